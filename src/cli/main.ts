@@ -1,0 +1,187 @@
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { VpnlabError } from '../core/errors.js';
+import { Network } from '../sim/network.js';
+import { runPing, runTraceroute } from '../sim/session.js';
+import { formatIssue, TopologyError } from '../topology/issues.js';
+import { loadTopologyFile, type LoadedTopology } from '../topology/load.js';
+import { durationMs } from '../topology/primitives.js';
+import { topologyJsonSchema } from '../topology/schema.js';
+import { renderPing } from './render/ping.js';
+import { renderStatus } from './render/status.js';
+import { renderTraceroute } from './render/traceroute.js';
+import { renderRoutes } from './render/routes.js';
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function durationOption(value: string): number {
+  const n = Number(value);
+  if (Number.isFinite(n) && n >= 0) return n;
+  if (/^\d+(\.\d+)?(us|ms|s|m|h)$/.test(value)) return durationMs(value);
+  throw new InvalidArgumentError('expected a duration like 500ms, 10s or 2m');
+}
+
+interface SimOptions {
+  seed?: number;
+  at?: number;
+  down?: string[];
+  pcap?: string;
+  link?: string;
+}
+
+function load(file: string, io: Io): LoadedTopology {
+  const loaded = loadTopologyFile(file);
+  for (const w of loaded.warnings) io.err(`${formatIssue(w)}\n`);
+  return loaded;
+}
+
+/**
+ * Builds the network, applies --down faults, starts a capture, and runs to the start time: the
+ * part every simulating command shares.
+ */
+function startNetwork(loaded: LoadedTopology, opts: SimOptions, defaultLink: (n: Network) => string | undefined): { network: Network; finish: () => void } {
+  const network = new Network(loaded.topology, opts.seed);
+  for (const name of opts.down ?? []) {
+    if (network.links.has(name)) network.link(name).setUp(false);
+    else network.node(name).ip.setUp(false);
+  }
+  let finish = (): void => {};
+  if (opts.pcap !== undefined) {
+    const linkName = opts.link ?? defaultLink(network);
+    if (linkName === undefined) throw new VpnlabError('ERR_USAGE', '--pcap needs --link NAME (the link or "site/subnet" segment to capture)');
+    const writer = network.capture(linkName);
+    const file = opts.pcap;
+    finish = () => writeFileSync(file, writer.bytes());
+  }
+  network.scheduler.advance(opts.at ?? 0);
+  return { network, finish };
+}
+
+function addSimOptions(cmd: Command): Command {
+  return cmd
+    .option('--seed <n>', 'random seed (default: the file\'s seed, or 1)', integer)
+    .option('--at <time>', 'virtual time to start at (faults scheduled before it have happened)', durationOption)
+    .option('--down <name>', 'take a link or node down before starting (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--pcap <file>', 'write the packets crossing --link to a pcap file')
+    .option('--link <name>', 'the link to capture: a link name or "site/subnet"');
+}
+
+/** The subnet segment of a node's first interface: the natural capture point for ping. */
+function firstSegment(network: Network, nodeName: string): string | undefined {
+  const node = network.node(nodeName);
+  for (const [name, link] of network.links) if (link.ports.some((p) => p.node === node.ip)) return name;
+  return undefined;
+}
+
+export function buildProgram(io: Io = defaultIo): Command {
+  const program = new Command('vpnlab')
+    .description('Site-to-site VPN gateway and hybrid-cloud network emulator')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  program.command('check <file>')
+    .description('load and validate a topology file; exit 1 with every problem found')
+    .action((file: string) => {
+      const { topology, warnings } = load(file, io);
+      const count = (f: (s: (typeof topology.sites)[number]) => unknown[] | undefined): number => topology.sites.reduce((n, s) => n + (f(s)?.length ?? 0), 0);
+      io.out(`${file}: ok — ${topology.sites.length} sites, ${count((s) => s.subnets)} subnets, ${count((s) => s.hosts)} hosts, ` +
+        `${count((s) => s.routers)} routers, ${topology.links?.length ?? 0} links${warnings.length > 0 ? `, ${warnings.length} warning(s)` : ''}\n`);
+    });
+
+  program.command('schema')
+    .description('print the topology file\'s JSON Schema')
+    .option('-o, --out <file>', 'write it to a file instead')
+    .action((opts: { out?: string }) => {
+      const text = `${JSON.stringify(topologyJsonSchema(), null, 2)}\n`;
+      if (opts.out !== undefined) writeFileSync(opts.out, text);
+      else io.out(text);
+    });
+
+  addSimOptions(program.command('up <file>'))
+    .description('bring the topology up in the simulator, run it to steady state and print its status')
+    .addOption(new Option('--until <time>', 'run at most this long (virtual time)').argParser(durationOption).default(60_000, '60s'))
+    .action((file: string, opts: SimOptions & { until: number }) => {
+      const loaded = load(file, io);
+      const { network, finish } = startNetwork(loaded, opts, () => undefined);
+      network.scheduler.run({ until: network.scheduler.now() + opts.until });
+      finish();
+      io.out(renderStatus(loaded.topology.name, network));
+    });
+
+  addSimOptions(program.command('ping <file> <destination>'))
+    .description('ping from a host (output in the style of its OS)')
+    .requiredOption('--from <host>', 'source node: "site/name" or a unique name')
+    .option('-c, --count <n>', 'echo requests to send', integer, 4)
+    .option('-s, --size <bytes>', 'payload size (default: 56 on linux, 32 on windows)', integer)
+    .action((file: string, destination: string, opts: SimOptions & { from: string; count: number; size?: number }) => {
+      const loaded = load(file, io);
+      const { network, finish } = startNetwork(loaded, opts, (n) => firstSegment(n, opts.from));
+      const run = runPing(network, opts.from, destination, opts.count, opts.size);
+      finish();
+      io.out(renderPing(run.style, run.dst, run.ping, run.size));
+      const replies = run.ping.events.filter((e) => e.kind === 'reply').length;
+      if (replies === 0) process.exitCode = 1;
+    });
+
+  addSimOptions(program.command('traceroute <file> <destination>'))
+    .alias('tracert')
+    .description('trace the route from a host (Linux traceroute or Windows tracert style)')
+    .requiredOption('--from <host>', 'source node: "site/name" or a unique name')
+    .option('-m, --max-hops <n>', 'maximum hops', integer)
+    .action((file: string, destination: string, opts: SimOptions & { from: string; maxHops?: number }) => {
+      const loaded = load(file, io);
+      const { network, finish } = startNetwork(loaded, opts, (n) => firstSegment(n, opts.from));
+      const run = runTraceroute(network, opts.from, destination, opts.maxHops);
+      finish();
+      io.out(renderTraceroute(run.style, run.dst, run.trace, run.maxHops));
+    });
+
+  addSimOptions(program.command('routes <file> <node>'))
+    .description('show a node\'s forwarding table')
+    .action((file: string, node: string, opts: SimOptions) => {
+      const loaded = load(file, io);
+      const { network, finish } = startNetwork(loaded, opts, () => undefined);
+      finish();
+      io.out(renderRoutes(network.node(node)));
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof TopologyError) {
+      for (const issue of e.issues) io.err(`${formatIssue(issue)}\n`);
+      const errors = e.issues.filter((i) => i.severity === 'error').length;
+      io.err(`${errors} error(s)\n`);
+      return 1;
+    }
+    if (e instanceof VpnlabError) {
+      io.err(`vpnlab: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+

@@ -1,0 +1,218 @@
+import { SeededRng } from '../core/rng.js';
+import { VpnlabError } from '../core/errors.js';
+import { formatIpv4, parseIpv4, parsePrefix, prefixContains, type Ipv4Address } from '../net/address.js';
+import { DEFAULT_MTU } from '../net/ipv4.js';
+import { INITIAL_TTL, IpNode } from '../router/node.js';
+import { parseEndpoint, resolveInterfaceAddress } from '../topology/checks.js';
+import { bandwidthBps, durationMs, probabilityValue } from '../topology/primitives.js';
+import type { Site, Topology } from '../topology/schema.js';
+import { Link, type LinkOptions } from './link.js';
+import { PcapWriter } from './pcap.js';
+import { Scheduler } from './scheduler.js';
+import { SimTransport } from './transport.js';
+
+export const DEFAULT_LINK_LATENCY_MS = 1;
+export const DEFAULT_SUBNET_LATENCY_MS = 0.1;
+export const DEFAULT_INTERNET_LATENCY_MS = 5;
+export const INTERNET_NODE = 'internet';
+
+export type NodeRole = 'host' | 'router' | 'internet';
+
+export interface SimNode {
+  /** "site/name", the name users type. */
+  qualifiedName: string;
+  site: string;
+  role: NodeRole;
+  os: 'windows' | 'linux';
+  ip: IpNode;
+  transport: SimTransport;
+}
+
+export class UnknownNameError extends VpnlabError {
+  constructor(what: string, name: string, known: string[]) {
+    super('ERR_UNKNOWN_NAME', `no ${what} named '${name}'${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`);
+  }
+}
+
+interface LinkSpecLike {
+  latency?: number | string | undefined;
+  jitter?: number | string | undefined;
+  loss?: number | string | undefined;
+  bandwidth?: number | string | undefined;
+}
+
+/**
+ * The emulated network built from a topology: one IpNode per host and router, one Link per
+ * subnet (a LAN segment), per declared link, and per Internet attachment, all on one scheduler.
+ * Everything random (loss, jitter, ports, ISNs) draws from streams derived from the seed and the
+ * object's name, so the same file and seed replay identically.
+ */
+export class Network {
+  readonly scheduler = new Scheduler();
+  readonly seed: number;
+  readonly nodes = new Map<string, SimNode>();
+  readonly links = new Map<string, Link>();
+  private internet: IpNode | undefined;
+
+  constructor(topology: Topology, seed = topology.seed ?? 1) {
+    this.seed = seed;
+    for (const site of topology.sites) this.buildSite(site, topology);
+    for (const spec of topology.links ?? []) this.buildLink(spec, topology);
+    for (const fault of topology.faults ?? []) {
+      const at = durationMs(fault.at);
+      const up = fault.action === 'up';
+      if (fault.link !== undefined) {
+        const link = this.link(fault.link);
+        this.scheduler.at(at, () => link.setUp(up), undefined);
+      } else if (fault.node !== undefined) {
+        const node = this.node(fault.node);
+        this.scheduler.at(at, () => node.ip.setUp(up), undefined);
+      }
+    }
+  }
+
+  rng(name: string): SeededRng {
+    return SeededRng.derive(this.seed, name);
+  }
+
+  private linkOptions(name: string, spec: LinkSpecLike, defaultLatency: number): LinkOptions {
+    const options: LinkOptions = {
+      name,
+      latencyMs: spec.latency === undefined ? defaultLatency : durationMs(spec.latency),
+      jitterMs: spec.jitter === undefined ? 0 : durationMs(spec.jitter),
+      loss: spec.loss === undefined ? 0 : probabilityValue(spec.loss),
+    };
+    if (spec.bandwidth !== undefined) options.bandwidthBps = bandwidthBps(spec.bandwidth);
+    return options;
+  }
+
+  private newLink(options: LinkOptions): Link {
+    const link = new Link(options, this.scheduler, this.rng(`link:${options.name}`));
+    this.links.set(options.name, link);
+    return link;
+  }
+
+  /** Adds a node; its transport (UDP, TCP, ICMP port-unreachable) is installed at once. */
+  addNode(site: string, name: string, role: NodeRole, os: 'windows' | 'linux', forwarding: boolean): SimNode {
+    const qualifiedName = site === '' ? name : `${site}/${name}`;
+    const ip = new IpNode({ name: qualifiedName, clock: this.scheduler, forwarding, initialTtl: INITIAL_TTL[os] });
+    const transport = new SimTransport(ip, this.rng(`transport:${qualifiedName}`), os);
+    const node: SimNode = { qualifiedName, site, role, os, ip, transport };
+    this.nodes.set(qualifiedName, node);
+    return node;
+  }
+
+  private buildSite(site: Site, topology: Topology): void {
+    const segments = new Map<string, Link>();
+    for (const subnet of site.subnets ?? []) {
+      segments.set(subnet.name, this.newLink(this.linkOptions(`${site.name}/${subnet.name}`, subnet, DEFAULT_SUBNET_LATENCY_MS)));
+    }
+    const gatewayOf = new Map<string, Ipv4Address>();
+    for (const router of site.routers ?? []) {
+      const node = this.addNode(site.name, router.name, 'router', router.os ?? 'linux', true);
+      for (const spec of router.interfaces) {
+        const resolved = resolveInterfaceAddress(spec, site.subnets ?? []);
+        const addresses = resolved.kind === 'numbered' ? [{ address: resolved.address, prefix: resolved.prefix }] : [];
+        const iface = node.ip.addInterface(spec.name, addresses, spec.mtu ?? DEFAULT_MTU);
+        if (spec.subnet !== undefined) {
+          segments.get(spec.subnet)!.attach(node.ip, iface);
+          if (resolved.kind === 'numbered' && !gatewayOf.has(spec.subnet)) gatewayOf.set(spec.subnet, resolved.address);
+        }
+        if (spec.internet === true) this.attachToInternet(node, spec.name, topology);
+      }
+      for (const route of router.staticRoutes ?? []) {
+        node.ip.routes.add({
+          prefix: parsePrefix(route.prefix),
+          ...(route.nextHop !== undefined ? { nextHop: parseIpv4(route.nextHop) } : {}),
+          ...(route.interface !== undefined ? { interface: route.interface } : {}),
+          ...(route.metric !== undefined ? { metric: route.metric } : {}),
+          source: 'static',
+          origin: 'staticRoutes',
+        });
+      }
+    }
+    for (const host of site.hosts ?? []) {
+      const node = this.addNode(site.name, host.name, 'host', host.os, false);
+      node.ip.answersPing = host.answersPing ?? true;
+      const subnet = (site.subnets ?? []).find((s) => s.name === host.subnet)!;
+      const prefix = parsePrefix(subnet.prefix);
+      const iface = node.ip.addInterface('eth0', [{ address: parseIpv4(host.address), prefix }], host.mtu ?? DEFAULT_MTU);
+      segments.get(host.subnet)!.attach(node.ip, iface);
+      const gateway = host.gateway !== undefined ? parseIpv4(host.gateway) : gatewayOf.get(host.subnet);
+      if (gateway !== undefined && prefixContains(prefix, gateway)) {
+        node.ip.routes.add({ prefix: { address: 0, length: 0 }, nextHop: gateway, interface: 'eth0', source: 'static', origin: 'default gateway' });
+      }
+    }
+  }
+
+  /** The emulated Internet: one router with a point-to-point access link to every public interface. */
+  attachToInternet(node: SimNode, ifaceName: string, topology: Topology): void {
+    const internet = this.internetNode();
+    const iface = node.ip.interfaces.get(ifaceName)!;
+    const linkName = `${INTERNET_NODE}/${node.qualifiedName}/${ifaceName}`;
+    const link = this.newLink(this.linkOptions(linkName, topology.internet ?? {}, DEFAULT_INTERNET_LATENCY_MS));
+    link.attach(node.ip, iface);
+    const accessName = `to-${node.qualifiedName}/${ifaceName}`;
+    const access = internet.addInterface(accessName, [], DEFAULT_MTU);
+    link.attach(internet, access);
+    for (const a of iface.addresses) {
+      internet.routes.add({ prefix: { address: a.address, length: 32 }, interface: accessName, source: 'static', origin: 'public address' });
+    }
+  }
+
+  private internetNode(): IpNode {
+    if (this.internet === undefined) this.internet = this.addNode('', INTERNET_NODE, 'internet', 'linux', true).ip;
+    return this.internet;
+  }
+
+  private buildLink(spec: NonNullable<Topology['links']>[number], topology: Topology): void {
+    const link = this.newLink(this.linkOptions(spec.name, spec, DEFAULT_LINK_LATENCY_MS));
+    for (const end of spec.between) {
+      const ep = parseEndpoint(end)!;
+      const node = this.node(`${ep.site}/${ep.node}`);
+      link.attach(node.ip, node.ip.interfaces.get(ep.iface)!);
+    }
+    void topology;
+  }
+
+  /** A node by "site/name", or by bare name when only one site has it. */
+  node(name: string): SimNode {
+    const exact = this.nodes.get(name);
+    if (exact !== undefined) return exact;
+    const matches = [...this.nodes.values()].filter((n) => n.qualifiedName.endsWith(`/${name}`));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) {
+      throw new VpnlabError('ERR_AMBIGUOUS_NAME', `'${name}' is ambiguous: ${matches.map((m) => m.qualifiedName).join(', ')}`);
+    }
+    throw new UnknownNameError('node', name, [...this.nodes.keys()]);
+  }
+
+  link(name: string): Link {
+    const link = this.links.get(name);
+    if (link === undefined) throw new UnknownNameError('link', name, [...this.links.keys()].filter((n) => !n.startsWith(`${INTERNET_NODE}/`)));
+    return link;
+  }
+
+  /** The node that owns `address`, if any (for "from" lookups and route views). */
+  ownerOf(address: Ipv4Address): SimNode | undefined {
+    for (const n of this.nodes.values()) if (n.ip.isLocalAddress(address)) return n;
+    return undefined;
+  }
+
+  /** Starts a capture of every packet put onto `linkName` (both directions). */
+  capture(linkName: string, epochSeconds = 0): PcapWriter {
+    const writer = new PcapWriter(epochSeconds);
+    this.link(linkName).addTap((time, packet) => writer.record(time, packet));
+    return writer;
+  }
+
+  /** Runs the simulation until nothing is pending or `maxMs` of virtual time have passed. */
+  runUntilIdle(maxMs = 3_600_000): void {
+    this.scheduler.run({ until: this.scheduler.now() + maxMs });
+  }
+
+  describeAddress(address: Ipv4Address): string {
+    const owner = this.ownerOf(address);
+    return owner === undefined ? formatIpv4(address) : `${formatIpv4(address)} (${owner.qualifiedName})`;
+  }
+}

@@ -1,0 +1,277 @@
+import { closest } from 'fastest-levenshtein';
+import {
+  broadcastOf, formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, prefixContains, prefixCovers,
+  prefixesOverlap, type Ipv4Address, type Prefix,
+} from '../net/address.js';
+import type { IssueCollector } from './issues.js';
+import type { RouterInterface, Site, Subnet, Topology } from './schema.js';
+import type { DocPath } from './source.js';
+
+/**
+ * Cross-resource checks of the generic topology: names are unique and resolve, addresses sit in
+ * their subnets, address spaces do not overlap, static routes and links name real interfaces.
+ * Platform blocks add their own checks (src/platforms/<platform>/checks.ts) on top.
+ */
+export function checkTopology(topology: Topology, issues: IssueCollector): void {
+  checkUnique(topology.sites.map((s) => s.name), (i) => ['sites', i, 'name'], 'site', issues);
+  checkAddressSpaces(topology, issues);
+  topology.sites.forEach((site, i) => checkSite(site, ['sites', i], issues));
+  checkLinks(topology, issues);
+  checkFaults(topology, issues);
+}
+
+function checkUnique(names: string[], pathOf: (i: number) => DocPath, what: string, issues: IssueCollector): void {
+  const seen = new Map<string, number>();
+  names.forEach((n, i) => {
+    const first = seen.get(n);
+    if (first !== undefined) issues.error('TOPO_DUPLICATE_NAME', pathOf(i), `duplicate ${what} name '${n}'`, `the first is at ${pathOf(first).join('.')}; names must be unique`);
+    else seen.set(n, i);
+  });
+}
+
+function suggest(name: string, known: string[]): string {
+  if (known.length === 0) return 'there are none defined';
+  return `did you mean '${closest(name, known)}'? known: ${known.join(', ')}`;
+}
+
+function checkAddressSpaces(topology: Topology, issues: IssueCollector): void {
+  const seen: { prefix: Prefix; site: string; path: DocPath }[] = [];
+  topology.sites.forEach((site, si) => {
+    (site.addressSpace ?? []).forEach((text, pi) => {
+      const prefix = parsePrefix(text);
+      const path: DocPath = ['sites', si, 'addressSpace', pi];
+      for (const other of seen) {
+        if (!prefixesOverlap(prefix, other.prefix)) continue;
+        const where = other.site === site.name ? `this site's own ${formatPrefix(other.prefix)}` : `site '${other.site}' (${formatPrefix(other.prefix)})`;
+        issues.error('TOPO_ADDRESS_OVERLAP', path, `address space ${text} overlaps ${where}`,
+          'the address spaces of connected sites must not overlap (Azure and Alibaba both require it); renumber one of them');
+      }
+      seen.push({ prefix, site: site.name, path });
+    });
+  });
+}
+
+interface AddressOwner {
+  address: Ipv4Address;
+  what: string;
+}
+
+function checkSite(site: Site, at: DocPath, issues: IssueCollector): void {
+  const subnets = site.subnets ?? [];
+  const hosts = site.hosts ?? [];
+  const routers = site.routers ?? [];
+  checkUnique(subnets.map((s) => s.name), (i) => [...at, 'subnets', i, 'name'], 'subnet', issues);
+  checkUnique([...hosts.map((h) => h.name), ...routers.map((r) => r.name)],
+    (i) => (i < hosts.length ? [...at, 'hosts', i, 'name'] : [...at, 'routers', i - hosts.length, 'name']), 'node', issues);
+
+  const space = (site.addressSpace ?? []).map((p) => parsePrefix(p));
+  const subnetPrefix = new Map<string, Prefix>();
+  subnets.forEach((subnet, i) => {
+    const prefix = parsePrefix(subnet.prefix);
+    subnetPrefix.set(subnet.name, prefix);
+    if (space.length > 0 && !space.some((s) => prefixCovers(s, prefix))) {
+      issues.error('TOPO_SUBNET_OUTSIDE_ADDRESS_SPACE', [...at, 'subnets', i, 'prefix'],
+        `subnet ${subnet.prefix} is not inside the site's address space (${site.addressSpace!.join(', ')})`,
+        'add the range to addressSpace or choose a prefix inside it');
+    }
+    subnets.slice(0, i).forEach((other) => {
+      if (prefixesOverlap(prefix, parsePrefix(other.prefix))) {
+        issues.error('TOPO_ADDRESS_OVERLAP', [...at, 'subnets', i, 'prefix'], `subnet ${subnet.prefix} overlaps subnet '${other.name}' (${other.prefix})`);
+      }
+    });
+  });
+  const subnetNames = subnets.map((s) => s.name);
+  const owners = new Map<string, AddressOwner[]>();
+  const claim = (subnet: string, address: Ipv4Address, what: string, path: DocPath): void => {
+    const list = owners.get(subnet) ?? [];
+    const clash = list.find((o) => o.address === address);
+    if (clash !== undefined) issues.error('TOPO_DUPLICATE_ADDRESS', path, `address ${formatAddr(address)} is already used by ${clash.what}`);
+    list.push({ address, what });
+    owners.set(subnet, list);
+  };
+
+  hosts.forEach((host, i) => {
+    const hp: DocPath = [...at, 'hosts', i];
+    const prefix = subnetPrefix.get(host.subnet);
+    if (prefix === undefined) {
+      issues.error('TOPO_UNKNOWN_SUBNET', [...hp, 'subnet'], `host '${host.name}' names subnet '${host.subnet}', which this site does not have`, suggest(host.subnet, subnetNames));
+      return;
+    }
+    const address = parseIpv4(host.address);
+    if (checkHostAddress(address, prefix, [...hp, 'address'], `host '${host.name}'`, issues)) claim(host.subnet, address, `host '${host.name}'`, [...hp, 'address']);
+    if (host.gateway !== undefined && !prefixContains(prefix, parseIpv4(host.gateway))) {
+      issues.error('TOPO_GATEWAY_OFF_SUBNET', [...hp, 'gateway'], `gateway ${host.gateway} is not on the host's subnet ${formatPrefix(prefix)}`);
+    }
+  });
+
+  routers.forEach((router, ri) => {
+    const rp: DocPath = [...at, 'routers', ri];
+    checkUnique(router.interfaces.map((f) => f.name), (i) => [...rp, 'interfaces', i, 'name'], 'interface', issues);
+    const ownAddresses = new Set<Ipv4Address>();
+    router.interfaces.forEach((iface, ii) => {
+      const ip: DocPath = [...rp, 'interfaces', ii];
+      const resolved = resolveInterfaceAddress(iface, subnets);
+      if (iface.subnet !== undefined && !subnetPrefix.has(iface.subnet)) {
+        issues.error('TOPO_UNKNOWN_SUBNET', [...ip, 'subnet'], `interface '${iface.name}' names subnet '${iface.subnet}', which this site does not have`, suggest(iface.subnet, subnetNames));
+        return;
+      }
+      if (resolved.kind === 'error') {
+        issues.error('TOPO_INTERFACE_ADDRESS', [...ip, 'address'], resolved.message, resolved.hint);
+        return;
+      }
+      if (resolved.kind === 'unnumbered') return;
+      ownAddresses.add(resolved.address);
+      if (iface.subnet !== undefined && checkHostAddress(resolved.address, resolved.prefix, [...ip, 'address'], `interface '${router.name}/${iface.name}'`, issues)) {
+        claim(iface.subnet, resolved.address, `router '${router.name}' interface '${iface.name}'`, [...ip, 'address']);
+      }
+    });
+    const ifaceNames = router.interfaces.map((f) => f.name);
+    (router.staticRoutes ?? []).forEach((route, si) => {
+      const sp: DocPath = [...rp, 'staticRoutes', si];
+      if (route.interface !== undefined && !ifaceNames.includes(route.interface)) {
+        issues.error('TOPO_UNKNOWN_INTERFACE', [...sp, 'interface'],
+          `static route ${route.prefix} goes out of interface '${route.interface}', which router '${router.name}' does not have`, suggest(route.interface, ifaceNames));
+      }
+      if (route.interface === undefined && route.nextHop === undefined) {
+        issues.error('TOPO_ROUTE_NO_TARGET', sp, `static route ${route.prefix} has neither nextHop nor interface`, 'give a next-hop address, an egress interface, or both');
+      }
+      if (route.nextHop !== undefined && ownAddresses.has(parseIpv4(route.nextHop))) {
+        issues.error('TOPO_ROUTE_SELF_NEXT_HOP', [...sp, 'nextHop'], `next hop ${route.nextHop} is this router's own address`, 'the next hop is the neighbouring router\'s address');
+      }
+    });
+  });
+
+  hosts.forEach((host, i) => {
+    if (host.gateway !== undefined || subnetPrefix.get(host.subnet) === undefined) return;
+    const hasRouter = routers.some((r) => r.interfaces.some((f) => f.subnet === host.subnet && f.address !== undefined));
+    if (!hasRouter && site.platform === 'linux') {
+      issues.warning('TOPO_NO_GATEWAY', [...at, 'hosts', i], `host '${host.name}' has no gateway and no router sits on subnet '${host.subnet}'`,
+        'it can reach only its own subnet; add a router interface on the subnet or set gateway');
+    }
+  });
+}
+
+function formatAddr(a: Ipv4Address): string {
+  return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+}
+
+/** Network and broadcast addresses cannot be assigned to a host (except on /31 and /32). */
+function checkHostAddress(address: Ipv4Address, prefix: Prefix, path: DocPath, who: string, issues: IssueCollector): boolean {
+  if (!prefixContains(prefix, address)) {
+    issues.error('TOPO_ADDRESS_OUTSIDE_SUBNET', path, `${who} address ${formatAddr(address)} is not inside its subnet ${formatPrefix(prefix)}`);
+    return false;
+  }
+  if (prefix.length < 31 && (address === prefix.address || address === broadcastOf(prefix))) {
+    issues.error('TOPO_RESERVED_ADDRESS', path, `${who} address ${formatAddr(address)} is the ${address === prefix.address ? 'network' : 'broadcast'} address of ${formatPrefix(prefix)}`);
+    return false;
+  }
+  return true;
+}
+
+export type ResolvedInterfaceAddress =
+  | { kind: 'numbered'; address: Ipv4Address; prefix: Prefix }
+  | { kind: 'unnumbered' }
+  | { kind: 'error'; message: string; hint?: string };
+
+/** The address and prefix an interface ends up with, from its `address` and `subnet`. */
+export function resolveInterfaceAddress(iface: RouterInterface, subnets: readonly Subnet[]): ResolvedInterfaceAddress {
+  const subnet = iface.subnet === undefined ? undefined : subnets.find((s) => s.name === iface.subnet);
+  if (iface.address === undefined) {
+    if (subnet !== undefined) return { kind: 'error', message: `interface '${iface.name}' on subnet '${subnet.name}' needs an address` };
+    return { kind: 'unnumbered' };
+  }
+  if (isIpv4(iface.address)) {
+    if (subnet === undefined) {
+      return { kind: 'error', message: `interface address ${iface.address} has no prefix length and no subnet`, hint: 'write it as a.b.c.d/len, or attach the interface to a subnet' };
+    }
+    return { kind: 'numbered', address: parseIpv4(iface.address), prefix: parsePrefix(subnet.prefix) };
+  }
+  const { address, prefix } = parseInterfaceAddress(iface.address);
+  if (subnet !== undefined) {
+    const sp = parsePrefix(subnet.prefix);
+    if (sp.length !== prefix.length || sp.address !== prefix.address) {
+      return { kind: 'error', message: `interface address ${iface.address} does not match its subnet '${subnet.name}' (${subnet.prefix})` };
+    }
+  }
+  return { kind: 'numbered', address, prefix };
+}
+
+/** Parses "site/router/interface". */
+export function parseEndpoint(text: string): { site: string; node: string; iface: string } | undefined {
+  const parts = text.split('/');
+  if (parts.length !== 3 || parts.some((p) => p === '')) return undefined;
+  return { site: parts[0]!, node: parts[1]!, iface: parts[2]! };
+}
+
+function checkLinks(topology: Topology, issues: IssueCollector): void {
+  const links = topology.links ?? [];
+  checkUnique(links.map((l) => l.name), (i) => ['links', i, 'name'], 'link', issues);
+  const used = new Map<string, string>();
+  links.forEach((link, li) => {
+    const ends: { address?: Ipv4Address; prefix?: Prefix }[] = [];
+    link.between.forEach((text, ei) => {
+      const path: DocPath = ['links', li, 'between', ei];
+      const ep = parseEndpoint(text);
+      if (ep === undefined) {
+        issues.error('TOPO_BAD_ENDPOINT', path, `link end '${text}' is not "site/router/interface"`);
+        return;
+      }
+      const site = topology.sites.find((s) => s.name === ep.site);
+      if (site === undefined) {
+        issues.error('TOPO_UNKNOWN_SITE', path, `link end '${text}' names site '${ep.site}', which does not exist`, suggest(ep.site, topology.sites.map((s) => s.name)));
+        return;
+      }
+      const router = (site.routers ?? []).find((r) => r.name === ep.node);
+      if (router === undefined) {
+        issues.error('TOPO_UNKNOWN_ROUTER', path, `link end '${text}' names router '${ep.node}', which site '${site.name}' does not have`, suggest(ep.node, (site.routers ?? []).map((r) => r.name)));
+        return;
+      }
+      const iface = router.interfaces.find((f) => f.name === ep.iface);
+      if (iface === undefined) {
+        issues.error('TOPO_UNKNOWN_INTERFACE', path, `link end '${text}' names interface '${ep.iface}', which router '${router.name}' does not have`, suggest(ep.iface, router.interfaces.map((f) => f.name)));
+        return;
+      }
+      if (iface.subnet !== undefined || iface.internet === true) {
+        issues.error('TOPO_INTERFACE_IN_USE', path, `interface '${text}' is already attached to ${iface.subnet !== undefined ? `subnet '${iface.subnet}'` : 'the Internet'}`);
+        return;
+      }
+      const previous = used.get(text);
+      if (previous !== undefined) {
+        issues.error('TOPO_INTERFACE_IN_USE', path, `interface '${text}' is already the end of link '${previous}'`);
+        return;
+      }
+      used.set(text, link.name);
+      const resolved = resolveInterfaceAddress(iface, site.subnets ?? []);
+      ends.push(resolved.kind === 'numbered' ? { address: resolved.address, prefix: resolved.prefix } : {});
+    });
+    const [a, b] = ends;
+    if (a?.prefix !== undefined && b?.prefix !== undefined && a.address !== undefined && b.address !== undefined) {
+      if (a.address === b.address) {
+        issues.error('TOPO_DUPLICATE_ADDRESS', ['links', li, 'between'], `both ends of link '${link.name}' have address ${formatAddr(a.address)}`);
+      } else if (!prefixContains(a.prefix, b.address) || !prefixContains(b.prefix, a.address)) {
+        issues.warning('TOPO_LINK_SUBNET_MISMATCH', ['links', li, 'between'],
+          `the ends of link '${link.name}' are on different subnets (${formatPrefix(a.prefix)} and ${formatPrefix(b.prefix)})`,
+          'neither end will see the other as directly connected; use addresses from one subnet');
+      }
+    }
+  });
+}
+
+function checkFaults(topology: Topology, issues: IssueCollector): void {
+  const linkNames = (topology.links ?? []).map((l) => l.name);
+  const segmentNames = topology.sites.flatMap((s) => (s.subnets ?? []).map((n) => `${s.name}/${n.name}`));
+  const nodeNames = topology.sites.flatMap((s) => [...(s.hosts ?? []), ...(s.routers ?? [])].map((n) => `${s.name}/${n.name}`));
+  (topology.faults ?? []).forEach((fault, i) => {
+    const path: DocPath = ['faults', i];
+    if ((fault.link === undefined) === (fault.node === undefined)) {
+      issues.error('TOPO_FAULT_TARGET', path, 'a fault names exactly one of link or node');
+      return;
+    }
+    if (fault.link !== undefined && !linkNames.includes(fault.link) && !segmentNames.includes(fault.link)) {
+      issues.error('TOPO_UNKNOWN_LINK', [...path, 'link'], `fault names link '${fault.link}', which does not exist`, suggest(fault.link, [...linkNames, ...segmentNames]));
+    }
+    if (fault.node !== undefined && !nodeNames.includes(fault.node)) {
+      issues.error('TOPO_UNKNOWN_NODE', [...path, 'node'], `fault names node '${fault.node}', which does not exist`, suggest(fault.node, nodeNames));
+    }
+  });
+}
