@@ -53,8 +53,9 @@ function load(file: string, io: Io): LoadedTopology {
  * Builds the network, applies --down faults, starts a capture, and runs to the start time: the
  * part every simulating command shares.
  */
-function startNetwork(loaded: LoadedTopology, opts: SimOptions, defaultLink: (n: Network) => string | undefined): { network: Network; finish: () => void } {
+function startNetwork(loaded: LoadedTopology, opts: SimOptions, io: Io, defaultLink: (n: Network) => string | undefined): { network: Network; finish: () => void } {
   const network = new Network(loaded.topology, opts.seed);
+  for (const what of network.notEmulated) io.err(`note: ${what} are checked but not emulated yet: no gateway runs there\n`);
   for (const name of opts.down ?? []) {
     if (network.links.has(name)) network.link(name).setUp(false);
     else network.node(name).ip.setUp(false);
@@ -117,7 +118,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .addOption(new Option('--until <time>', 'run at most this long (virtual time)').argParser(durationOption).default(60_000, '60s'))
     .action((file: string, opts: SimOptions & { until: number }) => {
       const loaded = load(file, io);
-      const { network, finish } = startNetwork(loaded, opts, () => undefined);
+      const { network, finish } = startNetwork(loaded, opts, io, () => undefined);
       network.scheduler.run({ until: network.scheduler.now() + opts.until });
       finish();
       io.out(renderStatus(loaded.topology.name, network));
@@ -130,7 +131,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('-s, --size <bytes>', 'payload size (default: 56 on linux, 32 on windows)', integer)
     .action((file: string, destination: string, opts: SimOptions & { from: string; count: number; size?: number }) => {
       const loaded = load(file, io);
-      const { network, finish } = startNetwork(loaded, opts, (n) => firstSegment(n, opts.from));
+      const { network, finish } = startNetwork(loaded, opts, io, (n) => firstSegment(n, opts.from));
       const run = runPing(network, opts.from, destination, opts.count, opts.size);
       finish();
       io.out(renderPing(run.style, run.dst, run.ping, run.size));
@@ -145,7 +146,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('-m, --max-hops <n>', 'maximum hops', integer)
     .action((file: string, destination: string, opts: SimOptions & { from: string; maxHops?: number }) => {
       const loaded = load(file, io);
-      const { network, finish } = startNetwork(loaded, opts, (n) => firstSegment(n, opts.from));
+      const { network, finish } = startNetwork(loaded, opts, io, (n) => firstSegment(n, opts.from));
       const run = runTraceroute(network, opts.from, destination, opts.maxHops);
       finish();
       io.out(renderTraceroute(run.style, run.dst, run.trace, run.maxHops));
@@ -155,7 +156,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .description('show a node\'s forwarding table')
     .action((file: string, node: string, opts: SimOptions) => {
       const loaded = load(file, io);
-      const { network, finish } = startNetwork(loaded, opts, () => undefined);
+      const { network, finish } = startNetwork(loaded, opts, io, () => undefined);
       finish();
       io.out(renderRoutes(network.node(node)));
     });

@@ -4,7 +4,9 @@ import { decodeIcmp, encodeIcmp, IcmpType, quoteForIcmpError, TimeExceededCode, 
 import {
   decodeIpv4, decrementTtlInPlace, encodeIpv4, IpProtocol, ipv4Dst, ipv4Malformed, ipv4Src, type Ipv4Packet,
 } from '../net/ipv4.js';
+import { fragmentIpv4, isFragment } from '../net/fragment.js';
 import { Interface, type InterfaceAddress, type InterfaceDriver, type TransmitResult } from './interface.js';
+import { Reassembler } from './reassembly.js';
 import { RouteTable, type Path } from './route-table.js';
 
 /** Initial TTL by operating system, as the seeds' ping output shows (Windows 128, Linux 64). */
@@ -14,7 +16,7 @@ export type HostOs = keyof typeof INITIAL_TTL;
 /** Why a node dropped a packet; counted per node and reported to trace listeners. */
 export type DropReason =
   | 'node-down' | 'malformed' | 'ttl-exceeded' | 'no-route' | 'interface-down' | 'no-neighbor'
-  | 'too-big' | 'not-forwarding' | 'no-listener' | 'unsupported';
+  | 'too-big' | 'not-forwarding' | 'no-listener';
 
 export interface NodeOptions {
   name: string;
@@ -66,6 +68,7 @@ export class IpNode {
   private readonly icmpListeners = new Set<IcmpListener>();
   private readonly dropListeners: ((reason: DropReason, packet: Uint8Array) => void)[] = [];
   private nextId = 1;
+  private readonly reassembler: Reassembler;
   readonly drops = new Map<DropReason, number>();
   forwarded = 0;
 
@@ -77,6 +80,10 @@ export class IpNode {
     this.answersPing = options.answersPing ?? true;
     this.routes = new RouteTable((n) => this.interfaces.get(n));
     this.handlers.set(IpProtocol.Icmp, (d) => this.receiveIcmp(d));
+    this.reassembler = new Reassembler(this.clock, (first) => {
+      const iface = [...this.interfaces.values()][0];
+      if (iface !== undefined) this.sendIcmpError(first, iface, IcmpType.TimeExceeded, TimeExceededCode.FragmentReassembly);
+    });
   }
 
   get up(): boolean {
@@ -174,9 +181,21 @@ export class IpNode {
   private transmitOn(path: Path, packet: Uint8Array, dst: Ipv4Address): TransmitResult {
     const iface = path.iface;
     if (!iface.isUp()) return 'down';
-    const dontFragment = (packet[6]! & 0x40) !== 0;
-    if (packet.length > iface.mtu && dontFragment) return 'too-big';
-    const result = iface.driver!.transmit(packet, path.nextHop ?? (isOnLink(iface, dst) ? dst : undefined));
+    const nextHop = path.nextHop ?? (isOnLink(iface, dst) ? dst : undefined);
+    if (packet.length <= iface.mtu) return this.transmitOne(iface, packet, nextHop);
+    if ((packet[6]! & 0x40) !== 0) return 'too-big';
+    const fragments = fragmentIpv4(packet, iface.mtu);
+    if (fragments.length === 0) return 'too-big';
+    let result: TransmitResult = 'sent';
+    for (const fragment of fragments) {
+      const r = this.transmitOne(iface, fragment, nextHop);
+      if (r !== 'sent') result = r;
+    }
+    return result;
+  }
+
+  private transmitOne(iface: Interface, packet: Uint8Array, nextHop: Ipv4Address | undefined): TransmitResult {
+    const result = iface.driver!.transmit(packet, nextHop);
     if (result === 'sent') {
       iface.counters.txPackets++;
       iface.counters.txBytes += packet.length;
@@ -248,14 +267,15 @@ export class IpNode {
     return id;
   }
 
-  private deliverLocal(iface: Interface, packet: Uint8Array): void {
+  private deliverLocal(iface: Interface, received: Uint8Array): void {
+    const packet = isFragment(received) ? this.reassembler.add(received) : received;
+    if (packet === undefined) return;
     let decoded: Ipv4Packet;
     try {
       decoded = decodeIpv4(packet);
     } catch {
       return this.drop('malformed', packet);
     }
-    if (decoded.moreFragments || decoded.fragmentOffset !== 0) return this.drop('unsupported', packet);
     const handler = this.handlers.get(decoded.protocol);
     if (handler === undefined) {
       this.sendIcmpError(packet, iface, IcmpType.DestinationUnreachable, UnreachableCode.Protocol);
@@ -276,8 +296,9 @@ export class IpNode {
       const p = delivery.packet;
       // Reply from the address that was pinged (not a broadcast), to the sender.
       const src = this.local.has(p.dst) ? p.dst : undefined;
+      // Like Linux's ICMP socket (IP_PMTUDISC_DONT), replies go without DF and may be fragmented.
       this.sendIcmp(p.src, { kind: 'echo-reply', code: 0, identifier: message.identifier, sequence: message.sequence, data: message.data },
-        src === undefined ? {} : { src });
+        src === undefined ? { dontFragment: false } : { src, dontFragment: false });
       return;
     }
     for (const listener of [...this.icmpListeners]) listener(message, delivery);

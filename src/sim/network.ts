@@ -53,6 +53,11 @@ export class Network {
   readonly nodes = new Map<string, SimNode>();
   readonly links = new Map<string, Link>();
   private internet: IpNode | undefined;
+  /**
+   * Platform resources the emulator read but does not run yet (gateways arrive with the BGP,
+   * IKEv2/ESP and platform work), so callers can say so instead of dropping them silently.
+   */
+  readonly notEmulated: string[] = [];
 
   constructor(topology: Topology, seed = topology.seed ?? 1) {
     this.seed = seed;
@@ -103,6 +108,8 @@ export class Network {
   }
 
   private buildSite(site: Site, topology: Topology): void {
+    const block = site.platform === 'linux' ? undefined : (site as Record<string, unknown>)[site.platform];
+    if (block !== undefined) this.notEmulated.push(`site '${site.name}': the ${site.platform} gateway resources`);
     const segments = new Map<string, Link>();
     for (const subnet of site.subnets ?? []) {
       segments.set(subnet.name, this.newLink(this.linkOptions(`${site.name}/${subnet.name}`, subnet, DEFAULT_SUBNET_LATENCY_MS)));

@@ -122,3 +122,21 @@ faults:
     assert.deepEqual(events, [parseIpv4('172.16.0.2')]);
   });
 });
+
+describe('MTU', () => {
+  it('a 3000-byte ping is fragmented on the way and reassembled by the destination', () => {
+    const text = readFileSync('examples/three-sites.yaml', 'utf8').replace('          - name: wan1\n', '          - name: wan1\n            mtu: 1000\n');
+    const net = new Network(parseTopology(text).topology, 1);
+    let fragments = 0;
+    net.link('b-c').addTap((_t, p) => {
+      if ((p[6]! & 0x20) !== 0 || p[7] !== 0) fragments++;
+    });
+    const run = runPing(net, 'pc-a', 'pc-c', 1, 3000);
+    const e = run.ping.events[0]!;
+    assert.equal(e.kind, 'reply');
+    assert.equal(e.kind === 'reply' && e.bytes, 3000);
+    // Request: pc-a sends 1500 + 1500 + 68 bytes; rb splits each 1500 into 996 + 524 for its
+    // 1000-byte MTU and forwards the 68 as it is: 5 fragments on b-c. Reply: pc-c's 3 fragments.
+    assert.equal(fragments, 5 + 3);
+  });
+});
