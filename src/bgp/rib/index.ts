@@ -1,0 +1,11 @@
+export * from './rib.js';
+export * from './changes.js';
+export * from './decision.js';
+export * from './errors.js';
+export { AttributeInterner, attributesEqual, hashAttributes, type InternedAttributes } from './intern.js';
+export type { ExportRefusal } from './export.js';
+export type { ImportRejection } from './import.js';
+export type { MaxPrefix, PeerCounters, PeerInfo, PeerStatus } from './peer.js';
+export { PrefixMap } from './prefix-map.js';
+export * from './as-path.js';
+export * from './nexthop.js';

@@ -1,0 +1,237 @@
+import { InvalidArgumentError } from '../../core/errors.js';
+import type { AsPathSegment, LargeCommunity, PathAttributes, RawAttribute } from '../types.js';
+
+/*
+ * Attribute interning. A full table is ~1M prefixes over a few thousand distinct attribute sets
+ * (BIRD's rta cache and GoBGP's shared PathAttrs make the same observation), so every RIB entry
+ * holds a reference to one shared, frozen PathAttributes value instead of its own copy.
+ *
+ * Identical values are found through a 32-bit hash of the canonical form, then a deep comparison
+ * within the bucket. Each canonical value carries a reference count (in a hidden slot): the RIBs `intern` or
+ * `retain` when they store a reference and `release` when they drop it; at zero the value leaves
+ * the table, so withdrawn attribute sets are freed. The cost per route is one pointer; the cost
+ * per attribute set is the frozen value, its count cell and a bucket slot (bench/bgp-rib.ts measures).
+ */
+
+/** Canonical, deeply frozen attributes: the only kind the RIBs store. */
+export type InternedAttributes = Readonly<PathAttributes>;
+
+/**
+ * The bookkeeping of one canonical value, reached through a hidden (non-enumerable, symbol-keyed)
+ * slot on the frozen value itself, so that the per-route operations — retain, release, "is this
+ * still interned" — are a property access, not a hash-map lookup. Invisible to deepEqual, JSON and
+ * property enumeration.
+ */
+interface Cell {
+  readonly owner: AttributeInterner;
+  readonly hash: number;
+  refs: number;
+}
+
+const CELL = Symbol('vpnlab.interned');
+
+function cellOf(attrs: PathAttributes): Cell | undefined {
+  return (attrs as { [CELL]?: Cell })[CELL];
+}
+
+export class AttributeInterner {
+  /** hash → one value, or several when hashes collide. */
+  private readonly buckets = new Map<number, InternedAttributes | InternedAttributes[]>();
+  private count = 0;
+
+  /** Distinct attribute sets held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * The shared value equal to `attrs`, with one more reference. `attrs` itself is never kept:
+   * the first time a value is seen it is copied into canonical form (empty lists and a false
+   * ATOMIC_AGGREGATE dropped, every array and object frozen).
+   */
+  intern(attrs: PathAttributes): InternedAttributes {
+    const own = this.liveCell(attrs);
+    if (own !== undefined) {
+      own.refs++;
+      return attrs;
+    }
+    const hash = hashAttributes(attrs);
+    const bucket = this.buckets.get(hash);
+    if (bucket !== undefined) {
+      if (Array.isArray(bucket)) {
+        for (const candidate of bucket) if (attributesEqual(candidate, attrs)) return this.bump(candidate);
+      } else if (attributesEqual(bucket as InternedAttributes, attrs)) {
+        return this.bump(bucket as InternedAttributes);
+      }
+    }
+    const canonical = canonicalise(attrs, { owner: this, hash, refs: 1 });
+    this.count++;
+    if (bucket === undefined) this.buckets.set(hash, canonical);
+    else if (Array.isArray(bucket)) bucket.push(canonical);
+    else this.buckets.set(hash, [bucket as InternedAttributes, canonical]);
+    return canonical;
+  }
+
+  /** One more reference to a value `intern` returned (and that is still held). */
+  retain(canonical: InternedAttributes): void {
+    const cell = this.liveCell(canonical);
+    if (cell === undefined) throw new InvalidArgumentError('retain of attributes that are not interned (released already?)');
+    cell.refs++;
+  }
+
+  /** Drops one reference; the last one removes the value from the table. */
+  release(canonical: InternedAttributes): void {
+    const cell = this.liveCell(canonical);
+    if (cell === undefined) throw new InvalidArgumentError('release of attributes that are not interned (released twice?)');
+    if (--cell.refs > 0) return;
+    this.count--;
+    const bucket = this.buckets.get(cell.hash);
+    if (bucket === canonical) {
+      this.buckets.delete(cell.hash);
+    } else if (Array.isArray(bucket)) {
+      const rest = bucket.filter((b) => b !== canonical);
+      this.buckets.set(cell.hash, rest.length === 1 ? rest[0]! : rest);
+    }
+  }
+
+  /** True while `attrs` is a canonical value of this interner with references left. */
+  isInterned(attrs: PathAttributes): boolean {
+    return this.liveCell(attrs) !== undefined;
+  }
+
+  refCount(attrs: PathAttributes): number {
+    return this.liveCell(attrs)?.refs ?? 0;
+  }
+
+  private liveCell(attrs: PathAttributes): Cell | undefined {
+    const cell = cellOf(attrs);
+    return cell !== undefined && cell.owner === this && cell.refs > 0 ? cell : undefined;
+  }
+
+  private bump(canonical: InternedAttributes): InternedAttributes {
+    cellOf(canonical)!.refs++;
+    return canonical;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical form, hash and equality. The three must agree: two values are equal exactly when
+// their canonical forms are, and equal values hash the same.
+
+function canonicalise(a: PathAttributes, cell: Cell): InternedAttributes {
+  const out: PathAttributes = {
+    origin: a.origin,
+    asPath: Object.freeze(a.asPath.map((s) => Object.freeze({ type: s.type, asns: Object.freeze([...s.asns]) as number[] }))) as AsPathSegment[],
+  };
+  if (a.nextHop !== undefined) out.nextHop = a.nextHop;
+  if (a.med !== undefined) out.med = a.med;
+  if (a.localPref !== undefined) out.localPref = a.localPref;
+  if (a.atomicAggregate === true) out.atomicAggregate = true;
+  if (a.aggregator !== undefined) out.aggregator = Object.freeze({ asn: a.aggregator.asn, address: a.aggregator.address });
+  if (a.communities !== undefined && a.communities.length > 0) out.communities = Object.freeze([...a.communities]) as number[];
+  if (a.largeCommunities !== undefined && a.largeCommunities.length > 0) {
+    out.largeCommunities = Object.freeze(a.largeCommunities.map((c) => Object.freeze({ globalAdmin: c.globalAdmin, localData1: c.localData1, localData2: c.localData2 }))) as LargeCommunity[];
+  }
+  if (a.originatorId !== undefined) out.originatorId = a.originatorId;
+  if (a.clusterList !== undefined && a.clusterList.length > 0) out.clusterList = Object.freeze([...a.clusterList]) as number[];
+  if (a.unknown !== undefined && a.unknown.length > 0) {
+    // Typed arrays cannot be frozen; the bytes are copied so no caller can change them later.
+    out.unknown = Object.freeze(a.unknown.map((u) => Object.freeze({ flags: u.flags, type: u.type, value: u.value.slice() }))) as RawAttribute[];
+  }
+  Object.defineProperty(out, CELL, { value: cell, enumerable: false });
+  return Object.freeze(out);
+}
+
+const SEGMENT_CODE: Record<AsPathSegment['type'], number> = { set: 1, sequence: 2, 'confed-sequence': 3, 'confed-set': 4 };
+
+// Field tags keep e.g. a MED of 5 distinct from a LOCAL_PREF of 5.
+const TAG = { nextHop: 1, med: 2, localPref: 3, atomic: 4, aggregator: 5, communities: 6, large: 7, originator: 8, cluster: 9, unknown: 10 } as const;
+
+/** A 32-bit hash of the canonical form (FNV-1a over 32-bit words, then a final avalanche). */
+export function hashAttributes(a: PathAttributes): number {
+  let h = 0x811c9dc5;
+  const mix = (v: number): void => {
+    h = Math.imul(h ^ (v | 0), 0x01000193);
+  };
+  mix(a.origin);
+  for (const seg of a.asPath) {
+    mix(SEGMENT_CODE[seg.type]);
+    mix(seg.asns.length);
+    for (const asn of seg.asns) mix(asn);
+  }
+  if (a.nextHop !== undefined) { mix(TAG.nextHop); mix(a.nextHop); }
+  if (a.med !== undefined) { mix(TAG.med); mix(a.med); }
+  if (a.localPref !== undefined) { mix(TAG.localPref); mix(a.localPref); }
+  if (a.atomicAggregate === true) mix(TAG.atomic);
+  if (a.aggregator !== undefined) { mix(TAG.aggregator); mix(a.aggregator.asn); mix(a.aggregator.address); }
+  if (a.communities !== undefined && a.communities.length > 0) {
+    mix(TAG.communities);
+    for (const c of a.communities) mix(c);
+  }
+  if (a.largeCommunities !== undefined && a.largeCommunities.length > 0) {
+    mix(TAG.large);
+    for (const c of a.largeCommunities) { mix(c.globalAdmin); mix(c.localData1); mix(c.localData2); }
+  }
+  if (a.originatorId !== undefined) { mix(TAG.originator); mix(a.originatorId); }
+  if (a.clusterList !== undefined && a.clusterList.length > 0) {
+    mix(TAG.cluster);
+    for (const c of a.clusterList) mix(c);
+  }
+  if (a.unknown !== undefined && a.unknown.length > 0) {
+    mix(TAG.unknown);
+    for (const u of a.unknown) {
+      mix(u.flags); mix(u.type); mix(u.value.length);
+      for (const b of u.value) mix(b);
+    }
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}
+
+/** Deep equality in the canonical sense (an empty list equals an absent one). */
+export function attributesEqual(a: PathAttributes, b: PathAttributes): boolean {
+  if (a === b) return true;
+  if (a.origin !== b.origin || a.nextHop !== b.nextHop || a.med !== b.med || a.localPref !== b.localPref) return false;
+  if ((a.atomicAggregate === true) !== (b.atomicAggregate === true) || a.originatorId !== b.originatorId) return false;
+  if (a.asPath.length !== b.asPath.length) return false;
+  for (let i = 0; i < a.asPath.length; i++) {
+    const x = a.asPath[i]!;
+    const y = b.asPath[i]!;
+    if (x.type !== y.type || !numbersEqual(x.asns, y.asns)) return false;
+  }
+  if (a.aggregator !== b.aggregator) {
+    if (a.aggregator === undefined || b.aggregator === undefined) return false;
+    if (a.aggregator.asn !== b.aggregator.asn || a.aggregator.address !== b.aggregator.address) return false;
+  }
+  if (!numbersEqual(a.communities ?? EMPTY, b.communities ?? EMPTY)) return false;
+  if (!numbersEqual(a.clusterList ?? EMPTY, b.clusterList ?? EMPTY)) return false;
+  const la = a.largeCommunities ?? NO_LARGE;
+  const lb = b.largeCommunities ?? NO_LARGE;
+  if (la.length !== lb.length) return false;
+  for (let i = 0; i < la.length; i++) {
+    const x = la[i]!;
+    const y = lb[i]!;
+    if (x.globalAdmin !== y.globalAdmin || x.localData1 !== y.localData1 || x.localData2 !== y.localData2) return false;
+  }
+  const ua = a.unknown ?? NO_RAW;
+  const ub = b.unknown ?? NO_RAW;
+  if (ua.length !== ub.length) return false;
+  for (let i = 0; i < ua.length; i++) {
+    const x = ua[i]!;
+    const y = ub[i]!;
+    if (x.flags !== y.flags || x.type !== y.type || !numbersEqual(x.value, y.value)) return false;
+  }
+  return true;
+}
+
+const EMPTY: readonly number[] = [];
+const NO_LARGE: readonly LargeCommunity[] = [];
+const NO_RAW: readonly RawAttribute[] = [];
+
+function numbersEqual(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
