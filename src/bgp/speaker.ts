@@ -1,0 +1,195 @@
+import type { Clock } from '../core/clock.js';
+import type { Rng } from '../core/rng.js';
+import { formatIpv4, type Ipv4Address, type Prefix } from '../net/address.js';
+import type { Transport, TcpListener } from '../transport/types.js';
+import { Afi, Safi, type Asn } from './types.js';
+import { CapabilityCode, type Capability } from './capabilities.js';
+import type { BgpConnection } from './connection.js';
+import { CeaseSubcode } from './errors.js';
+import { makeFsmConfig } from './fsm-open.js';
+import type { Negotiated, TransitionReason } from './fsm-types.js';
+import { encodeMessage } from './message.js';
+import { BgpNeighbor, BGP_PORT, type NeighborConfig, type NeighborHost } from './neighbor.js';
+import { makeOpen } from './open.js';
+import { Rib } from './rib/rib.js';
+import type { RibChanges } from './rib/changes.js';
+import type { NextHopResolver } from './rib/rib.js';
+import { endOfRib, packUpdates, packWithdrawals } from './update-packer.js';
+
+export interface SpeakerConfig {
+  localAs: Asn;
+  routerId: Ipv4Address;
+  /** Where to accept connections (default: any address, port 179); `false` = never listen. */
+  listen?: { address?: Ipv4Address; port?: number } | false;
+  neighbors: NeighborConfig[];
+  /** Prefixes this speaker originates (FRR `network`, RRAS Add-BgpCustomRoute). */
+  networks?: Prefix[];
+  /** RFC 8212 (default true, as FRR's traditional profile). */
+  ebgpRequiresPolicy?: boolean;
+  holdTime?: number;
+}
+
+export interface SpeakerEnvironment {
+  transport: Transport;
+  clock: Clock;
+  rng: Rng;
+  /** IGP cost to a next hop, undefined when unreachable (default: every next hop at cost 0). */
+  resolveNextHop?: NextHopResolver;
+  log?: (line: string) => void;
+  /** Called with best-path changes, to install them in a forwarding table. */
+  onBestChange?: (changes: RibChanges['best']) => void;
+}
+
+/**
+ * A BGP speaker: the RIB and one BgpNeighbor per configured peer, over any Transport (the
+ * simulator's or real sockets). Received UPDATEs go through the RIB; what the RIB says to
+ * advertise is packed into full UPDATE messages per attribute set and sent.
+ */
+export class BgpSpeaker implements NeighborHost {
+  readonly config: SpeakerConfig;
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly rib: Rib;
+  readonly neighbors: BgpNeighbor[] = [];
+  private listener: TcpListener | undefined;
+  private readonly env: SpeakerEnvironment;
+
+  constructor(config: SpeakerConfig, env: SpeakerEnvironment) {
+    this.config = config;
+    this.env = env;
+    this.transport = env.transport;
+    this.clock = env.clock;
+    this.rng = env.rng;
+    this.rib = new Rib({
+      localAs: config.localAs, routerId: config.routerId,
+      resolveNextHop: env.resolveNextHop ?? (() => 0),
+      ...(config.ebgpRequiresPolicy !== undefined ? { ebgpRequiresPolicy: config.ebgpRequiresPolicy } : {}),
+    });
+    for (const n of config.neighbors) {
+      const fsmConfig = makeFsmConfig({
+        localAs: config.localAs, peerAs: n.asn, bgpId: config.routerId,
+        holdTime: n.holdTime ?? config.holdTime ?? 90,
+        passive: n.passive ?? false,
+        ...(n.keepaliveTime !== undefined ? { keepaliveTime: n.keepaliveTime } : {}),
+        ...(n.connectRetryTime !== undefined ? { connectRetryTime: n.connectRetryTime } : {}),
+      });
+      const neighbor = new BgpNeighbor(n, fsmConfig, this, config.localAs);
+      this.neighbors.push(neighbor);
+      this.rib.addPeer({
+        id: neighbor.name, address: n.address, asn: n.asn, localAddress: n.localAddress ?? 0,
+        ...(n.importPolicy !== undefined ? { importPolicy: n.importPolicy } : {}),
+        ...(n.exportPolicy !== undefined ? { exportPolicy: n.exportPolicy } : {}),
+        ...(n.maxPrefix !== undefined ? { maxPrefix: n.maxPrefix } : {}),
+        ...(n.weight !== undefined ? { weight: n.weight } : {}),
+      });
+    }
+  }
+
+  start(): void {
+    if (this.config.listen !== false) {
+      const listen = this.config.listen ?? {};
+      this.listener = this.transport.listenTcp({ ...(listen.address !== undefined ? { address: listen.address } : {}), port: listen.port ?? BGP_PORT }, (socket) => {
+        const neighbor = this.neighbors.find((n) => n.config.address === socket.remote.address);
+        if (neighbor === undefined) {
+          this.env.log?.(`refused a connection from unknown ${formatIpv4(socket.remote.address)}`);
+          socket.destroy();
+          return;
+        }
+        neighbor.accept(socket);
+      });
+    }
+    if (this.config.networks !== undefined && this.config.networks.length > 0) {
+      this.distribute(this.rib.originate(this.config.networks.map((prefix) => ({ prefix }))));
+    }
+    for (const n of this.neighbors) n.start();
+  }
+
+  stop(): void {
+    for (const n of this.neighbors) n.stop(CeaseSubcode.AdministrativeShutdown);
+    this.listener?.close();
+    this.listener = undefined;
+  }
+
+  /** Originates or withdraws local prefixes while running. */
+  originate(prefixes: Prefix[], withdrawn: Prefix[] = []): void {
+    this.distribute(this.rib.originate(prefixes.map((prefix) => ({ prefix })), withdrawn));
+  }
+
+  neighbor(name: string): BgpNeighbor | undefined {
+    return this.neighbors.find((n) => n.name === name);
+  }
+
+  buildOpen(neighbor: BgpNeighbor): Uint8Array {
+    const capabilities: Capability[] = [
+      { type: 'multiprotocol', afi: Afi.IPv4, safi: Safi.Unicast },
+      { type: 'route-refresh', code: CapabilityCode.RouteRefresh },
+      { type: 'four-octet-as', asn: this.config.localAs },
+    ];
+    const open = makeOpen({ asn: this.config.localAs, holdTime: neighbor.fsmConfig.holdTime, bgpId: this.config.routerId, capabilities });
+    return encodeMessage(open, { fourOctetAs: true });
+  }
+
+  established(neighbor: BgpNeighbor, conn: BgpConnection, negotiated: Negotiated): void {
+    const localAddress = neighbor.config.localAddress ?? conn.socket?.local.address ?? 0;
+    const info = { ...this.peerInfo(neighbor), localAddress, routerId: negotiated.peerBgpId };
+    this.rib.removePeer(neighbor.name);
+    this.rib.addPeer(info);
+    this.env.log?.(`${neighbor.name}: session established (hold ${negotiated.holdTime}s, AS ${negotiated.peerAs})`);
+    this.distribute(this.rib.peerUp(neighbor.name, { routerId: negotiated.peerBgpId }));
+  }
+
+  down(neighbor: BgpNeighbor, reason: TransitionReason): void {
+    void reason;
+    this.distribute(this.rib.peerDown(neighbor.name));
+  }
+
+  update(neighbor: BgpNeighbor, conn: BgpConnection): void {
+    const outcome = conn.pendingUpdate;
+    if (outcome === undefined) return;
+    if (outcome.endOfRib !== undefined) this.rib.endOfRib(neighbor.name);
+    if (outcome.announced.length === 0 && outcome.withdrawn.length === 0) return;
+    this.distribute(this.rib.update(neighbor.name, outcome.announced.map((r) => ({ prefix: r.prefix, attrs: r.attributes })), outcome.withdrawn));
+  }
+
+  routeRefresh(neighbor: BgpNeighbor): void {
+    this.distribute(this.rib.routeRefresh(neighbor.name));
+  }
+
+  log(neighbor: BgpNeighbor, text: string): void {
+    this.env.log?.(`${neighbor.name}: ${text}`);
+  }
+
+  private peerInfo(neighbor: BgpNeighbor) {
+    const n = neighbor.config;
+    return {
+      id: neighbor.name, address: n.address, asn: n.asn, localAddress: n.localAddress ?? 0,
+      ...(n.importPolicy !== undefined ? { importPolicy: n.importPolicy } : {}),
+      ...(n.exportPolicy !== undefined ? { exportPolicy: n.exportPolicy } : {}),
+      ...(n.maxPrefix !== undefined ? { maxPrefix: n.maxPrefix } : {}),
+      ...(n.weight !== undefined ? { weight: n.weight } : {}),
+    };
+  }
+
+  /** Sends what the RIB decided: per peer, withdrawals, then UPDATEs packed per attribute set. */
+  private distribute(changes: RibChanges): void {
+    for (const u of changes.updates) {
+      const conn = this.neighbor(u.peerId)?.established;
+      if (conn === undefined) continue;
+      const messages: Uint8Array[] = [];
+      if (u.withdrawn.length > 0) messages.push(...packWithdrawals(u.withdrawn, conn.codec));
+      for (const group of u.announced) messages.push(...packUpdates(group.attrs, group.prefixes, conn.codec));
+      if (u.endOfRib) messages.push(endOfRib(conn.codec));
+      conn.sendUpdates(messages);
+    }
+    for (const v of changes.violations) {
+      this.env.log?.(`${v.peerId}: maximum prefixes ${v.limit} exceeded (${v.count}), action ${v.action}`);
+      if (v.action === 'teardown') this.neighbor(v.peerId)?.primary.fsm.handle({ kind: 'AutomaticStop', subcode: CeaseSubcode.MaximumNumberOfPrefixesReached });
+    }
+    for (const id of changes.refreshRequests) {
+      const conn = this.neighbor(id)?.established;
+      conn?.send(encodeMessage({ type: 'route-refresh', afi: Afi.IPv4, subtype: 0, safi: Safi.Unicast }, conn.codec));
+    }
+    if (changes.best.length > 0) this.env.onBestChange?.(changes.best);
+  }
+}
