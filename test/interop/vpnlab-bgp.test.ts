@@ -128,3 +128,50 @@ describe('vpnlab BGP ⇄ FRR, BIRD and GoBGP', { timeout: 90_000 }, () => {
     assert.deepEqual(prefixes, ['10.102.0.0/24', '10.103.0.0/24', '10.104.0.0/24']);
   });
 });
+
+/*
+ *   FRR 127.0.179.111 (AS 65111, expects 65999 for vpnlab) ─→ vpnlab 127.0.179.112 (AS 65112)
+ *   vpnlab (expects 65998 for BIRD) ─→ BIRD 127.0.179.113 (AS 65113)
+ */
+describe('a wrong peer AS: OPEN Message Error / Bad Peer AS on both sides', { timeout: 60_000 }, () => {
+  let peers: RunningPeer[] = [];
+  let vpnlab: BgpSpeaker;
+  const me = parseIpv4(ip(112));
+
+  before(async () => {
+    peers = await Promise.all([
+      startFrr({ name: 'frr', routerId: '10.255.0.111', asn: 65111, address: ip(111), neighbors: [{ address: ip(112), asn: 65999, nextHop: '198.51.100.111' }] }),
+      startBird({ name: 'bird', routerId: '10.255.0.113', asn: 65113, address: ip(113), neighbors: [{ address: ip(112), asn: 65112, passive: true, nextHop: '198.51.100.113' }] }),
+    ]);
+    vpnlab = new BgpSpeaker({
+      localAs: 65112, routerId: parseIpv4('10.255.0.112'), listen: { address: me, port: 179 },
+      neighbors: [
+        { name: 'frr', address: parseIpv4(ip(111)), asn: 65111, localAddress: me, passive: true, importPolicy: IMPORT, exportPolicy: EXPORT },
+        { name: 'bird', address: parseIpv4(ip(113)), asn: 65998, localAddress: me, connectRetryTime: 1, importPolicy: IMPORT, exportPolicy: EXPORT },
+      ],
+    }, { transport: new NodeTransport(), clock: new SystemClock(), rng: new SeededRng(112) });
+    vpnlab.start();
+  });
+
+  after(async () => {
+    vpnlab?.stop();
+    await stopAll(peers);
+  });
+
+  it('FRR refuses vpnlab\'s AS: FRR sent 2/2 and vpnlab received it', async () => {
+    const frrSide = vpnlab.neighbor('frr')!;
+    await until('the NOTIFICATION from FRR', () => frrSide.primary.lastNotificationReceived !== undefined, 30_000);
+    assert.deepEqual([frrSide.primary.lastNotificationReceived!.code, frrSide.primary.lastNotificationReceived!.subcode], [2, 2]);
+    const frr = peers.find((p) => p.kind === 'frr')!;
+    const error = await frr.lastError(ip(112));
+    assert.deepEqual([error?.direction, error?.code, error?.subcode], ['sent', 2, 2], JSON.stringify(error));
+  });
+
+  it('vpnlab refuses BIRD\'s AS: vpnlab sent 2/2 and BIRD received it', async () => {
+    const birdSide = vpnlab.neighbor('bird')!;
+    await until('vpnlab to reject BIRD', () => birdSide.history.some((h) => /Bad Peer AS/i.test(h.reason)), 30_000);
+    assert.deepEqual([birdSide.primary.lastNotificationSent?.code, birdSide.primary.lastNotificationSent?.subcode], [2, 2]);
+    await expectLines(peers, ['bird :: @log :: Received: Bad peer AS'], { timeoutMs: 10_000 });
+    assert.notEqual(birdSide.state, 'Established');
+  });
+});
