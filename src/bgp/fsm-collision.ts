@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Asn } from './types.js';
-import { CeaseSubcode, NotificationCode, type ConnectionDirection, type FsmStateName, type NotificationInfo } from './fsm-types.js';
+import { CeaseSubcode, ErrorCode, type ConnectionDirection, type FsmStateName, type NotificationInfo } from './fsm-types.js';
 
 /*
  * Connection collision detection (RFC 4271 §6.8, RFC 6286 §2.3). When both speakers connect at
@@ -12,7 +12,7 @@ import { CeaseSubcode, NotificationCode, type ConnectionDirection, type FsmState
 
 /** The NOTIFICATION sent on the connection closed by collision resolution. */
 export const COLLISION_NOTIFICATION: NotificationInfo = {
-  code: NotificationCode.Cease,
+  code: ErrorCode.Cease,
   subcode: CeaseSubcode.ConnectionCollisionResolution,
   data: new Uint8Array(0),
 };

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { AS_TRANS, type Asn } from './types.js';
 import {
-  BGP_VERSION, NotificationCode, OpenErrorSubcode,
+  BGP_VERSION, ErrorCode, OpenMessageSubcode,
   type FsmConfig, type Negotiated, type NotificationInfo, type OpenInfo,
 } from './fsm-types.js';
 import { FSM_DEFAULTS, isUnacceptableHoldTime, keepaliveInterval } from './timers.js';
@@ -18,7 +18,7 @@ export type OpenValidation =
 const MAX_2_OCTET_AS = 0xffff;
 
 function openError(subcode: number, detail: string, data: Uint8Array = new Uint8Array(0)): OpenValidation {
-  return { ok: false, notification: { code: NotificationCode.OpenMessageError, subcode, data }, detail };
+  return { ok: false, notification: { code: ErrorCode.OpenMessage, subcode, data }, detail };
 }
 
 function u16(n: number): Uint8Array {
@@ -57,26 +57,26 @@ function formatId(id: number): string {
  */
 export function validateOpen(open: OpenInfo, config: FsmConfig): OpenValidation {
   if (open.version !== BGP_VERSION) {
-    return openError(OpenErrorSubcode.UnsupportedVersionNumber, `version ${open.version}, only ${BGP_VERSION} is supported`, u16(BGP_VERSION));
+    return openError(OpenMessageSubcode.UnsupportedVersionNumber, `version ${open.version}, only ${BGP_VERSION} is supported`, u16(BGP_VERSION));
   }
   const peerAs = peerAsOf(open);
   if (peerAs === undefined) {
-    return openError(OpenErrorSubcode.BadPeerAs,
+    return openError(OpenMessageSubcode.BadPeerAs,
       `My AS ${open.myAs} does not match the 4-octet AS capability's ${open.fourOctetAs}`, u32(open.fourOctetAs ?? 0));
   }
   if (peerAs !== config.peerAs) {
     const data = open.fourOctetAs !== undefined ? u32(peerAs) : u16(peerAs);
-    return openError(OpenErrorSubcode.BadPeerAs, `expected AS ${config.peerAs}, got AS ${peerAs}`, data);
+    return openError(OpenMessageSubcode.BadPeerAs, `expected AS ${config.peerAs}, got AS ${peerAs}`, data);
   }
   if (isUnacceptableHoldTime(open.holdTime)) {
-    return openError(OpenErrorSubcode.UnacceptableHoldTime, `peer offered ${open.holdTime} s; must be 0 or at least 3`);
+    return openError(OpenMessageSubcode.UnacceptableHoldTime, `peer offered ${open.holdTime} s; must be 0 or at least 3`);
   }
   const internal = peerAs === config.localAs;
   if (open.bgpId === 0) {
-    return openError(OpenErrorSubcode.BadBgpIdentifier, 'BGP Identifier 0.0.0.0');
+    return openError(OpenMessageSubcode.BadBgpIdentifier, 'BGP Identifier 0.0.0.0');
   }
   if (internal && open.bgpId >>> 0 === config.bgpId >>> 0) {
-    return openError(OpenErrorSubcode.BadBgpIdentifier, `iBGP peer has our own BGP Identifier ${formatId(open.bgpId)}`);
+    return openError(OpenMessageSubcode.BadBgpIdentifier, `iBGP peer has our own BGP Identifier ${formatId(open.bgpId)}`);
   }
   const holdTime = Math.min(config.holdTime, open.holdTime);
   return {

@@ -1,5 +1,5 @@
 import {
-  CeaseSubcode, FsmErrorSubcode, HeaderErrorSubcode, NotificationCode, OpenErrorSubcode, UpdateErrorSubcode,
+  CeaseSubcode, FsmSubcode, MessageHeaderSubcode, ErrorCode, OpenMessageSubcode, UpdateMessageSubcode,
   type TransitionReason,
 } from './fsm-types.js';
 
@@ -9,49 +9,49 @@ import {
  */
 
 const CODE_NAMES: Readonly<Record<number, string>> = {
-  [NotificationCode.MessageHeaderError]: 'Message Header Error',
-  [NotificationCode.OpenMessageError]: 'OPEN Message Error',
-  [NotificationCode.UpdateMessageError]: 'UPDATE Message Error',
-  [NotificationCode.HoldTimerExpired]: 'Hold Timer Expired',
-  [NotificationCode.FiniteStateMachineError]: 'Finite State Machine Error',
-  [NotificationCode.Cease]: 'Cease',
-  [NotificationCode.RouteRefreshMessageError]: 'ROUTE-REFRESH Message Error',
+  [ErrorCode.MessageHeader]: 'Message Header Error',
+  [ErrorCode.OpenMessage]: 'OPEN Message Error',
+  [ErrorCode.UpdateMessage]: 'UPDATE Message Error',
+  [ErrorCode.HoldTimerExpired]: 'Hold Timer Expired',
+  [ErrorCode.FiniteStateMachine]: 'Finite State Machine Error',
+  [ErrorCode.Cease]: 'Cease',
+  [ErrorCode.RouteRefreshMessage]: 'ROUTE-REFRESH Message Error',
 };
 
 const SUBCODE_NAMES: Readonly<Record<number, Readonly<Record<number, string>>>> = {
-  [NotificationCode.MessageHeaderError]: {
-    [HeaderErrorSubcode.ConnectionNotSynchronized]: 'Connection Not Synchronized',
-    [HeaderErrorSubcode.BadMessageLength]: 'Bad Message Length',
-    [HeaderErrorSubcode.BadMessageType]: 'Bad Message Type',
+  [ErrorCode.MessageHeader]: {
+    [MessageHeaderSubcode.ConnectionNotSynchronized]: 'Connection Not Synchronized',
+    [MessageHeaderSubcode.BadMessageLength]: 'Bad Message Length',
+    [MessageHeaderSubcode.BadMessageType]: 'Bad Message Type',
   },
-  [NotificationCode.OpenMessageError]: {
-    [OpenErrorSubcode.UnsupportedVersionNumber]: 'Unsupported Version Number',
-    [OpenErrorSubcode.BadPeerAs]: 'Bad Peer AS',
-    [OpenErrorSubcode.BadBgpIdentifier]: 'Bad BGP Identifier',
-    [OpenErrorSubcode.UnsupportedOptionalParameter]: 'Unsupported Optional Parameter',
-    [OpenErrorSubcode.UnacceptableHoldTime]: 'Unacceptable Hold Time',
-    [OpenErrorSubcode.UnsupportedCapability]: 'Unsupported Capability',
-    [OpenErrorSubcode.RoleMismatch]: 'Role Mismatch',
+  [ErrorCode.OpenMessage]: {
+    [OpenMessageSubcode.UnsupportedVersionNumber]: 'Unsupported Version Number',
+    [OpenMessageSubcode.BadPeerAs]: 'Bad Peer AS',
+    [OpenMessageSubcode.BadBgpIdentifier]: 'Bad BGP Identifier',
+    [OpenMessageSubcode.UnsupportedOptionalParameter]: 'Unsupported Optional Parameter',
+    [OpenMessageSubcode.UnacceptableHoldTime]: 'Unacceptable Hold Time',
+    [OpenMessageSubcode.UnsupportedCapability]: 'Unsupported Capability',
+    [OpenMessageSubcode.RoleMismatch]: 'Role Mismatch',
   },
-  [NotificationCode.UpdateMessageError]: {
-    [UpdateErrorSubcode.MalformedAttributeList]: 'Malformed Attribute List',
-    [UpdateErrorSubcode.UnrecognizedWellKnownAttribute]: 'Unrecognized Well-known Attribute',
-    [UpdateErrorSubcode.MissingWellKnownAttribute]: 'Missing Well-known Attribute',
-    [UpdateErrorSubcode.AttributeFlagsError]: 'Attribute Flags Error',
-    [UpdateErrorSubcode.AttributeLengthError]: 'Attribute Length Error',
-    [UpdateErrorSubcode.InvalidOriginAttribute]: 'Invalid ORIGIN Attribute',
-    [UpdateErrorSubcode.InvalidNextHopAttribute]: 'Invalid NEXT_HOP Attribute',
-    [UpdateErrorSubcode.OptionalAttributeError]: 'Optional Attribute Error',
-    [UpdateErrorSubcode.InvalidNetworkField]: 'Invalid Network Field',
-    [UpdateErrorSubcode.MalformedAsPath]: 'Malformed AS_PATH',
+  [ErrorCode.UpdateMessage]: {
+    [UpdateMessageSubcode.MalformedAttributeList]: 'Malformed Attribute List',
+    [UpdateMessageSubcode.UnrecognizedWellKnownAttribute]: 'Unrecognized Well-known Attribute',
+    [UpdateMessageSubcode.MissingWellKnownAttribute]: 'Missing Well-known Attribute',
+    [UpdateMessageSubcode.AttributeFlagsError]: 'Attribute Flags Error',
+    [UpdateMessageSubcode.AttributeLengthError]: 'Attribute Length Error',
+    [UpdateMessageSubcode.InvalidOriginAttribute]: 'Invalid ORIGIN Attribute',
+    [UpdateMessageSubcode.InvalidNextHopAttribute]: 'Invalid NEXT_HOP Attribute',
+    [UpdateMessageSubcode.OptionalAttributeError]: 'Optional Attribute Error',
+    [UpdateMessageSubcode.InvalidNetworkField]: 'Invalid Network Field',
+    [UpdateMessageSubcode.MalformedAsPath]: 'Malformed AS_PATH',
   },
-  [NotificationCode.FiniteStateMachineError]: {
-    [FsmErrorSubcode.UnexpectedMessageInOpenSent]: 'Receive Unexpected Message in OpenSent State',
-    [FsmErrorSubcode.UnexpectedMessageInOpenConfirm]: 'Receive Unexpected Message in OpenConfirm State',
-    [FsmErrorSubcode.UnexpectedMessageInEstablished]: 'Receive Unexpected Message in Established State',
+  [ErrorCode.FiniteStateMachine]: {
+    [FsmSubcode.UnexpectedMessageInOpenSent]: 'Receive Unexpected Message in OpenSent State',
+    [FsmSubcode.UnexpectedMessageInOpenConfirm]: 'Receive Unexpected Message in OpenConfirm State',
+    [FsmSubcode.UnexpectedMessageInEstablished]: 'Receive Unexpected Message in Established State',
   },
-  [NotificationCode.Cease]: {
-    [CeaseSubcode.MaximumPrefixesReached]: 'Maximum Number of Prefixes Reached',
+  [ErrorCode.Cease]: {
+    [CeaseSubcode.MaximumNumberOfPrefixesReached]: 'Maximum Number of Prefixes Reached',
     [CeaseSubcode.AdministrativeShutdown]: 'Administrative Shutdown',
     [CeaseSubcode.PeerDeconfigured]: 'Peer De-configured',
     [CeaseSubcode.AdministrativeReset]: 'Administrative Reset',
@@ -78,9 +78,9 @@ export function describeReason(reason: TransitionReason): string {
     case 'auto-start':
       return 'Automatic start';
     case 'admin-stop':
-      return `Admin. stop (${describeNotification(NotificationCode.Cease, reason.subcode)})`;
+      return `Admin. stop (${describeNotification(ErrorCode.Cease, reason.subcode)})`;
     case 'auto-stop':
-      return `Automatic stop (${describeNotification(NotificationCode.Cease, reason.subcode)})`;
+      return `Automatic stop (${describeNotification(ErrorCode.Cease, reason.subcode)})`;
     case 'ignored':
       return `${reason.event} ignored in ${reason.state}`;
     case 'connect-retry-expired':
@@ -118,6 +118,6 @@ export function describeReason(reason: TransitionReason): string {
     case 'fsm-error':
       return `Unexpected ${reason.event} in ${reason.state}${reason.notificationSent ? ': sent NOTIFICATION Finite State Machine Error' : ''}`;
     case 'collision-lost':
-      return `Connection collision: ${reason.notificationSent ? 'sent NOTIFICATION ' : ''}${describeNotification(NotificationCode.Cease, CeaseSubcode.ConnectionCollisionResolution)}`;
+      return `Connection collision: ${reason.notificationSent ? 'sent NOTIFICATION ' : ''}${describeNotification(ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution)}`;
   }
 }

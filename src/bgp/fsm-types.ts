@@ -7,67 +7,10 @@ import type { Asn } from './types.js';
  * FSM does not depend on them; the session maps decoded messages onto these.
  */
 
-// ---- NOTIFICATION codes (RFC 4271 §4.5, RFC 4486, RFC 5492, RFC 6608, RFC 7313, RFC 8538) ----
-
-export const NotificationCode = {
-  MessageHeaderError: 1,
-  OpenMessageError: 2,
-  UpdateMessageError: 3,
-  HoldTimerExpired: 4,
-  FiniteStateMachineError: 5,
-  Cease: 6,
-  RouteRefreshMessageError: 7,
-} as const;
-
-export const HeaderErrorSubcode = {
-  ConnectionNotSynchronized: 1,
-  BadMessageLength: 2,
-  BadMessageType: 3,
-} as const;
-
-export const OpenErrorSubcode = {
-  UnsupportedVersionNumber: 1,
-  BadPeerAs: 2,
-  BadBgpIdentifier: 3,
-  UnsupportedOptionalParameter: 4,
-  UnacceptableHoldTime: 6,
-  UnsupportedCapability: 7,
-  RoleMismatch: 11,
-} as const;
-
-export const UpdateErrorSubcode = {
-  MalformedAttributeList: 1,
-  UnrecognizedWellKnownAttribute: 2,
-  MissingWellKnownAttribute: 3,
-  AttributeFlagsError: 4,
-  AttributeLengthError: 5,
-  InvalidOriginAttribute: 6,
-  InvalidNextHopAttribute: 8,
-  OptionalAttributeError: 9,
-  InvalidNetworkField: 10,
-  MalformedAsPath: 11,
-} as const;
-
-/** RFC 6608: which state an unexpected message arrived in. */
-export const FsmErrorSubcode = {
-  Unspecified: 0,
-  UnexpectedMessageInOpenSent: 1,
-  UnexpectedMessageInOpenConfirm: 2,
-  UnexpectedMessageInEstablished: 3,
-} as const;
-
-/** RFC 4486 (and RFC 8538's Hard Reset). */
-export const CeaseSubcode = {
-  MaximumPrefixesReached: 1,
-  AdministrativeShutdown: 2,
-  PeerDeconfigured: 3,
-  AdministrativeReset: 4,
-  ConnectionRejected: 5,
-  OtherConfigurationChange: 6,
-  ConnectionCollisionResolution: 7,
-  OutOfResources: 8,
-  HardReset: 9,
-} as const;
+// NOTIFICATION codes and subcodes are those of errors.ts (ErrorCode, OpenMessageSubcode, ...).
+export {
+  CeaseSubcode, ErrorCode, FsmSubcode, MessageHeaderSubcode, OpenMessageSubcode, UpdateMessageSubcode,
+} from './errors.js';
 
 /** The only BGP version spoken (RFC 4271). */
 export const BGP_VERSION = 4;

@@ -1,7 +1,7 @@
 import { COLLISION_NOTIFICATION } from './fsm-collision.js';
 import { validateOpen } from './fsm-open.js';
 import {
-  CeaseSubcode, FSM_TIMERS, FsmErrorSubcode, NotificationCode, OpenErrorSubcode, TIMER_EVENT,
+  CeaseSubcode, FSM_TIMERS, FsmSubcode, ErrorCode, OpenMessageSubcode, TIMER_EVENT,
   type ConnectionDirection, type DampingState, type FsmAction, type FsmConfig, type FsmEvent, type FsmEventBody,
   type FsmEventKind, type FsmState, type FsmStateName, type FsmTimer, type FsmTransition, type Negotiated,
   type NotificationInfo, type SessionAction, type TransitionReason,
@@ -49,7 +49,7 @@ export function initialFsmState(): FsmState {
 }
 
 function isVersionError(n: NotificationInfo): boolean {
-  return n.code === NotificationCode.OpenMessageError && n.subcode === OpenErrorSubcode.UnsupportedVersionNumber;
+  return n.code === ErrorCode.OpenMessage && n.subcode === OpenMessageSubcode.UnsupportedVersionNumber;
 }
 
 function timerOf(kind: FsmEventKind): FsmTimer | undefined {
@@ -87,10 +87,10 @@ export function rfcEventNumber(event: FsmEventBody, state: FsmState): number | u
 }
 
 function cease(subcode: number, data: Uint8Array = new Uint8Array(0)): NotificationInfo {
-  return { code: NotificationCode.Cease, subcode, data };
+  return { code: ErrorCode.Cease, subcode, data };
 }
 
-const HOLD_TIMER_EXPIRED: NotificationInfo = { code: NotificationCode.HoldTimerExpired, subcode: 0, data: new Uint8Array(0) };
+const HOLD_TIMER_EXPIRED: NotificationInfo = { code: ErrorCode.HoldTimerExpired, subcode: 0, data: new Uint8Array(0) };
 
 interface IdleOptions {
   readonly notification?: NotificationInfo;
@@ -199,7 +199,7 @@ class Transition {
 
   /** An event this state does not expect: FSM Error NOTIFICATION with the RFC 6608 subcode. */
   fsmError(subcode: number): FsmTransition {
-    const notification: NotificationInfo = { code: NotificationCode.FiniteStateMachineError, subcode, data: new Uint8Array(0) };
+    const notification: NotificationInfo = { code: ErrorCode.FiniteStateMachine, subcode, data: new Uint8Array(0) };
     return this.fail({ kind: 'fsm-error', event: this.event.kind, state: this.from.name, notificationSent: true }, notification);
   }
 
@@ -472,10 +472,10 @@ function openSent(t: Transition): FsmTransition {
     case 'KeepAliveMsg':
     case 'UpdateMsg':
     case 'UpdateMsgErr':
-      return t.fsmError(FsmErrorSubcode.UnexpectedMessageInOpenSent);
+      return t.fsmError(FsmSubcode.UnexpectedMessageInOpenSent);
     default:
       // Timer events 9, 11-13: cannot pass the stale check here (those timers do not run).
-      return t.fsmError(FsmErrorSubcode.Unspecified);
+      return t.fsmError(FsmSubcode.Unspecified);
   }
 }
 
@@ -504,9 +504,9 @@ function openConfirm(t: Transition): FsmTransition {
     case 'BgpOpen':
     case 'UpdateMsg':
     case 'UpdateMsgErr':
-      return t.fsmError(FsmErrorSubcode.UnexpectedMessageInOpenConfirm);
+      return t.fsmError(FsmSubcode.UnexpectedMessageInOpenConfirm);
     default:
-      return t.fsmError(FsmErrorSubcode.Unspecified);
+      return t.fsmError(FsmSubcode.Unspecified);
   }
 }
 
@@ -539,9 +539,9 @@ function established(t: Transition): FsmTransition {
     }
     case 'BgpOpen':
     case 'BgpOpenMsgErr':
-      return t.fsmError(FsmErrorSubcode.UnexpectedMessageInEstablished);
+      return t.fsmError(FsmSubcode.UnexpectedMessageInEstablished);
     default:
-      return t.fsmError(FsmErrorSubcode.Unspecified);
+      return t.fsmError(FsmSubcode.Unspecified);
   }
 }
 

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { SeededRng } from '../../src/core/rng.js';
 import { parseIpv4 } from '../../src/net/address.js';
 import {
-  CeaseSubcode, NotificationCode, OpenErrorSubcode, describeReason, detectCollision, makeFsmConfig, resolveCollision,
+  CeaseSubcode, ErrorCode, OpenMessageSubcode, describeReason, detectCollision, makeFsmConfig, resolveCollision,
   type ConnectionDirection, type FsmConfig, type FsmEventBody, type FsmStateName, type OpenInfo, type SessionAction,
 } from '../../src/bgp/fsm.js';
 import { FsmDriver, type FsmTransitionRecord } from '../../src/bgp/fsm-driver.js';
@@ -156,7 +156,7 @@ describe('FsmDriver: session flows on a ManualClock', () => {
     assert.equal(h.state, 'Idle');
     assert.equal(h.clock.now(), 150 * S);
     const tail = h.log.slice(-5).map((l) => l.action);
-    assert.deepEqual(tail[0], { kind: 'send-notification', notification: { code: NotificationCode.HoldTimerExpired, subcode: 0, data: new Uint8Array(0) } });
+    assert.deepEqual(tail[0], { kind: 'send-notification', notification: { code: ErrorCode.HoldTimerExpired, subcode: 0, data: new Uint8Array(0) } });
     assert.deepEqual(tail.slice(1).map((a) => a.kind), ['session-down', 'release-resources', 'drop-connection', 'increment-connect-retry-counter']);
     assert.equal(h.lastReason(), 'Hold Timer Expired');
     assert.equal(h.clock.pendingCount, 0);
@@ -251,7 +251,7 @@ describe('FsmDriver: session flows on a ManualClock', () => {
     assert.equal(h.state, 'Idle');
     assert.deepEqual(h.log.at(-4)!.action, {
       kind: 'send-notification',
-      notification: { code: NotificationCode.OpenMessageError, subcode: OpenErrorSubcode.BadPeerAs, data: Uint8Array.of(0xfd, 0xeb) },
+      notification: { code: ErrorCode.OpenMessage, subcode: OpenMessageSubcode.BadPeerAs, data: Uint8Array.of(0xfd, 0xeb) },
     });
     assert.equal(h.lastReason(), 'Sent NOTIFICATION OPEN Message Error/Bad Peer AS (expected AS 65002, got AS 65003)');
 
@@ -465,7 +465,7 @@ describe('FsmDriver: connection collision between two speakers', () => {
       assert.deepEqual(lab.established.map((e) => e.conn), [keep, keep]);
       assert.ok(lab.notifications.length > 0);
       for (const n of lab.notifications) {
-        assert.deepEqual([n.conn, n.code, n.subcode], [close, NotificationCode.Cease, CeaseSubcode.ConnectionCollisionResolution]);
+        assert.deepEqual([n.conn, n.code, n.subcode], [close, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution]);
       }
       assert.equal(lab.clock.pendingCount > 0, true, 'the survivors keep their keepalive and hold timers');
     });

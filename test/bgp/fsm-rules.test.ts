@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { SeededRng, type Rng } from '../../src/core/rng.js';
 import { parseIpv4 } from '../../src/net/address.js';
 import {
-  CeaseSubcode, FsmErrorSubcode, NotificationCode, OpenErrorSubcode, describeNotification, describeReason, detectCollision,
+  CeaseSubcode, FsmSubcode, ErrorCode, OpenMessageSubcode, describeNotification, describeReason, detectCollision,
   makeFsmConfig, resolveCollision, validateOpen,
   type FsmConfig, type NotificationInfo, type OpenInfo,
 } from '../../src/bgp/fsm.js';
@@ -35,7 +35,7 @@ describe('validateOpen (RFC 4271 §6.2, RFC 6286, RFC 6793)', () => {
     const v = validateOpen(open(o), c);
     assert.equal(v.ok, false);
     if (v.ok) throw new Error('unreachable');
-    assert.equal(v.notification.code, NotificationCode.OpenMessageError);
+    assert.equal(v.notification.code, ErrorCode.OpenMessage);
     assert.equal(v.notification.subcode, subcode);
     return v.notification;
   };
@@ -62,16 +62,16 @@ describe('validateOpen (RFC 4271 §6.2, RFC 6286, RFC 6793)', () => {
   });
 
   it('rejects hold times of 1 and 2 seconds (Unacceptable Hold Time)', () => {
-    rejects({ holdTime: 1 }, OpenErrorSubcode.UnacceptableHoldTime);
-    rejects({ holdTime: 2 }, OpenErrorSubcode.UnacceptableHoldTime);
+    rejects({ holdTime: 1 }, OpenMessageSubcode.UnacceptableHoldTime);
+    rejects({ holdTime: 2 }, OpenMessageSubcode.UnacceptableHoldTime);
   });
 
   it('answers an unsupported version with the version it speaks', () => {
-    assert.deepEqual(rejects({ version: 3 }, OpenErrorSubcode.UnsupportedVersionNumber).data, Uint8Array.of(0, 4));
+    assert.deepEqual(rejects({ version: 3 }, OpenMessageSubcode.UnsupportedVersionNumber).data, Uint8Array.of(0, 4));
   });
 
   it('checks the peer AS (Bad Peer AS, the AS received as data)', () => {
-    assert.deepEqual(rejects({ myAs: 65003 }, OpenErrorSubcode.BadPeerAs).data, Uint8Array.of(0xfd, 0xeb));
+    assert.deepEqual(rejects({ myAs: 65003 }, OpenMessageSubcode.BadPeerAs).data, Uint8Array.of(0xfd, 0xeb));
   });
 
   it('takes a 4-octet peer AS from the capability when My AS is AS_TRANS (RFC 6793)', () => {
@@ -79,30 +79,30 @@ describe('validateOpen (RFC 4271 §6.2, RFC 6286, RFC 6793)', () => {
     assert.equal(accepts({ myAs: AS_TRANS, fourOctetAs: 4_200_000_002 }, c).peerAs, 4_200_000_002);
     assert.equal(accepts({ myAs: AS_TRANS, fourOctetAs: 4_200_000_002 }, c).fourOctetAs, true);
     // Without the capability AS_TRANS is taken at face value, and is not the configured AS.
-    rejects({ myAs: AS_TRANS }, OpenErrorSubcode.BadPeerAs, c);
+    rejects({ myAs: AS_TRANS }, OpenMessageSubcode.BadPeerAs, c);
     // A 4-octet AS with a My AS other than AS_TRANS is inconsistent; so is a capability carrying 0.
-    rejects({ myAs: 65002, fourOctetAs: 4_200_000_002 }, OpenErrorSubcode.BadPeerAs, c);
-    rejects({ myAs: AS_TRANS, fourOctetAs: 0 }, OpenErrorSubcode.BadPeerAs, c);
+    rejects({ myAs: 65002, fourOctetAs: 4_200_000_002 }, OpenMessageSubcode.BadPeerAs, c);
+    rejects({ myAs: AS_TRANS, fourOctetAs: 0 }, OpenMessageSubcode.BadPeerAs, c);
     // A 2-octet AS appears in both places; they must agree.
     assert.equal(accepts({ myAs: 65002, fourOctetAs: 65002 }).peerAs, 65002);
-    rejects({ myAs: 65002, fourOctetAs: 65004 }, OpenErrorSubcode.BadPeerAs);
-    assert.deepEqual(rejects({ myAs: AS_TRANS, fourOctetAs: 4_200_000_009 }, OpenErrorSubcode.BadPeerAs, c).data,
+    rejects({ myAs: 65002, fourOctetAs: 65004 }, OpenMessageSubcode.BadPeerAs);
+    assert.deepEqual(rejects({ myAs: AS_TRANS, fourOctetAs: 4_200_000_009 }, OpenMessageSubcode.BadPeerAs, c).data,
       Uint8Array.of(0xfa, 0x56, 0xea, 0x09));
   });
 
   it('checks the BGP Identifier: never 0; equal to ours only between ASes (RFC 6286 §2.2)', () => {
-    rejects({ bgpId: 0 }, OpenErrorSubcode.BadBgpIdentifier);
+    rejects({ bgpId: 0 }, OpenMessageSubcode.BadBgpIdentifier);
     const ibgp = config({ peerAs: 65001 });
-    rejects({ myAs: 65001, bgpId: LOCAL_ID }, OpenErrorSubcode.BadBgpIdentifier, ibgp);
+    rejects({ myAs: 65001, bgpId: LOCAL_ID }, OpenMessageSubcode.BadBgpIdentifier, ibgp);
     assert.equal(accepts({ myAs: 65001 }, ibgp).internal, true);
     assert.equal(accepts({ bgpId: LOCAL_ID }).peerBgpId, LOCAL_ID); // eBGP: allowed
     assert.equal(accepts({ bgpId: 0xffffffff }).peerBgpId, 0xffffffff);
   });
 
   it('checks in the RFC order: version, AS, hold time, identifier', () => {
-    rejects({ version: 5, myAs: 1, holdTime: 1, bgpId: 0 }, OpenErrorSubcode.UnsupportedVersionNumber);
-    rejects({ myAs: 1, holdTime: 1, bgpId: 0 }, OpenErrorSubcode.BadPeerAs);
-    rejects({ holdTime: 1, bgpId: 0 }, OpenErrorSubcode.UnacceptableHoldTime);
+    rejects({ version: 5, myAs: 1, holdTime: 1, bgpId: 0 }, OpenMessageSubcode.UnsupportedVersionNumber);
+    rejects({ myAs: 1, holdTime: 1, bgpId: 0 }, OpenMessageSubcode.BadPeerAs);
+    rejects({ holdTime: 1, bgpId: 0 }, OpenMessageSubcode.UnacceptableHoldTime);
   });
 
   it('refuses configurations that cannot work, with a stable code', () => {
@@ -169,7 +169,7 @@ describe('connection collision (RFC 4271 §6.8, RFC 6286 §2.3)', () => {
   it('keeps the connection initiated by the higher BGP Identifier', () => {
     const lower = resolveCollision({ localBgpId: parseIpv4('10.0.0.1'), remoteBgpId: parseIpv4('10.0.0.2'), localAs: 65001, remoteAs: 65002 });
     assert.deepEqual([lower.keep, lower.close], ['incoming', 'outgoing']);
-    assert.deepEqual([lower.notification.code, lower.notification.subcode], [NotificationCode.Cease, CeaseSubcode.ConnectionCollisionResolution]);
+    assert.deepEqual([lower.notification.code, lower.notification.subcode], [ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution]);
     const higher = resolveCollision({ localBgpId: parseIpv4('192.0.2.1'), remoteBgpId: parseIpv4('10.0.0.2'), localAs: 65001, remoteAs: 65002 });
     assert.deepEqual([higher.keep, higher.close], ['outgoing', 'incoming']);
   });
@@ -216,7 +216,7 @@ describe('transition reasons', () => {
     assert.equal(describeReason({ kind: 'admin-stop', subcode: 2 }), 'Admin. stop (Cease/Administrative Shutdown)');
     assert.equal(describeReason({ kind: 'fsm-error', event: 'KeepAliveMsg', state: 'OpenSent', notificationSent: true }),
       'Unexpected KeepAliveMsg in OpenSent: sent NOTIFICATION Finite State Machine Error');
-    assert.equal(describeNotification(NotificationCode.FiniteStateMachineError, FsmErrorSubcode.UnexpectedMessageInOpenConfirm),
+    assert.equal(describeNotification(ErrorCode.FiniteStateMachine, FsmSubcode.UnexpectedMessageInOpenConfirm),
       'Finite State Machine Error/Receive Unexpected Message in OpenConfirm State');
     assert.equal(describeNotification(9, 0), 'Unknown error code 9');
     assert.equal(describeNotification(6, 42), 'Cease/subcode 42');

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseIpv4 } from '../../src/net/address.js';
 import {
-  CeaseSubcode, FSM_EVENT_KINDS, FSM_TIMERS, HeaderErrorSubcode, NotificationCode, OpenErrorSubcode, UpdateErrorSubcode,
+  CeaseSubcode, FSM_EVENT_KINDS, FSM_TIMERS, MessageHeaderSubcode, ErrorCode, OpenMessageSubcode, UpdateMessageSubcode,
   describeReason, fsmStateProblems, initialFsmState, makeFsmConfig, rfcEventNumber, step,
   type FsmAction, type FsmConfig, type FsmConfigInput, type FsmEvent, type FsmState, type FsmStateName, type FsmTimer,
   type NotificationInfo, type OpenInfo, type TransitionReasonKind,
@@ -35,11 +35,11 @@ function notif(code: number, subcode: number, data: Uint8Array = new Uint8Array(
 }
 
 const VALID_OPEN: FsmEvent = { kind: 'BgpOpen', open: open() };
-const CEASE: FsmEvent = { kind: 'NotifMsg', notification: notif(NotificationCode.Cease, CeaseSubcode.AdministrativeReset) };
-const VERSION_ERROR: FsmEvent = { kind: 'NotifMsg', notification: notif(NotificationCode.OpenMessageError, OpenErrorSubcode.UnsupportedVersionNumber) };
-const BAD_LENGTH: FsmEvent = { kind: 'BgpHeaderErr', notification: notif(NotificationCode.MessageHeaderError, HeaderErrorSubcode.BadMessageLength) };
-const BAD_OPEN: FsmEvent = { kind: 'BgpOpenMsgErr', notification: notif(NotificationCode.OpenMessageError, OpenErrorSubcode.UnsupportedOptionalParameter) };
-const BAD_UPDATE: FsmEvent = { kind: 'UpdateMsgErr', notification: notif(NotificationCode.UpdateMessageError, UpdateErrorSubcode.MalformedAsPath) };
+const CEASE: FsmEvent = { kind: 'NotifMsg', notification: notif(ErrorCode.Cease, CeaseSubcode.AdministrativeReset) };
+const VERSION_ERROR: FsmEvent = { kind: 'NotifMsg', notification: notif(ErrorCode.OpenMessage, OpenMessageSubcode.UnsupportedVersionNumber) };
+const BAD_LENGTH: FsmEvent = { kind: 'BgpHeaderErr', notification: notif(ErrorCode.MessageHeader, MessageHeaderSubcode.BadMessageLength) };
+const BAD_OPEN: FsmEvent = { kind: 'BgpOpenMsgErr', notification: notif(ErrorCode.OpenMessage, OpenMessageSubcode.UnsupportedOptionalParameter) };
+const BAD_UPDATE: FsmEvent = { kind: 'UpdateMsgErr', notification: notif(ErrorCode.UpdateMessage, UpdateMessageSubcode.MalformedAsPath) };
 
 /** Runs events from Idle through step, asserting each is not ignored, and returns the state. */
 function reach(cfg: FsmConfig, events: FsmEvent[]): FsmState {
@@ -191,7 +191,7 @@ const ROWS: Row[] = [
   // Event 2: Cease, release, drop, counter to zero, → Idle.
   ['OpenSent', { kind: 'ManualStop' }, 'Idle', ['notify:6/2', 'stop:hold', ...STOP], 'admin-stop'],
   // Event 8: Cease, counter+1, damp, → Idle.
-  ['OpenSent', { kind: 'AutomaticStop', subcode: CeaseSubcode.MaximumPrefixesReached }, 'Idle', ['notify:6/1', 'stop:hold', ...FAIL], 'auto-stop'],
+  ['OpenSent', { kind: 'AutomaticStop', subcode: CeaseSubcode.MaximumNumberOfPrefixesReached }, 'Idle', ['notify:6/1', 'stop:hold', ...FAIL], 'auto-stop'],
   // Event 10: NOTIFICATION Hold Timer Expired, counter+1, damp, → Idle.
   ['OpenSent', { kind: 'HoldTimerExpires' }, 'Idle', ['notify:4/0', ...FAIL], 'hold-timer-expired'],
   // Events 14/16/17: a second connection, tracked for collision detection.
@@ -352,7 +352,7 @@ describe('BGP FSM transitions (RFC 4271 §8.2.2)', () => {
 // ---- Property: arbitrary event sequences ----
 
 const arbNotification = fc.oneof(
-  fc.constant(notif(NotificationCode.OpenMessageError, OpenErrorSubcode.UnsupportedVersionNumber)),
+  fc.constant(notif(ErrorCode.OpenMessage, OpenMessageSubcode.UnsupportedVersionNumber)),
   fc.record({ code: fc.integer({ min: 0, max: 255 }), subcode: fc.integer({ min: 0, max: 255 }), data: fc.constant(new Uint8Array(0)) }),
 );
 
