@@ -135,9 +135,9 @@ export class BgpConnection {
     } catch (e) {
       if (!(e instanceof BgpError)) throw e;
       const notification: NotificationInfo = { code: e.errorCode, subcode: e.subcode, data: e.data };
-      const kind = e.errorCode === ErrorCode.MessageHeader ? 'BgpHeaderErr'
-        : e.errorCode === ErrorCode.OpenMessage ? 'BgpOpenMsgErr' : 'UpdateMsgErr';
-      this.fsm.handle({ kind, notification } as FsmEventBody);
+      const event: FsmEventBody = e.errorCode === ErrorCode.MessageHeader ? { kind: 'BgpHeaderErr', notification }
+        : e.errorCode === ErrorCode.OpenMessage ? { kind: 'BgpOpenMsgErr', notification } : { kind: 'UpdateMsgErr', notification };
+      this.fsm.handle(event);
     }
   }
 

@@ -86,28 +86,92 @@ export const RouteRefreshSubcode = {
   InvalidMessageLength: 1,
 } as const;
 
-const CODE_NAMES: Record<number, { name: string; key: string; subcodes: Record<number, string> }> = {
-  [ErrorCode.MessageHeader]: { name: 'Message Header Error', key: 'MESSAGE_HEADER', subcodes: namesOf(MessageHeaderSubcode) },
-  [ErrorCode.OpenMessage]: { name: 'OPEN Message Error', key: 'OPEN_MESSAGE', subcodes: namesOf(OpenMessageSubcode) },
-  [ErrorCode.UpdateMessage]: { name: 'UPDATE Message Error', key: 'UPDATE_MESSAGE', subcodes: namesOf(UpdateMessageSubcode) },
-  [ErrorCode.HoldTimerExpired]: { name: 'Hold Timer Expired', key: 'HOLD_TIMER_EXPIRED', subcodes: {} },
-  [ErrorCode.FiniteStateMachine]: { name: 'Finite State Machine Error', key: 'FSM', subcodes: namesOf(FsmSubcode) },
-  [ErrorCode.Cease]: { name: 'Cease', key: 'CEASE', subcodes: namesOf(CeaseSubcode) },
-  [ErrorCode.RouteRefreshMessage]: { name: 'ROUTE-REFRESH Message Error', key: 'ROUTE_REFRESH_MESSAGE', subcodes: namesOf(RouteRefreshSubcode) },
+const NAMES: Readonly<Record<number, string>> = {
+  [ErrorCode.MessageHeader]: 'Message Header Error',
+  [ErrorCode.OpenMessage]: 'OPEN Message Error',
+  [ErrorCode.UpdateMessage]: 'UPDATE Message Error',
+  [ErrorCode.HoldTimerExpired]: 'Hold Timer Expired',
+  [ErrorCode.FiniteStateMachine]: 'Finite State Machine Error',
+  [ErrorCode.Cease]: 'Cease',
+  [ErrorCode.RouteRefreshMessage]: 'ROUTE-REFRESH Message Error',
 };
 
-function namesOf(table: Record<string, number>): Record<number, string> {
-  const out: Record<number, string> = {};
-  for (const [name, value] of Object.entries(table)) out[value] = name.replace(/([a-z])([A-Z])/g, '$1 $2');
-  return out;
+const SUBCODE_NAMES: Readonly<Record<number, Readonly<Record<number, string>>>> = {
+  [ErrorCode.MessageHeader]: {
+    [MessageHeaderSubcode.ConnectionNotSynchronized]: 'Connection Not Synchronized',
+    [MessageHeaderSubcode.BadMessageLength]: 'Bad Message Length',
+    [MessageHeaderSubcode.BadMessageType]: 'Bad Message Type',
+  },
+  [ErrorCode.OpenMessage]: {
+    [OpenMessageSubcode.UnsupportedVersionNumber]: 'Unsupported Version Number',
+    [OpenMessageSubcode.BadPeerAs]: 'Bad Peer AS',
+    [OpenMessageSubcode.BadBgpIdentifier]: 'Bad BGP Identifier',
+    [OpenMessageSubcode.UnsupportedOptionalParameter]: 'Unsupported Optional Parameter',
+    [OpenMessageSubcode.UnacceptableHoldTime]: 'Unacceptable Hold Time',
+    [OpenMessageSubcode.UnsupportedCapability]: 'Unsupported Capability',
+    [OpenMessageSubcode.RoleMismatch]: 'Role Mismatch',
+  },
+  [ErrorCode.UpdateMessage]: {
+    [UpdateMessageSubcode.MalformedAttributeList]: 'Malformed Attribute List',
+    [UpdateMessageSubcode.UnrecognizedWellKnownAttribute]: 'Unrecognized Well-known Attribute',
+    [UpdateMessageSubcode.MissingWellKnownAttribute]: 'Missing Well-known Attribute',
+    [UpdateMessageSubcode.AttributeFlagsError]: 'Attribute Flags Error',
+    [UpdateMessageSubcode.AttributeLengthError]: 'Attribute Length Error',
+    [UpdateMessageSubcode.InvalidOriginAttribute]: 'Invalid ORIGIN Attribute',
+    [UpdateMessageSubcode.InvalidNextHopAttribute]: 'Invalid NEXT_HOP Attribute',
+    [UpdateMessageSubcode.OptionalAttributeError]: 'Optional Attribute Error',
+    [UpdateMessageSubcode.InvalidNetworkField]: 'Invalid Network Field',
+    [UpdateMessageSubcode.MalformedAsPath]: 'Malformed AS_PATH',
+  },
+  [ErrorCode.FiniteStateMachine]: {
+    [FsmSubcode.UnexpectedMessageInOpenSent]: 'Receive Unexpected Message in OpenSent State',
+    [FsmSubcode.UnexpectedMessageInOpenConfirm]: 'Receive Unexpected Message in OpenConfirm State',
+    [FsmSubcode.UnexpectedMessageInEstablished]: 'Receive Unexpected Message in Established State',
+  },
+  [ErrorCode.Cease]: {
+    [CeaseSubcode.MaximumNumberOfPrefixesReached]: 'Maximum Number of Prefixes Reached',
+    [CeaseSubcode.AdministrativeShutdown]: 'Administrative Shutdown',
+    [CeaseSubcode.PeerDeconfigured]: 'Peer De-configured',
+    [CeaseSubcode.AdministrativeReset]: 'Administrative Reset',
+    [CeaseSubcode.ConnectionRejected]: 'Connection Rejected',
+    [CeaseSubcode.OtherConfigurationChange]: 'Other Configuration Change',
+    [CeaseSubcode.ConnectionCollisionResolution]: 'Connection Collision Resolution',
+    [CeaseSubcode.OutOfResources]: 'Out of Resources',
+    [CeaseSubcode.HardReset]: 'Hard Reset',
+    [CeaseSubcode.BfdDown]: 'BFD Down',
+  },
+  [ErrorCode.RouteRefreshMessage]: {
+    [RouteRefreshSubcode.InvalidMessageLength]: 'Invalid Message Length',
+  },
+};
+
+/** The stable keys of BgpError codes: ERR_BGP_<KEY>. */
+const CODE_KEYS: Record<number, string> = {
+  [ErrorCode.MessageHeader]: 'MESSAGE_HEADER',
+  [ErrorCode.OpenMessage]: 'OPEN_MESSAGE',
+  [ErrorCode.UpdateMessage]: 'UPDATE_MESSAGE',
+  [ErrorCode.HoldTimerExpired]: 'HOLD_TIMER_EXPIRED',
+  [ErrorCode.FiniteStateMachine]: 'FSM',
+  [ErrorCode.Cease]: 'CEASE',
+  [ErrorCode.RouteRefreshMessage]: 'ROUTE_REFRESH_MESSAGE',
+};
+
+/** The RFC's name of an error code ("OPEN Message Error"), undefined when unknown. */
+export function errorCodeName(code: number): string | undefined {
+  return NAMES[code];
+}
+
+/** The RFC's name of a subcode ("Bad Peer AS"), undefined for 0 or an unknown value. */
+export function subcodeName(code: number, subcode: number): string | undefined {
+  return SUBCODE_NAMES[code]?.[subcode];
 }
 
 /** "UPDATE Message Error / Malformed As Path (3/11)": for logs and messages, never for matching. */
 export function describeNotification(code: number, subcode: number): string {
-  const entry = CODE_NAMES[code];
-  if (entry === undefined) return `unknown error code ${code}/${subcode}`;
-  const sub = entry.subcodes[subcode];
-  return `${entry.name}${sub !== undefined && sub !== 'Unspecific' ? ` / ${sub}` : subcode !== 0 ? ` / subcode ${subcode}` : ''} (${code}/${subcode})`;
+  const name = errorCodeName(code);
+  if (name === undefined) return `unknown error code ${code}/${subcode}`;
+  const sub = subcodeName(code, subcode);
+  return `${name}${sub !== undefined ? ` / ${sub}` : subcode !== 0 ? ` / subcode ${subcode}` : ''} (${code}/${subcode})`;
 }
 
 /**
@@ -162,7 +226,7 @@ export class BgpError extends VpnlabError {
 
   constructor(errorCode: number, subcode: number, data: Uint8Array = EMPTY, action: ErrorAction = 'session-reset', detail?: string, afiSafi?: AfiSafi) {
     const summary = describeNotification(errorCode, subcode);
-    super(`ERR_BGP_${CODE_NAMES[errorCode]?.key ?? 'UNKNOWN'}`, detail === undefined ? summary : `${summary}: ${detail}`);
+    super(`ERR_BGP_${CODE_KEYS[errorCode] ?? 'UNKNOWN'}`, detail === undefined ? summary : `${summary}: ${detail}`);
     this.errorCode = errorCode;
     this.subcode = subcode;
     this.data = data;
