@@ -62,7 +62,7 @@ export class Network {
   constructor(topology: Topology, seed = topology.seed ?? 1) {
     this.seed = seed;
     for (const site of topology.sites) this.buildSite(site, topology);
-    for (const spec of topology.links ?? []) this.buildLink(spec, topology);
+    for (const spec of topology.links ?? []) this.buildLink(spec);
     for (const fault of topology.faults ?? []) {
       const at = durationMs(fault.at);
       const up = fault.action === 'up';
@@ -172,14 +172,13 @@ export class Network {
     return this.internet;
   }
 
-  private buildLink(spec: NonNullable<Topology['links']>[number], topology: Topology): void {
+  private buildLink(spec: NonNullable<Topology['links']>[number]): void {
     const link = this.newLink(this.linkOptions(spec.name, spec, DEFAULT_LINK_LATENCY_MS));
     for (const end of spec.between) {
       const ep = parseEndpoint(end)!;
       const node = this.node(`${ep.site}/${ep.node}`);
       link.attach(node.ip, node.ip.interfaces.get(ep.iface)!);
     }
-    void topology;
   }
 
   /** A node by "site/name", or by bare name when only one site has it. */
