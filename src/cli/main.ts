@@ -3,9 +3,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { VpnlabError } from '../core/errors.js';
 import { Network } from '../sim/network.js';
 import { runPing, runTraceroute } from '../sim/session.js';
-import { formatIssue, TopologyError } from '../topology/issues.js';
+import { ConfigError, formatIssue } from '../config/issues.js';
 import { loadTopologyFile, type LoadedTopology } from '../topology/load.js';
-import { durationMs } from '../topology/primitives.js';
+import { durationMs } from '../config/primitives.js';
 import { topologyJsonSchema } from '../topology/schema.js';
 import { renderPing } from './render/ping.js';
 import { renderStatus } from './render/status.js';
@@ -172,7 +172,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof TopologyError) {
+    if (e instanceof ConfigError) {
       for (const issue of e.issues) io.err(`${formatIssue(issue)}\n`);
       const errors = e.issues.filter((i) => i.severity === 'error').length;
       io.err(`${errors} error(s)\n`);

@@ -4,7 +4,7 @@ import { formatIpv4, parseIpv4, parsePrefix, prefixContains, type Ipv4Address } 
 import { DEFAULT_MTU } from '../net/ipv4.js';
 import { INITIAL_TTL, IpNode } from '../router/node.js';
 import { parseEndpoint, resolveInterfaceAddress } from '../topology/checks.js';
-import { bandwidthBps, durationMs, probabilityValue } from '../topology/primitives.js';
+import { bandwidthBps, durationMs, probabilityValue } from '../config/primitives.js';
 import type { Site, Topology } from '../topology/schema.js';
 import { Link, type LinkOptions } from './link.js';
 import { PcapWriter } from './pcap.js';

@@ -3,9 +3,9 @@ import {
   broadcastOf, formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, prefixContains, prefixCovers,
   prefixesOverlap, type Ipv4Address, type Prefix,
 } from '../net/address.js';
-import type { IssueCollector } from './issues.js';
+import type { IssueCollector } from '../config/issues.js';
 import type { RouterInterface, Site, Subnet, Topology } from './schema.js';
-import type { DocPath } from './source.js';
+import type { DocPath } from '../config/source.js';
 
 /**
  * Cross-resource checks of the generic topology: names are unique and resolve, addresses sit in

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { azureSiteSchema } from '../platforms/azure/schema.js';
 import { alibabaSiteSchema } from '../platforms/alibaba/schema.js';
 import { rrasSiteSchema } from '../platforms/rras/schema.js';
-import { bandwidth, duration, interfaceAddress, ipv4, name, prefix, probability } from './primitives.js';
+import { bandwidth, duration, interfaceAddress, ipv4, name, prefix, probability } from '../config/primitives.js';
 
 /*
  * The topology file. Generic parts (sites, subnets, hosts, routers, links, faults) are here; each

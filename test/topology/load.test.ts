@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { TopologyError, type TopologyIssue } from '../../src/topology/issues.js';
+import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
 import { parseTopology } from '../../src/topology/load.js';
 
 const THREE_SITES = readFileSync('examples/three-sites.yaml', 'utf8');
 
-function issuesOf(text: string): TopologyIssue[] {
+function issuesOf(text: string): ConfigIssue[] {
   try {
     parseTopology(text, 'bad.yaml');
   } catch (e) {
-    assert.ok(e instanceof TopologyError, `expected TopologyError, got ${String(e)}`);
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
     return e.issues;
   }
   assert.fail('expected the topology to be rejected');

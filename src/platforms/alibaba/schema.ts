@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asn, ipv4, name, prefix } from '../../topology/primitives.js';
+import { asn, ipv4, name, prefix } from '../../config/primitives.js';
 
 /*
  * The `alibaba:` block of an Alibaba Cloud site: the VPN Gateway resources with the OpenAPI

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isIpv4 } from '../../net/address.js';
-import { asn, ipv4, name, prefix } from '../../topology/primitives.js';
+import { asn, ipv4, name, prefix } from '../../config/primitives.js';
 
 /*
  * The `azure:` block of an Azure site: the VPN gateway resources with their ARM property names

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parsePrefix } from '../../net/address.js';
-import { asn, interfaceAddress, ipv4, name, prefix } from '../../topology/primitives.js';
+import { asn, interfaceAddress, ipv4, name, prefix } from '../../config/primitives.js';
 
 /*
  * The `rras:` block of an on-premises site: a Windows Server 2016 RRAS gateway, configured with the

@@ -18,10 +18,10 @@ export function formatPath(path: DocPath): string {
 }
 
 /**
- * A parsed YAML topology file that remembers where every value came from, so that schema errors
+ * A parsed YAML file (topology, daemon config) that remembers where every value came from, so that schema errors
  * and cross-resource checks can name file, line and column.
  */
-export class TopologySource {
+export class DocumentSource {
   readonly file: string;
   readonly text: string;
   readonly doc: Document;

@@ -1,10 +1,10 @@
 import { VpnlabError } from '../core/errors.js';
-import { formatPath, type DocPath, type TopologySource } from './source.js';
+import { formatPath, type DocPath, type DocumentSource } from './source.js';
 
 export type Severity = 'error' | 'warning';
 
-/** One problem found in a topology file, located to the character. */
-export interface TopologyIssue {
+/** One problem found in a configuration file, located to the character. */
+export interface ConfigIssue {
   severity: Severity;
   /** Stable identifier, e.g. TOPO_UNKNOWN_FIELD, TOPO_ADDRESS_OVERLAP. */
   code: string;
@@ -17,28 +17,29 @@ export interface TopologyIssue {
   hint?: string;
 }
 
-export class TopologyError extends VpnlabError {
-  readonly issues: TopologyIssue[];
+/** A configuration file (topology, `bgp run` config) that cannot be used, with every problem found. */
+export class ConfigError extends VpnlabError {
+  readonly issues: ConfigIssue[];
 
-  constructor(issues: TopologyIssue[]) {
+  constructor(issues: ConfigIssue[]) {
     const first = issues[0];
-    super('ERR_TOPOLOGY_INVALID', first === undefined ? 'invalid topology' : formatIssue(first));
+    super('ERR_CONFIG_INVALID', first === undefined ? 'invalid configuration file' : formatIssue(first));
     this.issues = issues;
   }
 }
 
 /** Collects issues against one source file. */
 export class IssueCollector {
-  readonly issues: TopologyIssue[] = [];
-  private readonly source: TopologySource;
+  readonly issues: ConfigIssue[] = [];
+  private readonly source: DocumentSource;
 
-  constructor(source: TopologySource) {
+  constructor(source: DocumentSource) {
     this.source = source;
   }
 
   add(severity: Severity, code: string, path: DocPath, message: string, hint?: string, atKey = false): void {
     const pos = this.source.locate(path, atKey);
-    const issue: TopologyIssue = { severity, code, file: this.source.file, line: pos.line, column: pos.column, path: formatPath(path), message };
+    const issue: ConfigIssue = { severity, code, file: this.source.file, line: pos.line, column: pos.column, path: formatPath(path), message };
     if (hint !== undefined) issue.hint = hint;
     this.issues.push(issue);
   }
@@ -51,13 +52,13 @@ export class IssueCollector {
     this.add('warning', code, path, message, hint);
   }
 
-  get errors(): TopologyIssue[] {
+  get errors(): ConfigIssue[] {
     return this.issues.filter((i) => i.severity === 'error');
   }
 }
 
 /** `file:line:col: error: path: message` then the hint, as compilers print. */
-export function formatIssue(issue: TopologyIssue): string {
+export function formatIssue(issue: ConfigIssue): string {
   const head = `${issue.file}:${issue.line}:${issue.column}: ${issue.severity}: ${issue.path}: ${issue.message}`;
   return issue.hint === undefined ? head : `${head}\n    ${issue.hint}`;
 }
