@@ -9,10 +9,7 @@ import { topologyJsonSchema } from '../src/topology/schema.js';
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const saved = process.exitCode;
-  process.exitCode = undefined;
   const code = await main(['node', 'vpnlab', ...args], { out: (t) => { out += t; }, err: (t) => { err += t; } });
-  process.exitCode = saved;
   return { code, out, err };
 }
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock, Timer } from '../core/clock.js';
 import type { Rng } from '../core/rng.js';
 import { formatIpv4, type Ipv4Address } from '../net/address.js';
 import type { Transport, TcpSocket, TransportError } from '../transport/types.js';
@@ -24,6 +24,8 @@ export interface NeighborConfig {
   localAddress?: Ipv4Address;
   /** Only accept connections (RRAS OperationMode Server, FRR `passive`). */
   passive?: boolean;
+  /** false: refuse connections from this neighbour and only connect out (default true). */
+  acceptIncoming?: boolean;
   /** Seconds (default 90; Azure uses 180). */
   holdTime?: number;
   keepaliveTime?: number;
@@ -74,6 +76,9 @@ export class BgpNeighbor implements ConnectionOwner {
   negotiated: Negotiated | undefined;
   lastError: string | undefined;
   readonly history: NeighborEvent[] = [];
+  /** UPDATEs that had RFC 7606 errors handled without a reset: how many, the last, those logged. */
+  readonly updateErrors = { count: 0, last: undefined as string | undefined, logged: new Set<string>() };
+  private restartTimer: Timer | undefined;
 
   constructor(config: NeighborConfig, fsmConfig: FsmConfig, host: NeighborHost, localAs: Asn) {
     this.config = config;
@@ -97,6 +102,8 @@ export class BgpNeighbor implements ConnectionOwner {
   }
 
   stop(subcode?: number): void {
+    this.restartTimer?.cancel();
+    this.restartTimer = undefined;
     this.primary.fsm.stop(subcode);
     this.secondary?.fsm.stop(subcode);
   }
@@ -109,10 +116,24 @@ export class BgpNeighbor implements ConnectionOwner {
     });
   }
 
+  /**
+   * Ends the session after a policy violation (maximum prefixes: RFC 4486 Cease subcode 1) and
+   * keeps it down — no automatic restart — until `restartAfterMs` has passed, if given.
+   */
+  tearDown(subcode: number, restartAfterMs?: number): void {
+    this.primary.fsm.handle({ kind: 'AutomaticStop', subcode });
+    this.primary.fsm.stop(subcode); // in Idle: cancels the automatic restart
+    this.restartTimer?.cancel();
+    this.restartTimer = restartAfterMs === undefined ? undefined : this.host.clock.setTimer(restartAfterMs, () => {
+      this.restartTimer = undefined;
+      this.start();
+    });
+  }
+
   /** An incoming TCP connection from this neighbour's address. */
   accept(socket: TcpSocket): void {
     const state = this.primary.fsm.state.name;
-    if (state === 'Idle' || state === 'Established' || this.secondary !== undefined) {
+    if (this.config.acceptIncoming === false || state === 'Idle' || state === 'Established' || this.secondary !== undefined) {
       socket.destroy(); // Idle refuses connections (§8.2.2); Established keeps its own (§6.8)
       return;
     }

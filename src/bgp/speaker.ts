@@ -5,7 +5,7 @@ import type { Transport, TcpListener } from '../transport/types.js';
 import { Afi, Safi, type Asn } from './types.js';
 import { CapabilityCode, type Capability } from './capabilities.js';
 import type { BgpConnection } from './connection.js';
-import { CeaseSubcode } from './errors.js';
+import { CeaseSubcode, type BgpError } from './errors.js';
 import { makeFsmConfig } from './fsm-open.js';
 import type { Negotiated, TransitionReason } from './fsm-types.js';
 import { encodeMessage } from './message.js';
@@ -92,6 +92,7 @@ export class BgpSpeaker implements NeighborHost {
       this.listener = this.transport.listenTcp({ ...(listen.address !== undefined ? { address: listen.address } : {}), port: listen.port ?? BGP_PORT }, (socket) => {
         const neighbor = this.neighbors.find((n) => n.config.address === socket.remote.address);
         if (neighbor === undefined) {
+          // RFC 4271 §8: connections from unconfigured addresses are refused (FRR, BIRD, RRAS alike).
           this.env.log?.(`refused a connection from unknown ${formatIpv4(socket.remote.address)}`);
           socket.destroy();
           return;
@@ -114,6 +115,11 @@ export class BgpSpeaker implements NeighborHost {
   /** Originates or withdraws local prefixes while running. */
   originate(prefixes: Prefix[], withdrawn: Prefix[] = []): void {
     this.distribute(this.rib.originate(prefixes.map((prefix) => ({ prefix })), withdrawn));
+  }
+
+  /** The listening socket while started (unless `listen: false`). */
+  get tcpListener(): TcpListener | undefined {
+    return this.listener;
   }
 
   neighbor(name: string): BgpNeighbor | undefined {
@@ -147,6 +153,7 @@ export class BgpSpeaker implements NeighborHost {
   update(neighbor: BgpNeighbor, conn: BgpConnection): void {
     const outcome = conn.pendingUpdate;
     if (outcome === undefined) return;
+    if (outcome.errors.length > 0) this.noteUpdateErrors(neighbor, outcome.errors);
     if (outcome.endOfRib !== undefined) this.rib.endOfRib(neighbor.name);
     if (outcome.announced.length === 0 && outcome.withdrawn.length === 0) return;
     this.distribute(this.rib.update(neighbor.name, outcome.announced.map((r) => ({ prefix: r.prefix, attrs: r.attributes })), outcome.withdrawn));
@@ -158,6 +165,21 @@ export class BgpSpeaker implements NeighborHost {
 
   log(neighbor: BgpNeighbor, text: string): void {
     this.env.log?.(`${neighbor.name}: ${text}`);
+  }
+
+  /**
+   * RFC 7606 §8: errors handled without a reset (treat-as-withdraw, attribute-discard) must be
+   * logged. Each distinct error is logged once per neighbour; all are counted.
+   */
+  private noteUpdateErrors(neighbor: BgpNeighbor, errors: readonly BgpError[]): void {
+    neighbor.updateErrors.count++;
+    for (const e of errors) {
+      const text = `${e.message} (${e.action})`;
+      neighbor.updateErrors.last = text;
+      if (neighbor.updateErrors.logged.size >= 100 || neighbor.updateErrors.logged.has(text)) continue;
+      neighbor.updateErrors.logged.add(text);
+      this.env.log?.(`${neighbor.name}: UPDATE error: ${text}${neighbor.updateErrors.logged.size === 100 ? ' (further distinct errors are counted, not logged)' : ''}`);
+    }
   }
 
   private peerInfo(neighbor: BgpNeighbor) {
@@ -184,7 +206,7 @@ export class BgpSpeaker implements NeighborHost {
     }
     for (const v of changes.violations) {
       this.env.log?.(`${v.peerId}: maximum prefixes ${v.limit} exceeded (${v.count}), action ${v.action}`);
-      if (v.action === 'teardown') this.neighbor(v.peerId)?.primary.fsm.handle({ kind: 'AutomaticStop', subcode: CeaseSubcode.MaximumNumberOfPrefixesReached });
+      if (v.action === 'teardown') this.neighbor(v.peerId)?.tearDown(CeaseSubcode.MaximumNumberOfPrefixesReached, v.restartAfterMs);
     }
     for (const id of changes.refreshRequests) {
       const conn = this.neighbor(id)?.established;

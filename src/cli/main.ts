@@ -7,14 +7,17 @@ import { ConfigError, formatIssue } from '../config/issues.js';
 import { loadTopologyFile, type LoadedTopology } from '../topology/load.js';
 import { durationMs } from '../config/primitives.js';
 import { topologyJsonSchema } from '../topology/schema.js';
+import { addBgpCommands } from './bgp-commands.js';
 import { renderPing } from './render/ping.js';
 import { renderStatus } from './render/status.js';
 import { renderTraceroute } from './render/traceroute.js';
 import { renderRoutes } from './render/routes.js';
 
-interface Io {
+export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** A command that ran but failed (ping with no reply) sets this to 1. */
+  exitCode?: number;
 }
 
 const defaultIo: Io = {
@@ -136,7 +139,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       finish();
       io.out(renderPing(run.style, run.dst, run.ping, run.size));
       const replies = run.ping.events.filter((e) => e.kind === 'reply').length;
-      if (replies === 0) process.exitCode = 1;
+      if (replies === 0) io.exitCode = 1;
     });
 
   addSimOptions(program.command('traceroute <file> <destination>'))
@@ -161,15 +164,17 @@ export function buildProgram(io: Io = defaultIo): Command {
       io.out(renderRoutes(network.node(node)));
     });
 
+  addBgpCommands(program, io);
   return program;
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], output: Io = defaultIo): Promise<number> {
+  const io: Io = { out: output.out, err: output.err };
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return io.exitCode ?? 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof ConfigError) {

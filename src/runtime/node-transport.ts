@@ -84,6 +84,7 @@ function errorCode(e: NodeJS.ErrnoException): TransportErrorCode {
     case 'EHOSTUNREACH': return 'ERR_HOST_UNREACHABLE';
     case 'EADDRINUSE': return 'ERR_ADDRESS_IN_USE';
     case 'EADDRNOTAVAIL': return 'ERR_ADDRESS_NOT_LOCAL';
+    case 'EACCES': case 'EPERM': return 'ERR_PERMISSION_DENIED';
     default: return 'ERR_TCP_RESET';
   }
 }

@@ -70,7 +70,8 @@ export type TransportErrorCode =
   | 'ERR_NET_UNREACHABLE'
   | 'ERR_HOST_UNREACHABLE'
   | 'ERR_ADDRESS_IN_USE'
-  | 'ERR_ADDRESS_NOT_LOCAL';
+  | 'ERR_ADDRESS_NOT_LOCAL'
+  | 'ERR_PERMISSION_DENIED';
 
 export class TransportError extends VpnlabError {
   declare readonly code: TransportErrorCode;

@@ -1,10 +1,7 @@
 import { formatIpv4 } from '../../net/address.js';
 import type { Network } from '../../sim/network.js';
+import { table } from './table.js';
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
-}
 
 /** The summary `vpnlab up` prints: nodes with their interfaces, then links with their counters. */
 export function renderStatus(name: string, network: Network): string {

@@ -1,0 +1,127 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { bgpDaemonJsonSchema, DEFAULT_API_PORT, loadBgpDaemonConfig, toDaemonSettings } from '../bgp/config/daemon-schema.js';
+import type { PeerRecord, RouteRecord } from '../bgp/views.js';
+import { formatIssue } from '../config/issues.js';
+import { VpnlabError } from '../core/errors.js';
+import { BgpDaemon } from '../runtime/bgp-daemon.js';
+import type { Io } from './main.js';
+import { renderGetBgpPeer, renderGetBgpRouteInformation, renderPeers, renderRoutes } from './render/bgp.js';
+
+
+const DEFAULT_API = process.env.VPNLAB_BGP_API ?? `http://127.0.0.1:${DEFAULT_API_PORT}`;
+
+type Format = 'table' | 'rras' | 'json';
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'table, rras (Get-BgpPeer / Get-BgpRouteInformation layout) or json')
+    .choices(['table', 'rras', 'json']).default('table');
+}
+
+function apiOption(): Option {
+  return new Option('--api <url>', 'the daemon\'s HTTP API (or set VPNLAB_BGP_API)').default(DEFAULT_API);
+}
+
+/** Calls the daemon's API; connection failures and API errors become one clear VpnlabError. */
+async function call<T>(api: string, path: string, method = 'GET'): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${api.replace(/\/+$/, '')}/api/v1/${path}`, { method });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (e as Error).message;
+    throw new VpnlabError('ERR_BGP_API_UNREACHABLE', `cannot reach the BGP daemon's API at ${api} (${why}): is \`vpnlab bgp run\` running, with api enabled?`);
+  }
+  const body = await res.json() as T & { error?: { code: string; message: string } };
+  if (!res.ok) throw new VpnlabError(`ERR_BGP_API_${body.error?.code ?? res.status}`, body.error?.message ?? `HTTP ${res.status}`);
+  return body;
+}
+
+function renderPeerDetail(p: PeerRecord & { history: { at: number; from: string; to: string; reason: string }[] }): string {
+  const lines = [
+    `neighbor ${p.name} (${p.address}), AS ${p.asn}, ${p.mode}`,
+    `  state ${p.state}${p.uptime !== null ? `, up ${p.uptime}s, hold time ${p.holdTime}s` : ''}`,
+    `  local address ${p.localAddress ?? '-'}`,
+    `  prefixes: ${p.prefixesAccepted} accepted, ${p.prefixesAdvertised} advertised; received ${p.announcementsReceived} announcements, ${p.withdrawalsReceived} withdrawals`,
+    `  rejected: ${p.rejected.policy} by policy, ${p.rejected.noPolicy} for want of a policy (RFC 8212), ${p.rejected.asLoop} AS loops, ${p.rejected.blocked} over max-prefix`,
+    `  messages: ${p.messages.in} in (${p.messages.updatesIn} UPDATEs), ${p.messages.out} out (${p.messages.updatesOut} UPDATEs)`,
+    `  last error: ${p.lastError ?? 'none'}`,
+    `  UPDATEs with errors (RFC 7606, no reset): ${p.updateErrors}${p.lastUpdateError !== null ? `, last: ${p.lastUpdateError}` : ''}`,
+    '  recent state changes:',
+    ...p.history.map((h) => `    ${(h.at / 1000).toFixed(3)}s ${h.from} -> ${h.to}: ${h.reason}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function addBgpCommands(program: Command, io: Io): void {
+  const bgp = program.command('bgp').description('run vpnlab\'s BGP speaker on real sockets next to a real router, and query it');
+
+  bgp.command('run <file>')
+    .description('run a BGP speaker from a config file until SIGINT/SIGTERM (see docs/bgp-daemon.md)')
+    .action(async (file: string) => {
+      const loaded = loadBgpDaemonConfig(file);
+      for (const w of loaded.warnings) io.err(`${formatIssue(w)}\n`);
+      const log = (line: string) => io.out(`${new Date().toISOString()} ${line}\n`);
+      const daemon = new BgpDaemon(toDaemonSettings(loaded.data), log);
+      await daemon.start();
+      await new Promise<void>((resolve) => {
+        const finish = (signal: string) => {
+          log(`${signal}: stopping (Cease / Administrative Shutdown to every peer)`);
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          // Give the NOTIFICATIONs a moment on the wire before the sockets close.
+          setTimeout(() => void daemon.stop().then(resolve), 100);
+        };
+        const onInt = () => finish('SIGINT');
+        const onTerm = () => finish('SIGTERM');
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
+      });
+    });
+
+  bgp.command('check <file>')
+    .description('validate a `bgp run` config file; exit 1 with every problem found')
+    .action((file: string) => {
+      const { data, warnings } = loadBgpDaemonConfig(file);
+      for (const w of warnings) io.err(`${formatIssue(w)}\n`);
+      io.out(`${file}: ok — AS ${data.localAsn}, router ID ${data.routerId}, ${data.neighbors.length} neighbour(s), ${data.policies?.length ?? 0} policies\n`);
+    });
+
+  bgp.command('schema')
+    .description('print the JSON Schema of the `bgp run` config file')
+    .option('-o, --out <file>', 'write it to a file instead')
+    .action((opts: { out?: string }) => {
+      const text = `${JSON.stringify(bgpDaemonJsonSchema(), null, 2)}\n`;
+      if (opts.out !== undefined) writeFileSync(opts.out, text);
+      else io.out(text);
+    });
+
+  bgp.command('peers [name]')
+    .description('show the neighbours of a running daemon (state, uptime, prefixes, last error); with a name, one in detail')
+    .addOption(apiOption()).addOption(formatOption())
+    .action(async (name: string | undefined, opts: { api: string; format: Format }) => {
+      if (name !== undefined) {
+        const peer = await call<PeerRecord & { history: never[] }>(opts.api, `peers/${encodeURIComponent(name)}`);
+        io.out(opts.format === 'json' ? `${JSON.stringify(peer, null, 2)}\n` : opts.format === 'rras' ? renderGetBgpPeer([peer]) : renderPeerDetail(peer));
+        return;
+      }
+      const peers = await call<PeerRecord[]>(opts.api, 'peers');
+      io.out(opts.format === 'json' ? `${JSON.stringify(peers, null, 2)}\n` : opts.format === 'rras' ? renderGetBgpPeer(peers) : renderPeers(peers));
+    });
+
+  bgp.command('routes [prefix]')
+    .description('show the routes of a running daemon (all paths, best marked, with why); with a prefix, it and its more-specifics')
+    .addOption(apiOption()).addOption(formatOption())
+    .action(async (prefix: string | undefined, opts: { api: string; format: Format }) => {
+      const routes = await call<RouteRecord[]>(opts.api, prefix === undefined ? 'routes' : `routes?prefix=${encodeURIComponent(prefix)}`);
+      io.out(opts.format === 'json' ? `${JSON.stringify(routes, null, 2)}\n` : opts.format === 'rras' ? renderGetBgpRouteInformation(routes) : renderRoutes(routes));
+    });
+
+  bgp.command('reset <name>')
+    .description('reset one session of a running daemon (Cease / Administrative Reset, then reconnect)')
+    .addOption(apiOption())
+    .action(async (name: string, opts: { api: string }) => {
+      await call(opts.api, `peers/${encodeURIComponent(name)}/reset`, 'POST');
+      io.out(`${name}: reset\n`);
+    });
+}
