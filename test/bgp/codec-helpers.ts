@@ -55,17 +55,7 @@ export function throwsBgp(fn: () => unknown, code: number, subcode: number, data
   return caught;
 }
 
-/** Deep copy into plain objects (fast-check records have a null prototype). */
-export function deepPlain(v: unknown): unknown {
-  if (v instanceof Uint8Array) return v;
-  if (Array.isArray(v)) return v.map(deepPlain);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = deepPlain(x);
-    return out;
-  }
-  return v;
-}
+export { deepPlain } from '../helpers/round-trip.js';
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries

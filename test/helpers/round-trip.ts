@@ -24,6 +24,18 @@ export function plain(v: unknown): unknown {
   return v !== null && typeof v === 'object' && !(v instanceof Uint8Array) && !Array.isArray(v) ? { ...v } : v;
 }
 
+/** Deep copy into plain objects, dropping undefined fields (fast-check records have a null prototype). */
+export function deepPlain(v: unknown): unknown {
+  if (v instanceof Uint8Array) return v;
+  if (Array.isArray(v)) return v.map(deepPlain);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = deepPlain(x);
+    return out;
+  }
+  return v;
+}
+
 /** Hex to bytes for commented fixtures: `//` starts a comment to the end of the line; spaces and `|` are ignored. */
 export function hex(text: string): Uint8Array {
   const clean = text.split('\n').map((line) => line.replace(/\/\/.*$/, '')).join('').replace(/[\s|]/g, '');

@@ -26,17 +26,7 @@ export function throwsIke(fn: () => unknown, notifyType: number, data?: Uint8Arr
   return caught;
 }
 
-/** Deep copy into plain objects, dropping undefined fields (fast-check records have a null prototype). */
-export function deepPlain(v: unknown): unknown {
-  if (v instanceof Uint8Array) return v;
-  if (Array.isArray(v)) return v.map(deepPlain);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = deepPlain(x);
-    return out;
-  }
-  return v;
-}
+export { deepPlain } from '../helpers/round-trip.js';
 
 /** One payload through the chain codec: bytes, and back. */
 export const encodeOne = (p: Payload): Uint8Array => encodePayloadChain([p]).bytes;
