@@ -93,6 +93,7 @@ function wrap(socket: Socket, initial: TcpSocketHandlers, remote: Endpoint, acti
   let handlers = initial;
   let error: TransportError | undefined;
   const pending: Uint8Array[] = [];
+  let corked = false;
   socket.on('connect', () => handlers.onConnect?.());
   socket.on('data', (chunk: Buffer) => {
     const data = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -114,6 +115,16 @@ function wrap(socket: Socket, initial: TcpSocketHandlers, remote: Endpoint, acti
       if (h.onData !== undefined) for (const d of pending.splice(0)) h.onData(d);
     },
     write: (data) => {
+      // Everything written in one tick goes out in as few segments and syscalls as possible: a
+      // full-table advertisement is thousands of UPDATEs written back to back.
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
       socket.write(data);
     },
     end: () => {
