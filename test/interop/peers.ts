@@ -124,9 +124,19 @@ export async function expectLines(
   lines: readonly string[],
   opts: ExpectOptions = {},
 ): Promise<void> {
-  const byName = new Map<string, RunningPeer>();
-  if (Array.isArray(peers)) for (const p of peers as readonly RunningPeer[]) byName.set(p.name, p);
-  else for (const [k, p] of Object.entries(peers as Readonly<Record<string, RunningPeer>>)) byName.set(k, p);
+  return expectLinesOn(peers, runOn, lines, opts);
+}
+
+/** expectLines for any kind of target (BGP daemons, charons) given how to run a command on one. */
+export async function expectLinesOn<T extends { readonly name: string }>(
+  targets: Readonly<Record<string, T>> | readonly T[],
+  run: (target: T, command: string) => Promise<string>,
+  lines: readonly string[],
+  opts: ExpectOptions = {},
+): Promise<void> {
+  const byName = new Map<string, T>();
+  if (Array.isArray(targets)) for (const t of targets as readonly T[]) byName.set(t.name, t);
+  else for (const [k, t] of Object.entries(targets as Readonly<Record<string, T>>)) byName.set(k, t);
   const checks = lines.map(parseExpectLine);
   for (const c of checks) {
     if (!byName.has(c.peer)) {
@@ -137,7 +147,7 @@ export async function expectLines(
   const evaluate = async (c: ExpectLine): Promise<void> => {
     let output: string;
     try {
-      output = await runOn(byName.get(c.peer)!, c.command);
+      output = await run(byName.get(c.peer)!, c.command);
     } catch (e) {
       outcome.set(c, `error: ${e instanceof Error ? e.message : String(e)}`);
       return;
