@@ -28,9 +28,9 @@ export class PrefixMap<T> {
       map = new Map<number, T>();
       this.byLength[prefix.length] = map;
     }
-    const key = prefix.address | 0;
-    if (!map.has(key)) this.count++;
-    map.set(key, value);
+    const before = map.size;
+    map.set(prefix.address | 0, value);
+    this.count += map.size - before; // one hash lookup instead of has() + set()
   }
 
   delete(prefix: Prefix): boolean {
