@@ -67,11 +67,19 @@ export class BgpConnection {
   /** Attaches a connected socket (ours completed, or one accepted) and tells the FSM. */
   attach(socket: TcpSocket, event: 'TcpCrAcked' | 'TcpConnectionConfirmed'): void {
     this.socket = socket;
+    this.framer = new BgpFramer();
+    // A socket this connection has dropped may still deliver (the peer's last KEEPALIVE, its FIN)
+    // after the FSM has moved on to a new socket: only the current one speaks to the FSM.
     socket.setHandlers({
-      onData: (d) => this.receive(d),
-      onEnd: () => this.fsm.handle({ kind: 'TcpConnectionFails' }),
+      onData: (d) => {
+        if (this.socket === socket) this.receive(d);
+      },
+      onEnd: () => {
+        if (this.socket === socket) this.fsm.handle({ kind: 'TcpConnectionFails' });
+      },
       onClose: (error) => {
-        if (this.socket === socket) this.socket = undefined;
+        if (this.socket !== socket) return;
+        this.socket = undefined;
         this.fsm.handle(error === undefined ? { kind: 'TcpConnectionFails' } : { kind: 'TcpConnectionFails', error: error.code });
       },
     });
