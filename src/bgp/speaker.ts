@@ -16,6 +16,9 @@ import type { RibChanges } from './rib/changes.js';
 import type { NextHopResolver } from './rib/rib.js';
 import { endOfRib, packUpdates, packWithdrawals } from './update-packer.js';
 
+/** Seconds proposed in OPEN unless configured (RFC 4271 §10 suggests 90; FRR and BIRD use it). */
+export const DEFAULT_HOLD_TIME = 90;
+
 export interface SpeakerConfig {
   localAs: Asn;
   routerId: Ipv4Address;
@@ -69,20 +72,14 @@ export class BgpSpeaker implements NeighborHost {
     for (const n of config.neighbors) {
       const fsmConfig = makeFsmConfig({
         localAs: config.localAs, peerAs: n.asn, bgpId: config.routerId,
-        holdTime: n.holdTime ?? config.holdTime ?? 90,
+        holdTime: n.holdTime ?? config.holdTime ?? DEFAULT_HOLD_TIME,
         passive: n.passive ?? false,
         ...(n.keepaliveTime !== undefined ? { keepaliveTime: n.keepaliveTime } : {}),
         ...(n.connectRetryTime !== undefined ? { connectRetryTime: n.connectRetryTime } : {}),
       });
       const neighbor = new BgpNeighbor(n, fsmConfig, this, config.localAs);
       this.neighbors.push(neighbor);
-      this.rib.addPeer({
-        id: neighbor.name, address: n.address, asn: n.asn, localAddress: n.localAddress ?? 0,
-        ...(n.importPolicy !== undefined ? { importPolicy: n.importPolicy } : {}),
-        ...(n.exportPolicy !== undefined ? { exportPolicy: n.exportPolicy } : {}),
-        ...(n.maxPrefix !== undefined ? { maxPrefix: n.maxPrefix } : {}),
-        ...(n.weight !== undefined ? { weight: n.weight } : {}),
-      });
+      this.rib.addPeer(this.peerInfo(neighbor));
     }
   }
 

@@ -69,8 +69,9 @@ export function addBgpCommands(program: Command, io: Io): void {
           log(`${signal}: stopping (Cease / Administrative Shutdown to every peer)`);
           process.off('SIGINT', onInt);
           process.off('SIGTERM', onTerm);
-          // Give the NOTIFICATIONs a moment on the wire before the sockets close.
-          setTimeout(() => void daemon.stop().then(resolve), 100);
+          // The sessions end with FIN after their NOTIFICATION; the open sockets keep the process
+          // alive until that is done.
+          void daemon.stop().then(resolve);
         };
         const onInt = () => finish('SIGINT');
         const onTerm = () => finish('SIGTERM');

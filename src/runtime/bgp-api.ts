@@ -52,21 +52,21 @@ function handle(speaker: BgpSpeaker, req: IncomingMessage): unknown {
         localAsn: speaker.config.localAs, routerId: formatIpv4(speaker.config.routerId), routes: speaker.rib.size,
         peers: speaker.neighbors.length, established: speaker.neighbors.filter((n) => n.established !== undefined).length,
       };
-    case 'peers':
+    case 'peers': {
       if (name === undefined) {
         expect('GET');
         return peerRecords(speaker);
       }
+      if (action !== undefined && action !== 'reset') throw new ApiError(404, 'NOT_FOUND', `no action '${action}' on a peer (there is: reset)`);
+      expect(action === 'reset' ? 'POST' : 'GET');
+      const n = neighbor();
       if (action === 'reset') {
-        expect('POST');
-        const n = neighbor();
         n.stop(CeaseSubcode.AdministrativeReset);
         n.start();
         return { reset: n.name };
       }
-      if (action !== undefined) throw new ApiError(404, 'NOT_FOUND', `no action '${action}' on a peer (there is: reset)`);
-      expect('GET');
-      return { ...peerRecords(speaker).find((p) => p.name === neighbor().name)!, history: neighbor().history };
+      return { ...peerRecords(speaker).find((p) => p.name === n.name)!, history: n.history };
+    }
     case 'routes': {
       expect('GET');
       const text = url.searchParams.get('prefix');

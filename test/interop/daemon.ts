@@ -13,7 +13,7 @@
  * Only PIDs this module spawned are ever signalled.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,12 +28,38 @@ export type InteropErrorCode =
   | 'INTEROP_TIMEOUT'
   | 'INTEROP_NO_SUCH_NEIGHBOR'
   | 'INTEROP_UNPARSEABLE'
-  | 'INTEROP_EXPECT_FAILED';
+  | 'INTEROP_EXPECT_FAILED'
+  /** a namespace role or interface name that is too long or has odd characters */
+  | 'NETNS_BAD_NAME'
+  /** a namespace, interface or address that this topology did not create */
+  | 'NETNS_NOT_OURS'
+  /** an address, prefix, sysctl key or argument that is not acceptable */
+  | 'NETNS_BAD_ARGUMENT'
+  /** the topology has been destroyed */
+  | 'NETNS_DESTROYED';
 
 export class InteropError extends Error {
   override readonly name = 'InteropError';
   constructor(readonly code: InteropErrorCode, message: string) {
     super(message);
+  }
+}
+
+/** Whether a PID is a live process (a zombie counts as ended). */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `cond` every 50 ms; fails the test if it does not hold within `timeoutMs`. */
+export async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
+  for (let waited = 0; !cond(); waited += 50) {
+    if (waited >= timeoutMs) throw new InteropError('INTEROP_TIMEOUT', `condition not met within ${timeoutMs} ms`);
+    await delay(50);
   }
 }
 

@@ -14,13 +14,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   ErrorCode, OpenSubcode, expectLines, parseExpectLine, startBird, startFrr, startGobgp, stopAll,
   type Neighbor, type PeerConfig, type PeerKind, type RunningPeer, type SessionError,
 } from './peers.js';
+import { processAlive, waitUntil } from './daemon.js';
 
 const START: Record<PeerKind, (c: PeerConfig) => Promise<RunningPeer>> = { frr: startFrr, bird: startBird, gobgp: startGobgp };
 const ESTABLISH_MS = 15_000;
@@ -280,11 +281,11 @@ describe('harness safety', () => {
       const pid = Number(pidText);
       assert.ok(Number.isInteger(pid) && pid > 0 && workdir !== undefined, line);
       if (!exitNormally) {
-        assert.ok(alive(pid), 'the daemon runs while its test process does');
+        assert.ok(processAlive(pid), 'the daemon runs while its test process does');
         child.kill('SIGKILL');
       }
       await exited;
-      await waitUntil(() => !alive(pid), 5_000);
+      await waitUntil(() => !processAlive(pid), 5_000);
       if (exitNormally) {
         assert.equal(existsSync(workdir), false, 'the exit handler removed the workdir');
       } else {
@@ -293,21 +294,3 @@ describe('harness safety', () => {
     }
   });
 });
-
-/** Whether a PID is a live (not zombie) process. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const { setTimeout: delay } = await import('node:timers/promises');
-  for (let waited = 0; !cond(); waited += 50) {
-    if (waited >= timeoutMs) assert.fail(`condition not met within ${timeoutMs} ms`);
-    await delay(50);
-  }
-}

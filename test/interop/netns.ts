@@ -34,24 +34,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parsePing, parseTcpdump, type CapturedPacket, type PingResult } from './netns-output.js';
-import { InteropError, isIpv4, poll, readIfExists, runChecked, runCommand, type CommandResult } from './daemon.js';
-
-export type NetnsErrorCode =
-  /** a namespace role or interface name that is too long or has odd characters */
-  | 'NETNS_BAD_NAME'
-  /** a namespace, interface or address that this topology did not create */
-  | 'NETNS_NOT_OURS'
-  /** an address, prefix, sysctl key or argument that is not acceptable */
-  | 'NETNS_BAD_ARGUMENT'
-  /** the topology has been destroyed */
-  | 'NETNS_DESTROYED';
-
-export class NetnsError extends Error {
-  override readonly name = 'NetnsError';
-  constructor(readonly code: NetnsErrorCode, message: string) {
-    super(message);
-  }
-}
+import { InteropError, isIpv4, processAlive, poll, readIfExists, runChecked, runCommand, type CommandResult } from './daemon.js';
 
 /** Every namespace this module creates starts with this. */
 export { parsePing, parseTcpdump, type CapturedPacket, type PingResult } from './netns-output.js';
@@ -164,7 +147,7 @@ export interface Topology {
 
 function checkIfname(ifname: string): void {
   if (ifname.length > MAX_NAME || !IFNAME_RE.test(ifname)) {
-    throw new NetnsError('NETNS_BAD_NAME', `interface name ${JSON.stringify(ifname)}: at most ${MAX_NAME} characters [A-Za-z0-9_.-]`);
+    throw new InteropError('NETNS_BAD_NAME', `interface name ${JSON.stringify(ifname)}: at most ${MAX_NAME} characters [A-Za-z0-9_.-]`);
   }
 }
 
@@ -174,7 +157,7 @@ function parseCidr(cidr: string, what: string): Ipv4Prefix {
   const [address, len, extra] = cidr.split('/');
   const length = Number(len);
   if (extra !== undefined || address === undefined || !isIpv4(address) || len === undefined || !/^\d{1,2}$/.test(len) || length > 32) {
-    throw new NetnsError('NETNS_BAD_ARGUMENT', `${what} ${JSON.stringify(cidr)} is not an IPv4 prefix a.b.c.d/len`);
+    throw new InteropError('NETNS_BAD_ARGUMENT', `${what} ${JSON.stringify(cidr)} is not an IPv4 prefix a.b.c.d/len`);
   }
   return { address, length };
 }
@@ -232,15 +215,6 @@ function installHooks(): void {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Our namespace names that exist now (`ip netns list`). */
 export async function listOurNamespaces(): Promise<string[]> {
   const out = await runChecked('ip', ['netns', 'list'], IP_TIMEOUT_MS);
@@ -258,7 +232,7 @@ export async function sweepStaleNamespaces(): Promise<string[]> {
     const m = NAME_RE.exec(name);
     if (m === null) continue;
     const owner = parseInt(m[2]!, 36);
-    if (owner === process.pid || pidAlive(owner)) continue;
+    if (owner === process.pid || processAlive(owner)) continue;
     const pids = await runCommand('ip', ['netns', 'pids', name], IP_TIMEOUT_MS);
     if (pids.exitCode !== 0 || pids.stdout.trim() !== '') continue;
     const del = await runCommand('ip', ['netns', 'del', name], IP_TIMEOUT_MS);
@@ -301,19 +275,19 @@ export async function createTopology(): Promise<Topology> {
   let captures = 0;
 
   const alive = (): void => {
-    if (state.destroyed || destroying !== undefined) throw new NetnsError('NETNS_DESTROYED', `topology ${id} has been destroyed`);
+    if (state.destroyed || destroying !== undefined) throw new InteropError('NETNS_DESTROYED', `topology ${id} has been destroyed`);
   };
   const ours = (ns: Namespace): void => {
     alive();
     if (!state.namespaces.includes(ns)) {
-      throw new NetnsError('NETNS_NOT_OURS', `namespace ${JSON.stringify(ns.name)} was not created by topology ${id}`);
+      throw new InteropError('NETNS_NOT_OURS', `namespace ${JSON.stringify(ns.name)} was not created by topology ${id}`);
     }
   };
   const ourInterface = (ns: Namespace, ifname: string): void => {
     ours(ns);
     checkIfname(ifname);
     if (!interfaces.get(ns.name)!.has(ifname)) {
-      throw new NetnsError('NETNS_NOT_OURS', `${ns.name}: interface ${ifname} was not created by topology ${id} (have ${[...interfaces.get(ns.name)!].join(', ')})`);
+      throw new InteropError('NETNS_NOT_OURS', `${ns.name}: interface ${ifname} was not created by topology ${id} (have ${[...interfaces.get(ns.name)!].join(', ')})`);
     }
   };
   /** `ip -n NS …`, checked */
@@ -332,9 +306,9 @@ export async function createTopology(): Promise<Topology> {
       alive();
       const name = `${NETNS_PREFIX}${id}-${role}`;
       if (!ROLE_RE.test(role) || name.length > MAX_NAME || !NAME_RE.test(name)) {
-        throw new NetnsError('NETNS_BAD_NAME', `namespace role ${JSON.stringify(role)}: [a-z0-9] only, and "${NETNS_PREFIX}${id}-<role>" must fit in ${MAX_NAME} characters (role ≤ ${MAX_NAME - NETNS_PREFIX.length - id.length - 1})`);
+        throw new InteropError('NETNS_BAD_NAME', `namespace role ${JSON.stringify(role)}: [a-z0-9] only, and "${NETNS_PREFIX}${id}-<role>" must fit in ${MAX_NAME} characters (role ≤ ${MAX_NAME - NETNS_PREFIX.length - id.length - 1})`);
       }
-      if (state.namespaces.some((n) => n.name === name)) throw new NetnsError('NETNS_BAD_NAME', `namespace ${name} exists in this topology`);
+      if (state.namespaces.some((n) => n.name === name)) throw new InteropError('NETNS_BAD_NAME', `namespace ${name} exists in this topology`);
       await runChecked('ip', ['netns', 'add', name], IP_TIMEOUT_MS);
       const ns: Namespace = Object.freeze({ name, role });
       state.namespaces.push(ns);
@@ -353,9 +327,9 @@ export async function createTopology(): Promise<Topology> {
       ours(b);
       checkIfname(ifA);
       checkIfname(ifB);
-      if (a === b && ifA === ifB) throw new NetnsError('NETNS_BAD_ARGUMENT', `veth ${ifA}: both ends have the same name`);
+      if (a === b && ifA === ifB) throw new InteropError('NETNS_BAD_ARGUMENT', `veth ${ifA}: both ends have the same name`);
       for (const [ns, ifname] of [[a, ifA], [b, ifB]] as const) {
-        if (interfaces.get(ns.name)!.has(ifname)) throw new NetnsError('NETNS_BAD_ARGUMENT', `${ns.name}: interface ${ifname} exists`);
+        if (interfaces.get(ns.name)!.has(ifname)) throw new InteropError('NETNS_BAD_ARGUMENT', `${ns.name}: interface ${ifname} exists`);
       }
       // Created from inside `a`, with the peer moved straight into `b`: no end is ever in the host namespace.
       await ipIn(a, ['link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', b.name]);
@@ -380,7 +354,7 @@ export async function createTopology(): Promise<Topology> {
       const p = prefix === 'default' ? { address: '0.0.0.0', length: 0 } : parseCidr(prefix, `${ns.name}: route`);
       const args = ['route', 'add', `${p.address}/${p.length}`];
       if (how.via !== undefined) {
-        if (!isIpv4(how.via)) throw new NetnsError('NETNS_BAD_ARGUMENT', `${ns.name}: route ${prefix} via ${JSON.stringify(how.via)} is not an IPv4 address`);
+        if (!isIpv4(how.via)) throw new InteropError('NETNS_BAD_ARGUMENT', `${ns.name}: route ${prefix} via ${JSON.stringify(how.via)} is not an IPv4 address`);
         args.push('via', how.via);
       }
       if (how.dev !== undefined) {
@@ -388,7 +362,7 @@ export async function createTopology(): Promise<Topology> {
         args.push('dev', how.dev);
       }
       if (how.src !== undefined) {
-        if (!isIpv4(how.src)) throw new NetnsError('NETNS_BAD_ARGUMENT', `${ns.name}: route ${prefix} src ${JSON.stringify(how.src)} is not an IPv4 address`);
+        if (!isIpv4(how.src)) throw new InteropError('NETNS_BAD_ARGUMENT', `${ns.name}: route ${prefix} src ${JSON.stringify(how.src)} is not an IPv4 address`);
         args.push('src', how.src);
       }
       await ipIn(ns, args);
@@ -398,9 +372,9 @@ export async function createTopology(): Promise<Topology> {
       ours(ns);
       // Only the per-namespace families: anything else (kernel.*, vm.*, some net.core.*) is host-wide.
       if (!/^net\.ipv[46]\.[A-Za-z0-9_.-]+$/.test(key) || key.includes('..')) {
-        throw new NetnsError('NETNS_BAD_ARGUMENT', `sysctl ${JSON.stringify(key)}: only net.ipv4.* and net.ipv6.* (per network namespace) are allowed`);
+        throw new InteropError('NETNS_BAD_ARGUMENT', `sysctl ${JSON.stringify(key)}: only net.ipv4.* and net.ipv6.* (per network namespace) are allowed`);
       }
-      if (!/^[A-Za-z0-9 _.-]+$/.test(String(value))) throw new NetnsError('NETNS_BAD_ARGUMENT', `sysctl ${key}: odd value ${JSON.stringify(value)}`);
+      if (!/^[A-Za-z0-9 _.-]+$/.test(String(value))) throw new InteropError('NETNS_BAD_ARGUMENT', `sysctl ${key}: odd value ${JSON.stringify(value)}`);
       const r = await nsExec(ns, ['sysctl', '-q', '-w', `${key}=${value}`], IP_TIMEOUT_MS);
       if (r.exitCode !== 0) throw new InteropError('INTEROP_CLI_FAILED', `${ns.name}: sysctl ${key}=${value} exited ${r.exitCode}: ${r.stderr.trim()}`);
     },
@@ -431,13 +405,13 @@ export async function createTopology(): Promise<Topology> {
 
     async execIn(ns, argv, opts = {}) {
       ours(ns);
-      if (argv.length === 0) throw new NetnsError('NETNS_BAD_ARGUMENT', 'execIn: empty argv');
+      if (argv.length === 0) throw new InteropError('NETNS_BAD_ARGUMENT', 'execIn: empty argv');
       return nsExec(ns, argv, opts.timeoutMs);
     },
 
     spawnIn(ns, argv, opts = {}) {
       ours(ns);
-      if (argv.length === 0) throw new NetnsError('NETNS_BAD_ARGUMENT', 'spawnIn: empty argv');
+      if (argv.length === 0) throw new InteropError('NETNS_BAD_ARGUMENT', 'spawnIn: empty argv');
       const fd = opts.logFile !== undefined ? openSync(opts.logFile, 'a') : 'ignore';
       let child: ChildProcess;
       try {
@@ -502,13 +476,13 @@ export async function createTopology(): Promise<Topology> {
     async ping(ns, destination, opts = {}) {
       ours(ns);
       if (!isIpv4(destination) || !assigned.has(destination)) {
-        throw new NetnsError('NETNS_NOT_OURS', `ping ${JSON.stringify(destination)}: not an address assigned in this topology (have ${[...assigned].join(', ')})`);
+        throw new InteropError('NETNS_NOT_OURS', `ping ${JSON.stringify(destination)}: not an address assigned in this topology (have ${[...assigned].join(', ')})`);
       }
       const count = opts.count ?? 3;
       const interval = opts.intervalSec ?? 0.05;
       const argv = ['ping', '-n', '-q', '-c', String(count), '-i', String(interval), '-W', '1', '-w', String(Math.ceil(count * interval + 2))];
       if (opts.source !== undefined) {
-        if (!isIpv4(opts.source)) throw new NetnsError('NETNS_BAD_ARGUMENT', `ping source ${JSON.stringify(opts.source)} is not an IPv4 address`);
+        if (!isIpv4(opts.source)) throw new InteropError('NETNS_BAD_ARGUMENT', `ping source ${JSON.stringify(opts.source)} is not an IPv4 address`);
         argv.push('-I', opts.source);
       }
       if (opts.size !== undefined) argv.push('-s', String(opts.size));

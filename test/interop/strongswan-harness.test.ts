@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
@@ -22,6 +22,7 @@ import {
   KEY_MATERIAL_LOG_LEVELS, SwanError, expectSwanLines, parseListSas, parseNotifyErrors, renderSas, startCharon, stopCharons,
   type RunningCharon, type SwanConnection, type SwanIdentity,
 } from './strongswan.js';
+import { processAlive, waitUntil } from './daemon.js';
 
 const SCENARIO_MS = 30_000;
 const UP_MS = 10_000;
@@ -416,11 +417,11 @@ describe('lifetime: nothing outlives the test process', { timeout: SCENARIO_MS }
       });
       assert.ok(report.names.every((n) => n.startsWith(NETNS_PREFIX)));
       if (how !== 'exit') {
-        assert.ok(alive(report.charon), 'charon runs while its test process does');
+        assert.ok(processAlive(report.charon), 'charon runs while its test process does');
         child.kill(how);
       }
       await exited;
-      await waitUntil(() => !alive(report.charon), 5_000);
+      await waitUntil(() => !processAlive(report.charon), 5_000);
       const left = await listOurNamespaces();
       if (how !== 'SIGKILL') {
         assert.deepEqual(report.names.filter((n) => left.includes(n)), [], 'the hook deleted the namespaces');
@@ -441,21 +442,3 @@ describe('cleanup', () => {
     assert.deepEqual(mine, []);
   });
 });
-
-/** Whether a PID is a live (not zombie) process. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const { setTimeout: delay } = await import('node:timers/promises');
-  for (let waited = 0; !cond(); waited += 50) {
-    if (waited >= timeoutMs) assert.fail(`condition not met within ${timeoutMs} ms`);
-    await delay(50);
-  }
-}

@@ -5,7 +5,7 @@ import { asn, ipv4, name, prefix } from '../../config/primitives.js';
 import { parseIpv4, parsePrefix } from '../../net/address.js';
 import type { NeighborConfig } from '../neighbor.js';
 import { ACCEPT_ALL, type Policy } from '../policy/types.js';
-import type { SpeakerConfig } from '../speaker.js';
+import { DEFAULT_HOLD_TIME, type SpeakerConfig } from '../speaker.js';
 import { policySchema, toPolicy } from './policy-schema.js';
 
 /*
@@ -101,8 +101,9 @@ function checkDaemonConfig(config: BgpDaemonConfig, issues: IssueCollector): voi
     if (n.mode === 'passive' && config.listen === false) {
       issues.error('BGPCONF_CONFLICT', ['neighbors', i, 'mode'], 'a passive neighbour needs the speaker to listen, but listen is false');
     }
-    if (n.keepaliveTime !== undefined && (n.holdTime ?? config.holdTime ?? 90) !== 0 && n.keepaliveTime >= (n.holdTime ?? config.holdTime ?? 90)) {
-      issues.error('BGPCONF_CONFLICT', ['neighbors', i, 'keepaliveTime'], `keepaliveTime ${n.keepaliveTime} must be less than the hold time ${n.holdTime ?? config.holdTime ?? 90}`);
+    const holdTime = n.holdTime ?? config.holdTime ?? DEFAULT_HOLD_TIME;
+    if (n.keepaliveTime !== undefined && holdTime !== 0 && n.keepaliveTime >= holdTime) {
+      issues.error('BGPCONF_CONFLICT', ['neighbors', i, 'keepaliveTime'], `keepaliveTime ${n.keepaliveTime} must be less than the hold time ${holdTime}`);
     }
   });
   if (config.api !== false && config.listen !== false) {
