@@ -1,4 +1,4 @@
-import { createHmac, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, type KeyObject } from 'node:crypto';
 
 /**
  * The hash functions behind IKEv2's HMAC PRFs and integrity algorithms, names as node:crypto has
@@ -12,6 +12,13 @@ export const HASH_LENGTH: Readonly<Record<HashName, number>> = { md5: 16, sha1: 
 /** HMAC (RFC 2104) of the concatenation of `parts`, without building the concatenation. */
 export function hmac(hash: HashName, key: Uint8Array | KeyObject, parts: readonly Uint8Array[]): Uint8Array {
   const h = createHmac(hash, key);
+  for (const p of parts) h.update(p);
+  return plain(h.digest());
+}
+
+/** The plain hash of the concatenation of `parts` (IKEv2's NAT detection uses SHA-1, RFC 7296 §2.23). */
+export function digest(hash: HashName, parts: readonly Uint8Array[]): Uint8Array {
+  const h = createHash(hash);
   for (const p of parts) h.update(p);
   return plain(h.digest());
 }

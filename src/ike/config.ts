@@ -1,0 +1,79 @@
+import type { Ipv4Address } from '../net/address.js';
+import type { ChildLifetimes } from './child-sa.js';
+import type { Proposal } from './payloads/sa.js';
+import type { Identity } from './payloads/id.js';
+import type { Ipv4Selector } from './payloads/ts.js';
+
+/*
+ * What the IKE engine is told about one peer: a parsed, checked configuration (the YAML reader
+ * and the platform layers build it). Names follow strongSwan's swanctl.conf where one exists, so
+ * docs/ikev2.md can map one onto the other.
+ */
+
+/** When a CHILD_SA is set up: now (start), on the first packet that needs it (trap), or only when the peer asks (none). */
+export type StartAction = 'start' | 'trap' | 'none';
+
+/** What to do when DPD finds the peer gone or the peer deletes the SA: nothing, or set it up again. */
+export type DeadPeerAction = 'clear' | 'restart';
+
+export interface ChildConfig {
+  readonly name: string;
+  /** ESP proposals in preference order (parseProposals(..., 'esp')). A DH group in one means PFS on rekey. */
+  readonly espProposals: readonly Proposal[];
+  /** Traffic selectors we propose/allow for our side (TSi when we initiate). */
+  readonly localSelectors: readonly Ipv4Selector[];
+  readonly remoteSelectors: readonly Ipv4Selector[];
+  readonly lifetimes: ChildLifetimes;
+  readonly startAction: StartAction;
+  /** Anti-replay window in packets (default 64). */
+  readonly replayWindow?: number;
+}
+
+export interface RetransmitConfig {
+  /** First retransmission after this many ms (strongSwan: 4000). */
+  readonly timeoutMs: number;
+  /** Each wait is the previous one times this (strongSwan: 1.8). */
+  readonly base: number;
+  /** Retransmissions before giving up (strongSwan: 5). */
+  readonly tries: number;
+}
+
+export const DEFAULT_RETRANSMIT: RetransmitConfig = { timeoutMs: 4000, base: 1.8, tries: 5 };
+
+export interface PeerConfig {
+  /** Connection name, used in logs and views (`azure-vnet1`). */
+  readonly name: string;
+  readonly localAddress: Ipv4Address;
+  /** The peer's address; undefined accepts any (a responder-only connection). */
+  readonly remoteAddress: Ipv4Address | undefined;
+  readonly localIdentity: Identity;
+  /** The identity the peer must prove; undefined accepts whatever it sends. */
+  readonly remoteIdentity: Identity | undefined;
+  /** The pre-shared key (RFC 7296 §2.15), as bytes. */
+  readonly psk: Uint8Array;
+  /** IKE proposals in preference order (parseProposals(..., 'ike')). */
+  readonly ikeProposals: readonly Proposal[];
+  /** IKE SA rekey after this many seconds (0: never). */
+  readonly ikeRekeySeconds: number;
+  /** Liveness check after this many seconds without a message from the peer (0: off). */
+  readonly dpdDelaySeconds: number;
+  readonly dpdAction: DeadPeerAction;
+  /** Pretend to be behind a NAT so ESP goes in UDP 4500 (strongSwan's `encap = yes`). */
+  readonly forceEncapsulation: boolean;
+  /** Only answer, never initiate (Azure's ResponderOnly connection mode). */
+  readonly responderOnly: boolean;
+  readonly children: readonly ChildConfig[];
+  readonly retransmit?: RetransmitConfig;
+}
+
+/** Engine-wide settings. */
+export interface EngineConfig {
+  /** Half-open IKE SAs from which IKE_SA_INIT requests must carry a COOKIE (RFC 7296 §2.6). */
+  readonly cookieThreshold: number;
+  /** How long a half-open IKE SA may wait for its IKE_AUTH (ms). */
+  readonly halfOpenTimeoutMs: number;
+  /** Nonce length in octets (RFC 7296 §2.10: at least half the PRF key size, 16 minimum). */
+  readonly nonceLength: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = { cookieThreshold: 10, halfOpenTimeoutMs: 30_000, nonceLength: 32 };

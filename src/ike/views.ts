@@ -1,0 +1,66 @@
+import { formatIpv4 } from '../net/address.js';
+import { CryptoSuite } from '../crypto/suite.js';
+import type { ChildState } from './child.js';
+import type { IkeSa, IkeSaState } from './ike-sa.js';
+import { formatSelector } from './payloads/ts.js';
+
+/*
+ * What users see of the IKE daemon (`vpnlab ike sas`, the HTTP API): plain records, like
+ * `swanctl --list-sas` shows them.
+ */
+
+export interface ChildSaView {
+  readonly name: string;
+  readonly reqid: number;
+  readonly state: ChildState;
+  readonly inboundSpi: string;
+  readonly outboundSpi: string;
+  readonly suite: string;
+  readonly localSelectors: string[];
+  readonly remoteSelectors: string[];
+  readonly udpEncapsulation: boolean;
+  readonly ageSeconds: number;
+}
+
+export interface IkeSaView {
+  readonly name: string;
+  readonly peer: string;
+  readonly state: IkeSaState;
+  readonly role: 'initiator' | 'responder';
+  readonly local: string;
+  readonly remote: string;
+  readonly spiI: string;
+  readonly spiR: string;
+  readonly suite: string | undefined;
+  readonly natTraversal: boolean;
+  readonly establishedSeconds: number | undefined;
+  readonly children: ChildSaView[];
+}
+
+export function ikeSaView(sa: IkeSa, now: number): IkeSaView {
+  return {
+    name: sa.name,
+    peer: sa.config.name,
+    state: sa.state,
+    role: sa.originalInitiator ? 'initiator' : 'responder',
+    local: `${formatIpv4(sa.local.address)}[${sa.local.port}]`,
+    remote: `${formatIpv4(sa.remote.address)}[${sa.remote.port}]`,
+    spiI: sa.spiI.toString(16).padStart(16, '0'),
+    spiR: sa.spiR.toString(16).padStart(16, '0'),
+    suite: sa.crypto?.suite.name,
+    natTraversal: sa.natTraversal,
+    establishedSeconds: sa.establishedAt === undefined ? undefined : Math.floor((now - sa.establishedAt) / 1000),
+    children: sa.children.map((c) => ({
+      name: c.config.name,
+      reqid: c.reqid,
+      state: c.state,
+      inboundSpi: c.inboundSpi.toString(16).padStart(8, '0'),
+      outboundSpi: c.outboundSpi.toString(16).padStart(8, '0'),
+      suite: CryptoSuite.esp(c.suite).name,
+      localSelectors: c.localSelectors.map(formatSelector),
+      remoteSelectors: c.remoteSelectors.map(formatSelector),
+      udpEncapsulation: sa.natTraversal,
+      ageSeconds: Math.floor((now - c.createdAt) / 1000),
+    })),
+  };
+}
