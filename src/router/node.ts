@@ -47,6 +47,15 @@ export interface SendOptions {
 export type SendResult = { ok: true } | { ok: false; reason: DropReason };
 
 /**
+ * Sees each packet the node is about to transmit, forwarded (after the TTL decrement; `inIface`
+ * is where it arrived) or originated (`inIface` undefined), once a route for it exists: as in
+ * Linux, where the XFRM policy lookup follows the route lookup, policy-based IPsec needs a route
+ * (the default one will do). 'consumed' means the hook took the packet (encrypted it, or dropped
+ * and counted it) and the node sends nothing.
+ */
+export type OutboundHook = (packet: Uint8Array, dst: Ipv4Address, inIface: Interface | undefined) => 'pass' | 'consumed';
+
+/**
  * An IPv4 node: hosts (forwarding off) and routers/gateways (forwarding on) alike. It owns its
  * interfaces and route table, delivers packets addressed to it to protocol handlers (ICMP is
  * built in: echo replies and the listeners used by ping, traceroute and transports), and forwards
@@ -68,6 +77,7 @@ export class IpNode {
   private readonly icmpListeners = new Set<IcmpListener>();
   private readonly dropListeners: ((reason: DropReason, packet: Uint8Array) => void)[] = [];
   private nextId = 1;
+  private outboundHook: OutboundHook | undefined;
   private readonly reassembler: Reassembler;
   readonly drops = new Map<DropReason, number>();
   forwarded = 0;
@@ -129,6 +139,11 @@ export class IpNode {
     this.handlers.set(protocol, handler);
   }
 
+  /** Installs (or with undefined removes) the one outbound hook, e.g. an IPsec security policy database. */
+  setOutboundHook(hook: OutboundHook | undefined): void {
+    this.outboundHook = hook;
+  }
+
   addIcmpListener(listener: IcmpListener): () => void {
     this.icmpListeners.add(listener);
     return () => this.icmpListeners.delete(listener);
@@ -164,6 +179,7 @@ export class IpNode {
       return this.drop('no-route', packet);
     }
     decrementTtlInPlace(packet);
+    if (this.outboundHook !== undefined && this.outboundHook(packet, dst, inIface) === 'consumed') return;
     const path = entry.paths.length === 1 ? entry.paths[0]! : pickPath(entry.paths, packet);
     const result = this.transmitOn(path, packet, dst);
     if (result === 'sent') {
@@ -234,6 +250,7 @@ export class IpNode {
       this.clock.setTimer(0, () => this.deliverLocal(lo, bytes));
       return { ok: true };
     }
+    if (this.outboundHook !== undefined && this.outboundHook(bytes, dst, undefined) === 'consumed') return { ok: true };
     const chosen = entry!.paths.length === 1 ? path : pickPath(entry!.paths, bytes);
     const result = this.transmitOn(chosen, bytes, dst);
     if (result === 'sent') return { ok: true };

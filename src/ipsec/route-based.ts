@@ -1,0 +1,78 @@
+import { EspErrorCode } from '../esp/errors.js';
+import type { Ipv4Address } from '../net/address.js';
+import type { Interface, InterfaceAddress, InterfaceDriver, TransmitResult } from '../router/interface.js';
+import type { IpNode } from '../router/node.js';
+import { IpsecDrop, type IpsecDropReason } from './errors.js';
+import type { EspSocket } from './esp-socket.js';
+import type { SecurityAssociationDatabase } from './sad.js';
+
+/**
+ * Inner MTU of a tunnel interface: 1500 less the worst ESP-in-UDP overhead (outer IPv4 20, UDP 8,
+ * ESP header 8, IV up to 16, padding up to 15, trailer 2, ICV up to 32), rounded down as Azure
+ * and most vendors do.
+ */
+export const DEFAULT_TUNNEL_MTU = 1400;
+
+export interface RouteBasedTunnelOptions {
+  readonly node: IpNode;
+  readonly sad: SecurityAssociationDatabase;
+  readonly socket: EspSocket;
+  /** The child whose SAs carry this interface's packets (stays the same across rekeys). */
+  readonly childName: string;
+  /** The tunnel interface, e.g. `vti-azure`. */
+  readonly interfaceName: string;
+  readonly mtu?: number;
+  /** Addresses on the tunnel interface (e.g. a BGP peering address); none makes it unnumbered. */
+  readonly addresses?: InterfaceAddress[];
+}
+
+/** Reasons that mean the child cannot carry anything now: the interface behaves as down. */
+const NO_CARRIER: ReadonlySet<IpsecDropReason> = new Set([IpsecDrop.NoSa, EspErrorCode.SaExpired, EspErrorCode.SequenceExhausted]);
+
+/**
+ * A route-based (VTI-style) tunnel: an interface on the gateway whose driver encrypts every packet
+ * routed into it with its child's current outbound SA, so a route into the tunnel is an ordinary
+ * route by interface. Without a CHILD_SA the interface has no carrier and routes through it leave
+ * the FIB. Decrypted packets of the child arrive on the interface as if received from a link.
+ */
+export class RouteBasedTunnel implements InterfaceDriver {
+  readonly iface: Interface;
+  readonly childName: string;
+  private readonly node: IpNode;
+  private readonly sad: SecurityAssociationDatabase;
+  private readonly socket: EspSocket;
+  private readonly unbind: () => void;
+  private readonly unwatch: () => void;
+
+  constructor(options: RouteBasedTunnelOptions) {
+    this.node = options.node;
+    this.sad = options.sad;
+    this.socket = options.socket;
+    this.childName = options.childName;
+    this.iface = this.node.addInterface(options.interfaceName, options.addresses ?? [], options.mtu ?? DEFAULT_TUNNEL_MTU, this);
+    this.unbind = this.socket.bindChild(this.childName, (inner) => this.node.receive(this.iface, inner));
+    this.unwatch = this.sad.onChange((name) => {
+      if (name === this.childName) this.node.routes.invalidate();
+    });
+  }
+
+  transmit(packet: Uint8Array, _nextHop: Ipv4Address | undefined): TransmitResult {
+    const result = this.sad.protect(this.childName, packet);
+    if (!result.ok) return NO_CARRIER.has(result.reason) ? 'down' : 'no-neighbor';
+    // A failed outer send is counted by the socket; the inner packet is as good as lost on the wire.
+    this.socket.send(result.child, result.packet);
+    return 'sent';
+  }
+
+  carrierUp(): boolean {
+    return this.sad.current(this.childName) !== undefined;
+  }
+
+  /** Stops taking the child's inbound traffic; the interface stays, without a driver. */
+  close(): void {
+    this.unbind();
+    this.unwatch();
+    this.iface.driver = undefined;
+    this.node.routes.invalidate();
+  }
+}
