@@ -3,8 +3,8 @@ import { Command, Option } from 'commander';
 import { bgpDaemonJsonSchema, DEFAULT_API_PORT, loadBgpDaemonConfig, toDaemonSettings } from '../bgp/config/daemon-schema.js';
 import type { PeerRecord, RouteRecord } from '../bgp/views.js';
 import { formatIssue } from '../config/issues.js';
-import { VpnlabError } from '../core/errors.js';
 import { BgpDaemon } from '../runtime/bgp-daemon.js';
+import { callApi, runUntilSignal, timestamped } from './daemon-support.js';
 import type { Io } from './main.js';
 import { renderGetBgpPeer, renderGetBgpRouteInformation, renderPeers, renderRoutes } from './render/bgp.js';
 
@@ -22,20 +22,7 @@ function apiOption(): Option {
   return new Option('--api <url>', 'the daemon\'s HTTP API (or set VPNLAB_BGP_API)').default(DEFAULT_API);
 }
 
-/** Calls the daemon's API; connection failures and API errors become one clear VpnlabError. */
-async function call<T>(api: string, path: string, method = 'GET'): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(`${api.replace(/\/+$/, '')}/api/v1/${path}`, { method });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (e as Error).message;
-    throw new VpnlabError('ERR_BGP_API_UNREACHABLE', `cannot reach the BGP daemon's API at ${api} (${why}): is \`vpnlab bgp run\` running, with api enabled?`);
-  }
-  const body = await res.json() as T & { error?: { code: string; message: string } };
-  if (!res.ok) throw new VpnlabError(`ERR_BGP_API_${body.error?.code ?? res.status}`, body.error?.message ?? `HTTP ${res.status}`);
-  return body;
-}
+const call = <T>(api: string, path: string, method = 'GET'): Promise<T> => callApi<T>('bgp', api, path, method);
 
 function renderPeerDetail(p: PeerRecord & { history: { at: number; from: string; to: string; reason: string }[] }): string {
   const lines = [
@@ -61,23 +48,12 @@ export function addBgpCommands(program: Command, io: Io): void {
     .action(async (file: string) => {
       const loaded = loadBgpDaemonConfig(file);
       for (const w of loaded.warnings) io.err(`${formatIssue(w)}\n`);
-      const log = (line: string) => io.out(`${new Date().toISOString()} ${line}\n`);
+      const log = timestamped(io.out);
       const daemon = new BgpDaemon(toDaemonSettings(loaded.data), log);
       await daemon.start();
-      await new Promise<void>((resolve) => {
-        const finish = (signal: string) => {
-          log(`${signal}: stopping (Cease / Administrative Shutdown to every peer)`);
-          process.off('SIGINT', onInt);
-          process.off('SIGTERM', onTerm);
-          // The sessions end with FIN after their NOTIFICATION; the open sockets keep the process
-          // alive until that is done.
-          void daemon.stop().then(resolve);
-        };
-        const onInt = () => finish('SIGINT');
-        const onTerm = () => finish('SIGTERM');
-        process.on('SIGINT', onInt);
-        process.on('SIGTERM', onTerm);
-      });
+      // The sessions end with FIN after their NOTIFICATION; the open sockets keep the process
+      // alive until that is done.
+      await runUntilSignal(log, 'Cease / Administrative Shutdown to every peer', () => daemon.stop());
     });
 
   bgp.command('check <file>')

@@ -8,6 +8,7 @@ import { loadTopologyFile, type LoadedTopology } from '../topology/load.js';
 import { durationMs } from '../config/primitives.js';
 import { topologyJsonSchema } from '../topology/schema.js';
 import { addBgpCommands } from './bgp-commands.js';
+import { addIkeCommands } from './ike-commands.js';
 import { renderPing } from './render/ping.js';
 import { renderStatus } from './render/status.js';
 import { renderTraceroute } from './render/traceroute.js';
@@ -165,6 +166,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     });
 
   addBgpCommands(program, io);
+  addIkeCommands(program, io);
   return program;
 }
 

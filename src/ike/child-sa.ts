@@ -51,6 +51,11 @@ export interface NegotiatedChildSa {
   readonly replayWindow: number;
   /** The CHILD_SA this one replaces (a rekey): its inbound SPI. The old one is deleted later. */
   readonly replaces?: number;
+  /**
+   * We answered the rekey: keep sending on the old SA until it is deleted, since the initiator
+   * cannot decrypt the new one before our response reaches it (strongSwan does the same).
+   */
+  readonly deferOutbound?: boolean;
 }
 
 /** How the data plane hears about a CHILD_SA's end (delete, IKE SA gone, hard expiry). */

@@ -88,7 +88,7 @@ export function makeChild(c: NewChild, material: ChildKeyMaterial): ChildSa {
 }
 
 /** What the data plane needs, seen from this side. */
-export function negotiated(child: ChildSa, ike: Pick<NegotiatedChildSa, 'ikeSaName' | 'local' | 'remote' | 'udpEncapsulation'>, replaces?: number): NegotiatedChildSa {
+export function negotiated(child: ChildSa, ike: Pick<NegotiatedChildSa, 'ikeSaName' | 'local' | 'remote' | 'udpEncapsulation'>, replaces?: number, deferOutbound = false): NegotiatedChildSa {
   const ours = child.exchangeInitiator ? child.keys.initiatorToResponder : child.keys.responderToInitiator;
   const theirs = child.exchangeInitiator ? child.keys.responderToInitiator : child.keys.initiatorToResponder;
   return {
@@ -105,6 +105,7 @@ export function negotiated(child: ChildSa, ike: Pick<NegotiatedChildSa, 'ikeSaNa
     lifetimes: child.config.lifetimes,
     replayWindow: child.config.replayWindow ?? 64,
     ...(replaces !== undefined ? { replaces } : {}),
+    ...(deferOutbound ? { deferOutbound } : {}),
   };
 }
 

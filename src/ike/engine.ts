@@ -158,6 +158,15 @@ export class IkeEngine {
     }
   }
 
+  /** Every IKE SA not yet destroyed. */
+  ikeSas(): IkeSa[] {
+    return [...this.table.values()].filter((s) => s.state !== 'destroyed');
+  }
+
+  peerNames(): string[] {
+    return [...this.peers.keys()];
+  }
+
   ikeSasOf(peerName: string): IkeSa[] {
     return [...this.table.values()].filter((s) => s.config.name === peerName && s.state !== 'destroyed');
   }

@@ -368,11 +368,11 @@ export class IkeSa {
   }
 
   /** Hands a negotiated CHILD_SA to the data plane and starts its lifetime timers. */
-  installChild(child: ChildSa, replaces?: ChildSa): void {
+  installChild(child: ChildSa, replaces?: ChildSa, deferOutbound = false): void {
     this.children.push(child);
     child.installed = true;
     this.log(`CHILD_SA ${describeChild(child)} established with ${CryptoSuite.esp(child.suite).name}${this.natTraversal ? ' in UDP' : ''}`);
-    this.context.childUp(this, negotiated(child, this.dataPlaneView(), replaces?.inboundSpi));
+    this.context.childUp(this, negotiated(child, this.dataPlaneView(), replaces?.inboundSpi, deferOutbound));
     this.startChildTimers(child);
   }
 

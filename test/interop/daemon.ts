@@ -63,6 +63,20 @@ export async function waitUntil(cond: () => boolean, timeoutMs: number): Promise
   }
 }
 
+/**
+ * Polls an async probe until it yields a value (not undefined); a probe that throws counts as
+ * "not yet". Rejects with INTEROP_TIMEOUT naming `what`.
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new InteropError('INTEROP_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(everyMs);
+  }
+}
+
 // ---- addresses ----------------------------------------------------------------------------------
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

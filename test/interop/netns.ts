@@ -131,6 +131,11 @@ export interface Topology {
   addresses(ns: Namespace): Promise<InterfaceAddress[]>;
   /** whether `address` was assigned, through this topology, in one of its namespaces */
   ownsAddress(address: string): boolean;
+  /**
+   * Declares an address that exists only inside an emulator running in `ns` (a host of vpnlab's
+   * emulated LAN): packets to it never leave the topology's namespaces, so ping may target it.
+   */
+  addEmulatedAddress(ns: Namespace, address: string): void;
   /** runs argv in the namespace (no shell); resolves whatever the exit code */
   execIn(ns: Namespace, argv: readonly string[], opts?: ExecOptions): Promise<CommandResult>;
   /** starts a long-running process in the namespace, tied to the test process (setpriv --pdeathsig KILL) */
@@ -402,6 +407,12 @@ export async function createTopology(): Promise<Topology> {
     },
 
     ownsAddress: (address) => assigned.has(address),
+
+    addEmulatedAddress(ns, address) {
+      ours(ns);
+      if (!isIpv4(address)) throw new InteropError('NETNS_BAD_ARGUMENT', `emulated address ${JSON.stringify(address)} is not IPv4`);
+      assigned.add(address);
+    },
 
     async execIn(ns, argv, opts = {}) {
       ours(ns);

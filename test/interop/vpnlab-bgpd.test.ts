@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import type { PeerRecord, RouteRecord } from '../../src/bgp/views.js';
 import { expectLines, startFrr, stopAll, type RunningPeer } from './peers.js';
+import { waitFor } from './daemon.js';
 
 const FRR = '127.0.179.121';
 const VPNLAB = '127.0.179.122';
@@ -57,16 +58,6 @@ async function vpnlab(...args: string[]): Promise<string> {
   return out;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('vpnlab bgp run ⇄ FRR (the RRAS seed\'s roles)', { timeout: 90_000 }, () => {
   let dir: string;
   let daemon: ChildProcess | undefined;
@@ -93,7 +84,7 @@ describe('vpnlab bgp run ⇄ FRR (the RRAS seed\'s roles)', { timeout: 90_000 },
   });
 
   it('comes up: Get-BgpPeer shows AzureS2S Mixed Connected, FRR shows Established', async () => {
-    const text = await until('Connected', async () => {
+    const text = await waitFor('Connected', async () => {
       const t = await vpnlab('bgp', 'peers', '--api', API, '--format', 'rras');
       return t.includes('Connected') ? t : undefined;
     }, 30_000);
@@ -108,7 +99,7 @@ describe('vpnlab bgp run ⇄ FRR (the RRAS seed\'s roles)', { timeout: 90_000 },
   });
 
   it('learns the three routes, refuses the default route by policy (Get-BgpRouteInformation)', async () => {
-    const text = await until('three routes', async () => {
+    const text = await waitFor('three routes', async () => {
       const t = await vpnlab('bgp', 'routes', '--api', API, '--format', 'rras');
       return t.split('\n').filter((l) => l.includes('AzureS2S')).length === 3 ? t : undefined;
     }, 20_000);
@@ -137,7 +128,7 @@ describe('vpnlab bgp run ⇄ FRR (the RRAS seed\'s roles)', { timeout: 90_000 },
   it('resets a session on request and comes back', async () => {
     assert.match(await vpnlab('bgp', 'reset', 'AzureS2S', '--api', API), /AzureS2S: reset/);
     await expectLines(peers, [`frr :: @error ${VPNLAB} :: received 6/4`], { timeoutMs: 10_000 });
-    await until('Established again', async () => {
+    await waitFor('Established again', async () => {
       const p = JSON.parse(await vpnlab('bgp', 'peers', '--api', API, '--format', 'json')) as PeerRecord[];
       return p[0]!.state === 'Established' ? true : undefined;
     }, 30_000);

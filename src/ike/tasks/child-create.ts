@@ -134,5 +134,5 @@ export function respondCreateChild(sa: IkeSa, request: IkeMessage): ResponderRes
     old.state = 'rekeyed';
   }
   const replaced = old;
-  return { payloads, after: () => sa.installChild(answer.child, replaced) };
+  return { payloads, after: () => sa.installChild(answer.child, replaced, true) };
 }

@@ -1,0 +1,161 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Ping, PING_DEFAULTS, type PingEvent } from '../apps/ping.js';
+import { formatIpv4, isIpv4, parseIpv4 } from '../net/address.js';
+import { ESP_SA_FILE, espSaTable, IKEV2_DECRYPTION_TABLE_FILE, ikev2DecryptionTable } from '../ike/key-export.js';
+import type { IkeDaemon } from './ike-daemon.js';
+
+/*
+ * The HTTP API of `vpnlab ike run`, JSON in and out:
+ *
+ *   GET  /api/v1/sas                              IKE SAs with their CHILD_SAs (IkeSaView[])
+ *   GET  /api/v1/tunnels                          per CHILD_SA: SPIs, packets and bytes in/out, drops
+ *   POST /api/v1/connections/NAME/initiate        bring a connection up now
+ *   POST /api/v1/connections/NAME/terminate       delete its IKE SAs
+ *   POST /api/v1/connections/NAME/rekey           rekey its IKE SA now
+ *   POST /api/v1/connections/NAME/rekey?child=C   rekey one CHILD_SA now
+ *   POST /api/v1/ping?from=HOST&to=ADDR&count=N   ping from a LAN host (or the gateway), answers when done
+ *   GET  /api/v1/keys                             the SAs' keys as Wireshark's ikev2_decryption_table and esp_sa files
+ *
+ * Errors are `{ "error": { "code", "message" } }` with 400 / 404 / 405.
+ */
+
+const API_PREFIX = '/api/v1';
+
+class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body, null, 2)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** A ping event as JSON carries it: addresses as text. */
+type WithTextFrom<E> = E extends { from: number } ? Omit<E, 'from'> & { from: string } : E;
+export type PingEventJson = WithTextFrom<PingEvent>;
+
+export interface PingResult {
+  readonly from: string;
+  readonly to: string;
+  readonly sent: number;
+  readonly received: number;
+  readonly events: readonly PingEventJson[];
+}
+
+function ping(daemon: IkeDaemon, url: URL): Promise<PingResult> {
+  const from = url.searchParams.get('from') ?? 'gateway';
+  const to = url.searchParams.get('to') ?? '';
+  if (!isIpv4(to)) throw new ApiError(400, 'BAD_ADDRESS', `to=${to}: expected an IPv4 address`);
+  const count = Number(url.searchParams.get('count') ?? '4');
+  if (!Number.isInteger(count) || count < 1 || count > 1000) throw new ApiError(400, 'BAD_COUNT', 'count must be 1 to 1000');
+  const intervalMs = Number(url.searchParams.get('interval') ?? '1000');
+  let node;
+  try {
+    node = from === 'gateway' ? daemon.gateway : daemon.host(from).ip;
+  } catch (e) {
+    throw new ApiError(404, 'NO_SUCH_HOST', (e as Error).message);
+  }
+  const style = node.initialTtl === 128 ? 'windows' : 'linux';
+  return new Promise((resolve) => {
+    daemon.pump.run(() => {
+      const p: Ping = new Ping(node, parseIpv4(to), { ...PING_DEFAULTS[style], timeoutMs: 2000, intervalMs, count, identifier: 0x7000 + (count & 0xfff) }, () => {
+        resolve({
+          from, to, sent: p.sent,
+          received: p.events.filter((e) => e.kind === 'reply').length,
+          events: p.events.map((e): PingEventJson => ('from' in e ? { ...e, from: formatIpv4(e.from) } : e)),
+        });
+      });
+    });
+  });
+}
+
+async function handle(daemon: IkeDaemon, req: IncomingMessage): Promise<unknown> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const parts = url.pathname.replace(/\/+$/, '').split('/').filter((p) => p !== '');
+  if (`/${parts.slice(0, 2).join('/')}` !== API_PREFIX) throw new ApiError(404, 'NOT_FOUND', `no such resource ${url.pathname}: the API lives under ${API_PREFIX}/`);
+  const [resource, name, action] = parts.slice(2).map(decodeURIComponent);
+  const method = req.method ?? 'GET';
+  const expect = (m: string) => {
+    if (method !== m) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${m}`);
+  };
+  switch (resource) {
+    case 'sas':
+      expect('GET');
+      return daemon.pump.run(() => daemon.engine.view());
+    case 'tunnels':
+      expect('GET');
+      return daemon.pump.run(() => daemon.sad.children().map((c) => ({
+        ikeSa: c.config.ikeSaName, child: c.config.childName, inboundSpi: hex(c.config.inboundSpi), outboundSpi: hex(c.config.outboundSpi),
+        udpEncapsulation: c.config.udpEncapsulation, outboundActive: c.outboundActive, superseded: c.superseded,
+        inbound: c.inbound.counters, outbound: c.outbound.counters,
+      })));
+    case 'connections': {
+      expect('POST');
+      const known = daemon.engine.peerNames();
+      if (name === undefined || !known.includes(name)) throw new ApiError(404, 'NO_SUCH_CONNECTION', `no connection named '${name ?? ''}' (known: ${known.join(', ')})`);
+      daemon.pump.run(() => {
+        switch (action) {
+          case 'initiate': daemon.engine.initiate(name); break;
+          case 'terminate': daemon.engine.terminate(name); break;
+          case 'rekey': {
+            const child = url.searchParams.get('child');
+            if (child === null) daemon.engine.rekeyIkeSa(name);
+            else daemon.engine.rekeyChild(name, child);
+            break;
+          }
+          default: throw new ApiError(404, 'NOT_FOUND', `no action '${action ?? ''}' on a connection (there are: initiate, terminate, rekey)`);
+        }
+      });
+      return { [action!]: name };
+    }
+    case 'ping':
+      expect('POST');
+      return ping(daemon, url);
+    case 'keys':
+      expect('GET');
+      return daemon.pump.run(() => ({
+        [IKEV2_DECRYPTION_TABLE_FILE]: ikev2DecryptionTable(daemon.engine.ikeSas()),
+        [ESP_SA_FILE]: espSaTable(daemon.sad.children().map((c) => c.config)),
+      }));
+    default:
+      throw new ApiError(404, 'NOT_FOUND', `no such resource ${url.pathname} (there are: sas, tunnels, connections, ping, keys)`);
+  }
+}
+
+function hex(spi: number): string {
+  return spi.toString(16).padStart(8, '0');
+}
+
+export interface IkeApi {
+  readonly server: Server;
+  url(): string;
+  close(): Promise<void>;
+}
+
+export function startIkeApi(daemon: IkeDaemon, address: string, port: number): Promise<IkeApi> {
+  const server = createServer((req, res) => {
+    handle(daemon, req).then((body) => send(res, 200, body), (e: unknown) => {
+      if (e instanceof ApiError) send(res, e.status, { error: { code: e.code, message: e.message } });
+      else send(res, 500, { error: { code: 'INTERNAL', message: (e as Error).message } });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      const info = server.address() as AddressInfo;
+      resolve({
+        server,
+        url: () => `http://${info.address}:${info.port}`,
+        close: () => new Promise((done) => {
+          server.closeAllConnections();
+          server.close(() => done());
+        }),
+      });
+    });
+  });
+}
