@@ -24,6 +24,12 @@ export interface RouteBasedTunnelOptions {
   readonly mtu?: number;
   /** Addresses on the tunnel interface (e.g. a BGP peering address); none makes it unnumbered. */
   readonly addresses?: InterfaceAddress[];
+  /**
+   * Set up "on traffic" (strongSwan start_action = trap, Alibaba EffectImmediately = false): the
+   * interface keeps its carrier without a CHILD_SA, and a packet routed into it then asks for one
+   * through this callback (and is dropped, as the first packets are on a real gateway).
+   */
+  readonly onAcquire?: (childName: string) => void;
 }
 
 /** Reasons that mean the child cannot carry anything now: the interface behaves as down. */
@@ -43,12 +49,16 @@ export class RouteBasedTunnel implements InterfaceDriver {
   private readonly socket: EspSocket;
   private readonly unbind: () => void;
   private readonly unwatch: () => void;
+  private readonly onAcquire: ((childName: string) => void) | undefined;
+  /** Packets dropped while waiting for an on-traffic CHILD_SA. */
+  acquireDrops = 0;
 
   constructor(options: RouteBasedTunnelOptions) {
     this.node = options.node;
     this.sad = options.sad;
     this.socket = options.socket;
     this.childName = options.childName;
+    this.onAcquire = options.onAcquire;
     this.iface = this.node.addInterface(options.interfaceName, options.addresses ?? [], options.mtu ?? DEFAULT_TUNNEL_MTU, this);
     this.unbind = this.socket.bindChild(this.childName, (inner) => this.node.receive(this.iface, inner));
     this.unwatch = this.sad.onChange((name) => {
@@ -58,6 +68,11 @@ export class RouteBasedTunnel implements InterfaceDriver {
 
   transmit(packet: Uint8Array, _nextHop: Ipv4Address | undefined): TransmitResult {
     const result = this.sad.protect(this.childName, packet);
+    if (!result.ok && result.reason === IpsecDrop.NoSa && this.onAcquire !== undefined) {
+      this.acquireDrops++;
+      this.onAcquire(this.childName);
+      return 'down';
+    }
     if (!result.ok) return NO_CARRIER.has(result.reason) ? 'down' : 'no-neighbor';
     // A failed outer send is counted by the socket; the inner packet is as good as lost on the wire.
     this.socket.send(result.child, result.packet);
@@ -65,7 +80,7 @@ export class RouteBasedTunnel implements InterfaceDriver {
   }
 
   carrierUp(): boolean {
-    return this.sad.current(this.childName) !== undefined;
+    return this.onAcquire !== undefined || this.sad.current(this.childName) !== undefined;
   }
 
   /** Stops taking the child's inbound traffic; the interface stays, without a driver. */

@@ -75,7 +75,8 @@ export class IkeDaemon {
       const child = peer.children.find((c) => c.name === t.child)!;
       if (t.kind === 'route') {
         const name = `vti-${t.child}`;
-        this.tunnels.push(new RouteBasedTunnel({ node: this.gateway, sad: this.sad, socket: this.esp, childName: t.child, interfaceName: name }));
+        const onTraffic = child.startAction === 'trap' ? { onAcquire: () => this.engine.acquire(t.connection, t.child) } : {};
+        this.tunnels.push(new RouteBasedTunnel({ node: this.gateway, sad: this.sad, socket: this.esp, childName: t.child, interfaceName: name, ...onTraffic }));
         for (const prefix of t.routes) {
           this.gateway.routes.add({ prefix, interface: name, source: 'static', origin: `route-based tunnel ${t.connection}/${t.child}` });
         }

@@ -48,6 +48,8 @@ interface LabOptions {
   vpnlabIke?: string;
   vpnlabEsp?: string;
   dpdDelay?: number;
+  /** vpnlab's child start action (default: start when vpnlab initiates). */
+  vpnlabStart?: 'start' | 'trap' | 'none';
 }
 
 function vpnlabConfig(o: LabOptions): string {
@@ -68,7 +70,7 @@ connections:
     dpdAction: clear
     retransmit: { timeout: 0.5, base: 1.5, tries: 3 }
     children:
-      - { name: net, localTs: [10.12.0.0/24], remoteTs: [10.11.0.0/24], espProposals: [${o.vpnlabEsp ?? o.esp}], start: ${o.initiator === 'vpnlab' ? 'start' : 'none'} }
+      - { name: net, localTs: [10.12.0.0/24], remoteTs: [10.11.0.0/24], espProposals: [${o.vpnlabEsp ?? o.esp}], start: ${o.vpnlabStart ?? (o.initiator === 'vpnlab' ? 'start' : 'none')} }
 `;
 }
 
@@ -262,6 +264,23 @@ describe('AES-GCM-256 with x25519 (aes256gcm16-prfsha256-x25519 / aes256gcm16)',
 
   it('brings the tunnel up and pings both ways', async () => {
     await assertSameTunnel(lab!, 'AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519', 'AES_GCM_16_256/NO_EXT_SEQ');
+    await assertPingsBothWays(lab!);
+  });
+});
+
+describe('on traffic (start: trap, Alibaba\'s EffectImmediately = false): the first packet brings the tunnel up', { timeout: 60_000 }, () => {
+  const o: LabOptions = { ike: 'aes128-sha1-modp1024', esp: 'aes128-sha1-modp1024', initiator: 'vpnlab', vpnlabStart: 'trap' };
+  let lab: Lab | undefined;
+  before(async () => { lab = await startLab(o); });
+  after(() => stopLab(lab));
+
+  it('stays down until vm1 sends, then negotiates and carries the rest', async () => {
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(await vpnlabSas(lab!), [], 'nothing negotiated before traffic');
+    assert.deepEqual(await lab!.charon.listSas(), []);
+    const first = await vpnlabCli(lab!, 'ping', HOST, '--from', 'vm1', '-c', '4');
+    assert.match(first, /4 packets transmitted, [1-3] received/, `the first request is lost while the tunnel comes up:\n${first}`);
+    await assertSameTunnel(lab!, 'AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024', 'AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ');
     await assertPingsBothWays(lab!);
   });
 });

@@ -98,6 +98,28 @@ describe('route-based tunnel', () => {
     assert.equal(egressTowards(s, 'a', PC_B), 'wan0');
   });
 
+  it('on traffic: a trapped tunnel keeps its route, asks for a CHILD_SA on the first packet, and carries packets once one is installed', () => {
+    const s = routeBased();
+    const acquires: string[] = [];
+    // A second, trapped tunnel for child `trapped`, with the route to site B moved onto it.
+    const trapped = new RouteBasedTunnel({ node: s.a.node.ip, sad: s.a.sad, socket: s.a.socket, childName: 'trapped', interfaceName: 'vti-trap', onAcquire: (c) => acquires.push(c) });
+    s.a.node.ip.routes.remove((r) => r.interface === 'vti-net');
+    s.a.node.ip.routes.add({ prefix: parsePrefix('10.2.0.0/16'), interface: 'vti-trap', source: 'static' });
+    assert.equal(trapped.carrierUp(), true, 'the route stays while no SA exists');
+    assert.equal(egressTowards(s, 'a', PC_B), 'vti-trap');
+    const wire = tapLink(s.net, INTERNET_LINK_A);
+    const first = runPing(s.net, 'pc-a', '10.2.1.10', 2);
+    assert.deepEqual(acquires, ['trapped', 'trapped'], 'each packet without an SA asks (the engine ignores repeats while negotiating)');
+    assert.equal(first.ping.events.filter((e) => e.kind === 'reply').length, 0);
+    assert.deepEqual(wire, [], 'nothing leaves in clear');
+    assert.equal(trapped.acquireDrops, 2);
+    const pair = childPair();
+    s.a.sad.install({ ...pair.a, childName: 'trapped' });
+    s.b.sad.install(pair.b);
+    const then = runPing(s.net, 'pc-a', '10.2.1.10', 2);
+    assert.equal(then.ping.events.filter((e) => e.kind === 'reply').length, 2);
+  });
+
   it('a packet routed into a tunnel without an SA comes back as host unreachable, never in clear', () => {
     const s = routeBased();
     // Without a fallback route the route into the tunnel is the only one and its interface is down.
