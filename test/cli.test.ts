@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
+import { ikeDaemonJsonSchema } from '../src/ike/config/daemon-schema.js';
 import { topologyJsonSchema } from '../src/topology/schema.js';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -59,6 +60,13 @@ describe('vpnlab CLI', () => {
     const published = JSON.parse(readFileSync('schema/topology.schema.json', 'utf8'));
     assert.deepEqual(published, topologyJsonSchema(), 'regenerate with: npx vpnlab schema -o schema/topology.schema.json');
     const printed = await run('schema');
+    assert.deepEqual(JSON.parse(printed.out), published);
+  });
+
+  it('schema/ike-daemon.schema.json is the schema the code generates', async () => {
+    const published = JSON.parse(readFileSync('schema/ike-daemon.schema.json', 'utf8'));
+    assert.deepEqual(published, ikeDaemonJsonSchema(), 'regenerate with: npx vpnlab ike schema -o schema/ike-daemon.schema.json');
+    const printed = await run('ike', 'schema');
     assert.deepEqual(JSON.parse(printed.out), published);
   });
 });

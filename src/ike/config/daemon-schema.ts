@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { parseDocument, readDocumentFile, type ParsedDocument } from '../../config/document.js';
 import type { IssueCollector } from '../../config/issues.js';
 import { interfaceAddress, ipv4, name, prefix } from '../../config/primitives.js';
-import { parseInterfaceAddress, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
+import { isDhGroupSupported } from '../../crypto/dh.js';
+import { DhGroup, TransformType, transformName } from '../../crypto/iana.js';
+import { broadcastOf, formatPrefix, parseInterfaceAddress, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { ChildConfig, PeerConfig } from '../config.js';
 import { parseIdentity } from '../payloads/id.js';
 import { selectorFromPrefix } from '../payloads/ts.js';
@@ -131,20 +133,62 @@ export interface IkeDaemonSettings {
 function checkIkeDaemonConfig(config: IkeDaemonConfig, issues: IssueCollector): void {
   const names = new Map<string, number>();
   const remotes = new Map<string, number>();
+  // The SA database, the tunnel interfaces (vti-NAME) and ESP delivery know a child by its name
+  // alone, so child names must be unique across every connection, not only within one.
+  const childNames = new Map<string, { connection: number; child: number }>();
+  // The proposal syntax knows every IANA group name; the crypto layer does not implement them all.
+  const unimplementedGroups = (text: string, protocol: ProposalProtocol): string[] => parseProposal(text, protocol).transforms
+    .filter((t) => t.transformType === TransformType.DhGroup && !isDhGroupSupported(t.transformId))
+    .map((t) => transformName(t.transformType, t.transformId));
+  const checkGroups = (texts: readonly string[], protocol: ProposalProtocol, path: (string | number)[]) => texts.forEach((text, k) => {
+    const missing = unimplementedGroups(text, protocol);
+    if (missing.length > 0) {
+      issues.error('IKECONF_UNSUPPORTED', [...path, k], `proposal '${text}': DH group ${missing.join(', ')} is not implemented`,
+        `implemented: ${Object.values(DhGroup).filter((g) => g !== DhGroup.None && isDhGroupSupported(g)).map((g) => transformName(TransformType.DhGroup, g)).join(', ')}`);
+    }
+  });
   config.connections.forEach((c, i) => {
+    checkGroups(c.proposals, 'ike', ['connections', i, 'proposals']);
     if (names.has(c.name)) issues.error('IKECONF_DUPLICATE_NAME', ['connections', i, 'name'], `connection '${c.name}' is also connections[${names.get(c.name)}]`);
     names.set(c.name, i);
     if (remotes.has(c.remote)) issues.error('IKECONF_DUPLICATE_ADDRESS', ['connections', i, 'remote'], `${c.remote} is already connections[${remotes.get(c.remote)}]: one connection per peer`);
     remotes.set(c.remote, i);
     if (c.remote === '%any' && c.mode !== 'respond') issues.error('IKECONF_CONFLICT', ['connections', i, 'mode'], 'a connection to %any cannot initiate: set mode: respond');
-    const childNames = new Set<string>();
     c.children.forEach((ch, j) => {
-      if (childNames.has(ch.name)) issues.error('IKECONF_DUPLICATE_NAME', ['connections', i, 'children', j, 'name'], `child '${ch.name}' is defined twice in ${c.name}`);
-      childNames.add(ch.name);
-      if (ch.rekeyTime !== undefined && ch.lifeTime !== undefined && ch.lifeTime !== 0 && ch.lifeTime <= ch.rekeyTime) {
-        issues.error('IKECONF_CONFLICT', ['connections', i, 'children', j, 'lifeTime'], `lifeTime ${ch.lifeTime} must be longer than rekeyTime ${ch.rekeyTime}, or the SA dies before it is rekeyed`);
+      checkGroups(ch.espProposals, 'esp', ['connections', i, 'children', j, 'espProposals']);
+      const first = childNames.get(ch.name);
+      if (first !== undefined) {
+        const where = first.connection === i ? `twice in ${c.name}` : `also connections[${first.connection}].children[${first.child}] (${config.connections[first.connection]!.name})`;
+        issues.error('IKECONF_DUPLICATE_NAME', ['connections', i, 'children', j, 'name'], `child '${ch.name}' is defined ${where}`,
+          'child names must be unique across all connections: the data plane knows a CHILD_SA by its name alone');
+      } else {
+        childNames.set(ch.name, { connection: i, child: j });
+      }
+      const rekey = ch.rekeyTime ?? DEFAULT_CHILD_REKEY_SECONDS;
+      if (ch.lifeTime !== undefined && ch.lifeTime !== 0 && rekey !== 0 && ch.lifeTime <= rekey) {
+        issues.error('IKECONF_CONFLICT', ['connections', i, 'children', j, 'lifeTime'],
+          `lifeTime ${ch.lifeTime} must be longer than rekeyTime ${rekey}${ch.rekeyTime === undefined ? ' (the default)' : ''}, or the SA dies before it is rekeyed`);
       }
     });
+  });
+  // The LAN becomes a one-site topology at run time: refuse here what that would refuse there.
+  const gw = parseInterfaceAddress(config.lan.gateway);
+  const hostNames = new Map<string, number>([['gateway', -1]]);
+  const addresses = new Map<number, string>([[gw.address, 'the gateway']]);
+  (config.lan.hosts ?? []).forEach((h, i) => {
+    const first = hostNames.get(h.name);
+    if (first !== undefined) issues.error('IKECONF_DUPLICATE_NAME', ['lan', 'hosts', i, 'name'], first < 0 ? '\'gateway\' names the LAN gateway itself (ping --from gateway)' : `host '${h.name}' is also lan.hosts[${first}]`);
+    hostNames.set(h.name, i);
+    const address = parseIpv4(h.address);
+    const { prefix } = gw;
+    if (!prefixContains(prefix, address)) {
+      issues.error('IKECONF_ADDRESS_OUTSIDE_LAN', ['lan', 'hosts', i, 'address'], `host '${h.name}' address ${h.address} is not inside the LAN ${formatPrefix(prefix)}`);
+    } else if (prefix.length < 31 && (address === prefix.address || address === broadcastOf(prefix))) {
+      issues.error('IKECONF_ADDRESS_OUTSIDE_LAN', ['lan', 'hosts', i, 'address'], `host '${h.name}' address ${h.address} is the ${address === prefix.address ? 'network' : 'broadcast'} address of ${formatPrefix(prefix)}`);
+    } else if (addresses.has(address)) {
+      issues.error('IKECONF_DUPLICATE_ADDRESS', ['lan', 'hosts', i, 'address'], `${h.address} is already ${addresses.get(address)}`);
+    }
+    if (!addresses.has(address)) addresses.set(address, `lan.hosts[${i}] (${h.name})`);
   });
 }
 
