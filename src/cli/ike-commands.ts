@@ -60,7 +60,7 @@ export function addIkeCommands(program: Command, io: Io): void {
       });
       if (api !== undefined) log(`HTTP API on ${api.url()}/api/v1/`);
       try {
-        daemon.start();
+        await daemon.start();
       } catch (e) {
         await api?.close();
         throw e;

@@ -13,7 +13,11 @@ import type { Ipv4Selector } from './payloads/ts.js';
 /** When a CHILD_SA is set up: now (start), on the first packet that needs it (trap), or only when the peer asks (none). */
 export type StartAction = 'start' | 'trap' | 'none';
 
-/** What to do when DPD finds the peer gone or the peer deletes the SA: nothing, or set it up again. */
+/**
+ * What to do when the peer stops answering (DPD or any request retransmitted to the end): nothing,
+ * or set the connection up again. A Delete from the peer is obeyed either way, and responder-only
+ * connections never restart.
+ */
 export type DeadPeerAction = 'clear' | 'restart';
 
 export interface ChildConfig {

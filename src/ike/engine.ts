@@ -98,9 +98,18 @@ export class IkeEngine {
     }
   }
 
-  /** Brings a peer up: IKE_SA_INIT, IKE_AUTH with the first child, then the other start children. */
+  /**
+   * Brings a peer up: IKE_SA_INIT, IKE_AUTH with the first child, then the other start children.
+   * With an IKE SA already up (or coming up) for the peer, returns that one instead.
+   */
   initiate(peerName: string, childName?: string): IkeSa {
     const config = this.peer(peerName);
+    const existing = this.ikeSasOf(peerName).find((s) => s.state === 'established' || s.state === 'connecting');
+    if (existing !== undefined) {
+      existing.log(`already ${existing.state}: not initiating another IKE SA`);
+      if (childName !== undefined) this.acquire(peerName, childName);
+      return existing;
+    }
     if (config.remoteAddress === undefined) throw new IkeError(NotifyType.INVALID_SYNTAX, `connection ${peerName} has no remote address to initiate to`);
     const sa = this.createSa(config, true, this.allocateIkeSpi(), 0n, { address: config.localAddress, port: 500 }, { address: config.remoteAddress, port: 500 });
     this.table.set(sa.ourSpi, sa);

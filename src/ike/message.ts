@@ -73,5 +73,6 @@ export function payloadOf<T extends Payload['type']>(list: readonly Payload[], t
 
 /** `IKE_SA_INIT request 0 [ SA KE No N(NAT_DETECTION_SOURCE_IP) ]`, as strongSwan logs messages. */
 export function describeMessage(m: IkeMessage): string {
-  return `${exchangeName(m.header.exchangeType)} ${isResponse(m.header) ? 'response' : 'request'} ${m.header.messageId} [ ${describePayloads(m.payloads)} ]`;
+  const payloads = describePayloads(m.payloads);
+  return `${exchangeName(m.header.exchangeType)} ${isResponse(m.header) ? 'response' : 'request'} ${m.header.messageId} [ ${payloads}${payloads === '' ? '' : ' '}]`;
 }

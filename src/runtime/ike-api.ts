@@ -92,6 +92,8 @@ async function handle(daemon: IkeDaemon, req: IncomingMessage): Promise<unknown>
         ikeSa: c.config.ikeSaName, child: c.config.childName, inboundSpi: hex(c.config.inboundSpi), outboundSpi: hex(c.config.outboundSpi),
         udpEncapsulation: c.config.udpEncapsulation, outboundActive: c.outboundActive, superseded: c.superseded,
         inbound: c.inbound.counters, outbound: c.outbound.counters,
+        /** Everything the data plane dropped for this child (all its SAs): no-sa, selector-mismatch, outer-send-failed... */
+        childDrops: daemon.sad.counters(c.config.childName).drops,
       })));
     case 'connections': {
       expect('POST');

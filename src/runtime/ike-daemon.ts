@@ -7,7 +7,7 @@ import type { IpNode } from '../router/node.js';
 import { Network, type SimNode } from '../sim/network.js';
 import { parseTopology } from '../topology/load.js';
 import type { Transport, TransportError } from '../transport/types.js';
-import { NodeTransport } from './node-transport.js';
+import { NodeTransport, type NodeUdpSocket } from './node-transport.js';
 import { CryptoRng, RealTimePump } from './realtime.js';
 
 /**
@@ -24,6 +24,7 @@ export class IkeDaemon {
   private readonly settings: IkeDaemonSettings;
   private readonly log: (line: string) => void;
   private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private readonly udpSockets: NodeUdpSocket[] = [];
 
   constructor(settings: IkeDaemonSettings, log: (line: string) => void) {
     this.settings = settings;
@@ -33,7 +34,7 @@ export class IkeDaemon {
     this.pump = new RealTimePump(this.network.scheduler);
     this.gatewayPlane = new IpsecGateway({
       node: this.gateway,
-      transport: pumped(new NodeTransport(), this.pump),
+      transport: pumped(new NodeTransport(), this.pump, this.udpSockets),
       clock: this.network.scheduler,
       rng: new CryptoRng(),
       address: settings.address,
@@ -51,12 +52,24 @@ export class IkeDaemon {
     return this.gatewayPlane.sad;
   }
 
-  /** Binds UDP 500 and 4500, then starts the connections that initiate. Throws TransportError if a port is taken. */
-  start(): void {
+  /**
+   * Binds UDP 500 and 4500 and starts the connections that initiate. Rejects with TransportError
+   * (ERR_ADDRESS_IN_USE, ERR_ADDRESS_NOT_LOCAL, ERR_PERMISSION_DENIED) when a port cannot be had;
+   * whatever was sent by then is lost with the sockets.
+   */
+  async start(): Promise<void> {
     const lan = this.settings.lan;
-    this.pump.run(() => this.gatewayPlane.start());
     this.log(`IKE on ${formatIpv4(this.settings.address)}:500 and :4500; LAN ${formatIpv4(lan.gateway.address)}/${lan.gateway.prefix.length} with ${lan.hosts.map((h) => `${h.name} ${formatIpv4(h.address)}`).join(', ') || 'no hosts'}`);
+    this.pump.run(() => this.gatewayPlane.start());
     this.keepAlive = setInterval(() => this.pump.catchUp(), 1000);
+    try {
+      await Promise.all(this.udpSockets.map((s) => s.whenBound()));
+    } catch (e) {
+      this.pump.stop();
+      clearInterval(this.keepAlive);
+      this.gatewayPlane.close();
+      throw e;
+    }
   }
 
   /** Deletes every IKE SA (INFORMATIONAL Delete), waits briefly for the answers, and closes. */
@@ -73,10 +86,14 @@ export class IkeDaemon {
   }
 }
 
-/** A Transport whose datagrams are handled inside the pump, at the current wall time. */
-function pumped(inner: Transport, pump: RealTimePump): Transport {
+/** A Transport whose events are handled inside the pump, at the current wall time; it keeps its UDP sockets in `udp`. */
+function pumped(inner: NodeTransport, pump: RealTimePump, udp: NodeUdpSocket[]): Transport {
   return {
-    bindUdp: (local, onDatagram) => inner.bindUdp(local, (e) => pump.run(() => onDatagram(e))),
+    bindUdp: (local, onDatagram) => {
+      const socket = inner.bindUdp(local, (e) => pump.run(() => onDatagram(e)));
+      udp.push(socket);
+      return socket;
+    },
     connectTcp: (options, handlers) => inner.connectTcp(options, {
       ...(handlers.onConnect !== undefined ? { onConnect: () => pump.run(() => handlers.onConnect!()) } : {}),
       ...(handlers.onData !== undefined ? { onData: (d: Uint8Array) => pump.run(() => handlers.onData!(d)) } : {}),

@@ -10,20 +10,34 @@ import {
  * The Transport interface on real sockets (node:net, node:dgram): the same daemons that run in
  * the simulator run here against real peers. Address 0 means "any" (0.0.0.0).
  */
+/** A UDP socket of the real runtime: binding is asynchronous, so whether it worked comes later. */
+export interface NodeUdpSocket extends UdpSocket {
+  /** Resolves once bound; rejects with TransportError (ERR_ADDRESS_IN_USE, ERR_ADDRESS_NOT_LOCAL...). */
+  whenBound(): Promise<Endpoint>;
+}
+
 export class NodeTransport implements Transport {
-  bindUdp(local: { address?: Ipv4Address; port: number }, onDatagram: (event: UdpDatagramEvent) => void): UdpSocket {
+  bindUdp(local: { address?: Ipv4Address; port: number }, onDatagram: (event: UdpDatagramEvent) => void): NodeUdpSocket {
     const socket: DgramSocket = createSocket({ type: 'udp4', reuseAddr: false });
     const host = local.address === undefined ? '0.0.0.0' : formatIpv4(local.address);
     let bound: Endpoint = { address: local.address ?? 0, port: local.port };
     socket.on('message', (msg, rinfo) => {
       onDatagram({ local: bound, remote: { address: parseIpv4(rinfo.address), port: rinfo.port }, payload: new Uint8Array(msg) });
     });
-    socket.on('listening', () => {
-      const a = socket.address();
-      bound = { address: parseIpv4(a.address), port: a.port };
+    const bindResult = new Promise<Endpoint>((resolve, reject) => {
+      socket.once('listening', () => {
+        const a = socket.address();
+        bound = { address: parseIpv4(a.address), port: a.port };
+        resolve(bound);
+      });
+      // Before 'listening' an error is the bind failing; after it, a send that failed (the
+      // datagram is lost, as UDP allows). Either way the socket must not crash the process.
+      socket.on('error', (e: NodeJS.ErrnoException) => reject(new TransportError(errorCode(e), `UDP ${host}:${local.port}: ${e.message}`)));
     });
+    bindResult.catch(() => undefined);
     socket.bind(local.port, host);
     return {
+      whenBound: () => bindResult,
       get local() { return bound; },
       send: (remote: Endpoint, payload: Uint8Array) => {
         socket.send(payload, remote.port, formatIpv4(remote.address));

@@ -64,7 +64,7 @@ describe('ike run config file', () => {
     assert.equal(peer!.ikeRekeySeconds, 14_400);
     assert.equal(peer!.dpdDelaySeconds, 30);
     assert.equal(peer!.dpdAction, 'clear');
-    assert.equal(peer!.forceEncapsulation, false);
+    assert.equal(peer!.forceEncapsulation, true);
     assert.equal(peer!.responderOnly, false);
     assert.equal(peer!.retransmit, undefined, 'the engine\'s DEFAULT_RETRANSMIT applies');
     const [child] = peer!.children;
@@ -166,6 +166,14 @@ connections:
     ]);
     assert.match(issues[0]!.message, /DH group modp3072 is not implemented/);
     assert.match(issues[0]!.hint!, /modp2048/);
+  });
+
+  it('refuses encap: false — ESP could never leave the process — and says what to do', () => {
+    const [issue] = issuesOf(BASE.replace('    psk:', '    encap: false\n    psk:'));
+    assert.equal(issue!.code, 'IKECONF_UNSUPPORTED');
+    assert.equal(issue!.path, 'connections[0].encap');
+    assert.match(issue!.message, /no raw sockets/);
+    assert.match(issue!.hint!, /encap = yes on a strongSwan peer/);
   });
 
   it('names an unknown field with the nearest allowed one', () => {

@@ -67,4 +67,16 @@ describe('NodeTransport (real sockets, loopback only)', () => {
     });
     assert.deepEqual(await received, Uint8Array.from([0xbe, 0xef]));
   });
+
+  it('reports a UDP port already taken as ERR_ADDRESS_IN_USE, and a foreign address as ERR_ADDRESS_NOT_LOCAL, without crashing', async () => {
+    const t = new NodeTransport();
+    const first = t.bindUdp({ address: LOOPBACK, port: 0 }, () => {});
+    const at = await first.whenBound();
+    const second = t.bindUdp({ address: LOOPBACK, port: at.port }, () => {});
+    await assert.rejects(second.whenBound(), (e: TransportError) => e.code === 'ERR_ADDRESS_IN_USE');
+    // 192.0.2.1 (TEST-NET-1) is on no interface here: binding fails, nothing is sent.
+    const foreign = t.bindUdp({ address: parseIpv4('192.0.2.1'), port: 0 }, () => {});
+    await assert.rejects(foreign.whenBound(), (e: TransportError) => e.code === 'ERR_ADDRESS_NOT_LOCAL');
+    first.close();
+  });
 });

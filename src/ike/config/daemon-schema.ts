@@ -71,7 +71,7 @@ const connectionSchema = z.strictObject({
   rekeyTime: seconds.optional().meta({ description: 'IKE SA rekey after this many seconds (default 14400; Azure uses 28800; 0: never)' }),
   dpdDelay: seconds.optional().meta({ description: 'Liveness check after this many quiet seconds (default 30; 0: off)' }),
   dpdAction: z.enum(['clear', 'restart']).optional().meta({ description: 'When the peer is found dead: clear (default) or restart' }),
-  encap: z.boolean().optional().meta({ description: 'Force ESP in UDP 4500 even without a NAT (strongSwan encap = yes; needed against kernel-libipsec)' }),
+  encap: z.boolean().optional().meta({ description: 'ESP in UDP 4500 even without a NAT (strongSwan encap = yes). Default and only choice here: this runtime cannot send raw ESP (IP protocol 50), so false is refused' }),
   mode: z.enum(['initiate', 'respond']).optional().meta({ description: 'initiate (default): start children marked start; respond: only answer (Azure ResponderOnly)' }),
   retransmit: z.strictObject({
     timeout: z.number().positive().optional().meta({ description: 'First retransmit after this many seconds (default 4)' }),
@@ -153,6 +153,10 @@ function checkIkeDaemonConfig(config: IkeDaemonConfig, issues: IssueCollector): 
     names.set(c.name, i);
     if (remotes.has(c.remote)) issues.error('IKECONF_DUPLICATE_ADDRESS', ['connections', i, 'remote'], `${c.remote} is already connections[${remotes.get(c.remote)}]: one connection per peer`);
     remotes.set(c.remote, i);
+    if (c.encap === false) {
+      issues.error('IKECONF_UNSUPPORTED', ['connections', i, 'encap'], 'ESP without UDP encapsulation cannot work here: Node.js has no raw sockets, so ESP (IP protocol 50) never leaves the process',
+        'leave encap out (it defaults to true) and set encap = yes on a strongSwan peer');
+    }
     if (c.remote === '%any' && c.mode !== 'respond') issues.error('IKECONF_CONFLICT', ['connections', i, 'mode'], 'a connection to %any cannot initiate: set mode: respond');
     c.children.forEach((ch, j) => {
       checkGroups(ch.espProposals, 'esp', ['connections', i, 'children', j, 'espProposals']);
@@ -236,7 +240,7 @@ export function toIkeDaemonSettings(config: IkeDaemonConfig): IkeDaemonSettings 
       ikeRekeySeconds: c.rekeyTime ?? DEFAULT_IKE_REKEY_SECONDS,
       dpdDelaySeconds: c.dpdDelay ?? 30,
       dpdAction: c.dpdAction ?? 'clear',
-      forceEncapsulation: c.encap ?? false,
+      forceEncapsulation: true,
       responderOnly: c.mode === 'respond',
       children,
       ...(c.retransmit !== undefined ? { retransmit: { timeoutMs: (c.retransmit.timeout ?? 4) * 1000, base: c.retransmit.base ?? 1.8, tries: c.retransmit.tries ?? 5 } } : {}),
