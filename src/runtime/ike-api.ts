@@ -1,9 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Ping, PING_DEFAULTS, type PingEvent } from '../apps/ping.js';
 import { formatIpv4, isIpv4, parseIpv4 } from '../net/address.js';
 import { ESP_SA_FILE, espSaTable, IKEV2_DECRYPTION_TABLE_FILE, ikev2DecryptionTable } from '../ike/key-export.js';
 import type { IkeDaemon } from './ike-daemon.js';
+import { ApiError, startJsonApi, type ApiRequest, type JsonApi } from './json-api.js';
 
 /*
  * The HTTP API of `vpnlab ike run`, JSON in and out:
@@ -19,20 +18,6 @@ import type { IkeDaemon } from './ike-daemon.js';
  *
  * Errors are `{ "error": { "code", "message" } }` with 400 / 404 / 405.
  */
-
-const API_PREFIX = '/api/v1';
-
-class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = `${JSON.stringify(body, null, 2)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
 /** A ping event as JSON carries it: addresses as text. */
 type WithTextFrom<E> = E extends { from: number } ? Omit<E, 'from'> & { from: string } : E;
@@ -73,15 +58,9 @@ function ping(daemon: IkeDaemon, url: URL): Promise<PingResult> {
   });
 }
 
-async function handle(daemon: IkeDaemon, req: IncomingMessage): Promise<unknown> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const parts = url.pathname.replace(/\/+$/, '').split('/').filter((p) => p !== '');
-  if (`/${parts.slice(0, 2).join('/')}` !== API_PREFIX) throw new ApiError(404, 'NOT_FOUND', `no such resource ${url.pathname}: the API lives under ${API_PREFIX}/`);
-  const [resource, name, action] = parts.slice(2).map(decodeURIComponent);
-  const method = req.method ?? 'GET';
-  const expect = (m: string) => {
-    if (method !== m) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${m}`);
-  };
+function handle(daemon: IkeDaemon, req: ApiRequest): unknown {
+  const { url, expect } = req;
+  const [resource, name, action] = req.parts;
   switch (resource) {
     case 'sas':
       expect('GET');
@@ -132,32 +111,6 @@ function hex(spi: number): string {
   return spi.toString(16).padStart(8, '0');
 }
 
-export interface IkeApi {
-  readonly server: Server;
-  url(): string;
-  close(): Promise<void>;
-}
-
-export function startIkeApi(daemon: IkeDaemon, address: string, port: number): Promise<IkeApi> {
-  const server = createServer((req, res) => {
-    handle(daemon, req).then((body) => send(res, 200, body), (e: unknown) => {
-      if (e instanceof ApiError) send(res, e.status, { error: { code: e.code, message: e.message } });
-      else send(res, 500, { error: { code: 'INTERNAL', message: (e as Error).message } });
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => {
-      server.off('error', reject);
-      const info = server.address() as AddressInfo;
-      resolve({
-        server,
-        url: () => `http://${info.address}:${info.port}`,
-        close: () => new Promise((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
-      });
-    });
-  });
+export function startIkeApi(daemon: IkeDaemon, address: string, port: number): Promise<JsonApi> {
+  return startJsonApi(address, port, (req) => handle(daemon, req));
 }

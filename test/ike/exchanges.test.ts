@@ -5,26 +5,12 @@ import { decodeMessage } from '../../src/ike/message.js';
 import { NotifyType } from '../../src/ike/constants.js';
 import { ipv4Identity } from '../../src/ike/payloads/id.js';
 import { parseIpv4 } from '../../src/net/address.js';
-import { child, established, twoPeers, IKE_AUTH, IKE_SA_INIT, type TwoPeers } from './two-peers.js';
+import { assertOneMirroredChild, child, established, twoPeers, IKE_AUTH, IKE_SA_INIT, type TwoPeers } from './two-peers.js';
 
 /*
  * Two engines on a manual clock: IKE_SA_INIT + IKE_AUTH with the first CHILD_SA, and every way
  * the negotiation can fail, each asserting the states and the notify that says why.
  */
-
-function assertMirrored(w: TwoPeers): void {
-  assert.equal(w.a.installed.size, 1, 'A holds one CHILD_SA');
-  assert.equal(w.b.installed.size, 1, 'B holds one CHILD_SA');
-  const a = [...w.a.installed.values()][0]!;
-  const b = [...w.b.installed.values()][0]!;
-  assert.equal(a.outboundSpi, b.inboundSpi);
-  assert.equal(a.inboundSpi, b.outboundSpi);
-  assert.deepEqual(a.outboundKeys, b.inboundKeys);
-  assert.deepEqual(a.inboundKeys, b.outboundKeys);
-  assert.deepEqual(a.suite, b.suite);
-  assert.deepEqual(a.localSelectors, b.remoteSelectors);
-  assert.deepEqual(a.remoteSelectors, b.localSelectors);
-}
 
 /** The payload summary of the (decrypted) messages a side received: `IKE_AUTH response 1 [ N(AUTHENTICATION_FAILED) ]`. */
 function received(side: TwoPeers['a'], what: RegExp): string[] {
@@ -44,7 +30,7 @@ describe('IKE_SA_INIT and IKE_AUTH between two engines', () => {
     w.run(1000);
     assert.equal(established(w.a), 1);
     assert.equal(established(w.b), 1);
-    assertMirrored(w);
+    assertOneMirroredChild(w);
     const [va] = w.a.engine.view();
     const [vb] = w.b.engine.view();
     assert.equal(va!.role, 'initiator');
@@ -69,7 +55,7 @@ describe('IKE_SA_INIT and IKE_AUTH between two engines', () => {
     // A offered modp2048 in its KE: B wants ecp384, so one INVALID_KE_PAYLOAD round first.
     assert.deepEqual(notifiesIn(w, 'b', IKE_SA_INIT).filter((n) => n === NotifyType.INVALID_KE_PAYLOAD), [NotifyType.INVALID_KE_PAYLOAD]);
     assert.equal(w.a.engine.view()[0]!.suite, 'aes-gcm-16-256/prf-hmac-sha2-384/ecp384');
-    assertMirrored(w);
+    assertOneMirroredChild(w);
   });
 
   it('regroups after INVALID_KE_PAYLOAD and keeps message ID 0 and its SPI', () => {
@@ -149,7 +135,7 @@ describe('IKE_SA_INIT and IKE_AUTH between two engines', () => {
     const w = twoPeers({ a: { children: [child('net', '0.0.0.0/0', '0.0.0.0/0')] } });
     w.a.engine.start();
     w.run(1000);
-    assertMirrored(w);
+    assertOneMirroredChild(w);
     const a = [...w.a.installed.values()][0]!;
     assert.equal(a.localSelectors[0]!.startAddress, parseIpv4('10.1.0.0'));
     assert.equal(a.remoteSelectors[0]!.endAddress, parseIpv4('10.2.255.255'));

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { decodeMessage } from '../../src/ike/message.js';
 import { NotifyType } from '../../src/ike/constants.js';
 import { parseProposals } from '../../src/ike/proposal.js';
-import { child, established, twoPeers, CREATE_CHILD_SA, IKE_AUTH, IKE_SA_INIT, INFORMATIONAL, type TwoPeers } from './two-peers.js';
+import { assertOneMirroredChild, child, established, twoPeers, CREATE_CHILD_SA, IKE_AUTH, IKE_SA_INIT, INFORMATIONAL, type TwoPeers } from './two-peers.js';
 
 /*
  * An IKE SA's life on a manual clock: retransmission and giving up, responses resent for
@@ -18,24 +18,6 @@ function up(options: Parameters<typeof twoPeers>[0] = {}): TwoPeers {
   assert.equal(established(w.a), 1, w.a.log.join('\n'));
   assert.equal(established(w.b), 1, w.b.log.join('\n'));
   return w;
-}
-
-/** Both sides hold exactly one CHILD_SA and they are the two halves of one. */
-function assertOneMirroredChild(w: TwoPeers): void {
-  assert.equal(w.a.installed.size, 1, `A: ${[...w.a.installed.keys()].map((s) => s.toString(16))}\n${w.a.log.join('\n')}`);
-  assert.equal(w.b.installed.size, 1, `B: ${[...w.b.installed.keys()].map((s) => s.toString(16))}\n${w.b.log.join('\n')}`);
-  const a = [...w.a.installed.values()][0]!;
-  const b = [...w.b.installed.values()][0]!;
-  assert.equal(a.outboundSpi, b.inboundSpi);
-  assert.equal(a.inboundSpi, b.outboundSpi);
-  assert.deepEqual(a.outboundKeys, b.inboundKeys);
-  assert.deepEqual(a.inboundKeys, b.outboundKeys);
-  const [va] = w.a.engine.view();
-  const [vb] = w.b.engine.view();
-  assert.equal(va!.children.length, 1);
-  assert.equal(vb!.children.length, 1);
-  assert.equal(va!.children[0]!.state, 'installed');
-  assert.equal(vb!.children[0]!.state, 'installed');
 }
 
 function assertSameIkeSa(w: TwoPeers): void {

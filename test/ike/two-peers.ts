@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/core/clock.js';
 import { SeededRng } from '../../src/core/rng.js';
 import type { ChildSaRemoval, NegotiatedChildSa } from '../../src/ike/child-sa.js';
@@ -137,6 +138,25 @@ export function twoPeers(options: {
   sides.a = make('a');
   sides.b = make('b');
   return world;
+}
+
+/** Both sides hold exactly one CHILD_SA, installed, and they are the two halves of one: SPIs, keys, suite and selectors mirrored. */
+export function assertOneMirroredChild(w: TwoPeers): void {
+  assert.equal(w.a.installed.size, 1, `A: ${[...w.a.installed.keys()].map((s) => s.toString(16))}\n${w.a.log.join('\n')}`);
+  assert.equal(w.b.installed.size, 1, `B: ${[...w.b.installed.keys()].map((s) => s.toString(16))}\n${w.b.log.join('\n')}`);
+  const a = [...w.a.installed.values()][0]!;
+  const b = [...w.b.installed.values()][0]!;
+  assert.equal(a.outboundSpi, b.inboundSpi);
+  assert.equal(a.inboundSpi, b.outboundSpi);
+  assert.deepEqual(a.outboundKeys, b.inboundKeys);
+  assert.deepEqual(a.inboundKeys, b.outboundKeys);
+  assert.deepEqual(a.suite, b.suite);
+  assert.deepEqual(a.localSelectors, b.remoteSelectors);
+  assert.deepEqual(a.remoteSelectors, b.localSelectors);
+  for (const side of [w.a, w.b]) {
+    const children = side.engine.view().flatMap((s) => s.children);
+    assert.deepEqual(children.map((c) => c.state), ['installed']);
+  }
 }
 
 export function established(side: SideRecord): number {
