@@ -25,7 +25,7 @@
  * (vpnlab,bird,frr,gobgp), TIMEOUT_S (per phase; default 30 s + 250 s per million routes),
  * GOBGP_MAX_N (skip GoBGP above this N), SETTLE_MS (3000), VPNLAB_NODE_ARGS (extra node flags for
  * the vpnlab DUT, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), VPNLAB_CLI (the vpnlab entry point;
- * default bin/vpnlab.js, which loads dist/: set it when this benchmark was compiled elsewhere).
+ * default bench/bgp/vpnlab-dut.js of this build, so a build compiled elsewhere measures itself).
  */
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -278,7 +278,6 @@ async function main(): Promise<void> {
   if (k.duts.includes('vpnlab')) {
     const entry = vpnlabEntry();
     console.log(`vpnlab DUT: node ${process.env.VPNLAB_NODE_ARGS ?? ''}${process.env.VPNLAB_NODE_ARGS ? ' ' : ''}${entry.cli} bgp run FILE`);
-    if (entry.warning !== undefined) console.log(`warning: ${entry.warning}`);
   }
 
   for (const n of k.sizes) {

@@ -13,7 +13,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   awaitReady, runChecked, runCommand, spawnDaemon, splitWords, tail, type DaemonKind, type DaemonProcess,
@@ -187,28 +187,19 @@ function packageRoot(): string {
 }
 
 /**
- * The vpnlab command: the package's bin/vpnlab.js (`vpnlab bgp run FILE`; it loads
- * dist/src/cli/main.js, which only exports main()), unless VPNLAB_CLI names another entry point
- * that runs main(process.argv).
+ * The vpnlab command: bench/bgp/vpnlab-dut.js next to this file (the CLI of the same build),
+ * unless VPNLAB_CLI names another entry point that runs main(process.argv), such as bin/vpnlab.js.
  */
 const PACKAGE_ROOT = packageRoot();
-const VPNLAB_CLI = process.env.VPNLAB_CLI ?? join(PACKAGE_ROOT, 'bin', 'vpnlab.js');
+const VPNLAB_CLI = process.env.VPNLAB_CLI ?? fileURLToPath(new URL('./vpnlab-dut.js', import.meta.url));
 
-/**
- * Where the vpnlab DUT's code comes from, and a warning when that is not the build this benchmark
- * was compiled into (bin/vpnlab.js always loads PACKAGE/dist: a benchmark compiled with --outDir
- * elsewhere would measure whatever PACKAGE/dist holds; set VPNLAB_CLI then).
- */
-export function vpnlabEntry(): { cli: string; warning?: string } {
-  const ownBuild = fileURLToPath(new URL('../../', import.meta.url));
-  if (process.env.VPNLAB_CLI === undefined && resolve(ownBuild) !== resolve(PACKAGE_ROOT, 'dist')) {
-    return { cli: VPNLAB_CLI, warning: `the vpnlab DUT runs ${VPNLAB_CLI}, which loads ${join(PACKAGE_ROOT, 'dist')}, not this benchmark's build ${ownBuild}; set VPNLAB_CLI to measure that one` };
-  }
+/** Where the vpnlab DUT's code comes from. */
+export function vpnlabEntry(): { cli: string } {
   return { cli: VPNLAB_CLI };
 }
 
 /**
- * `node bin/vpnlab.js bgp run DIR/vpnlab.yaml` (or VPNLAB_CLI), through the interop harness's
+ * `node bench/bgp/vpnlab-dut.js bgp run DIR/vpnlab.yaml` (or VPNLAB_CLI), through the interop harness's
  * spawnDaemon like the daemons. Extra node flags come from VPNLAB_NODE_ARGS (e.g. `--cpu-prof
  * --cpu-prof-dir=/tmp/prof`: an absolute directory, since DIR is removed). There is no control
  * channel to wait for: the feeder and the collector retry their connections until it listens.

@@ -21,6 +21,8 @@ export interface ConnectionOwner {
   transition(conn: BgpConnection, record: FsmTransitionRecord): void;
   /** The peer asked for our routes again (ROUTE-REFRESH, RFC 2918). */
   routeRefresh(conn: BgpConnection): void;
+  /** Every whole message of what arrived has been handled (UPDATEs may be applied in bulk now). */
+  inputDone(conn: BgpConnection): void;
 }
 
 /**
@@ -92,11 +94,12 @@ export class BgpConnection {
     this.counters.messagesOut++;
   }
 
-  /** Sends prepared UPDATE messages and tells the FSM (it restarts the keepalive timer). */
-  sendUpdates(messages: readonly Uint8Array[]): void {
-    if (messages.length === 0 || this.socket === undefined) return;
-    for (const m of messages) this.send(m);
-    this.counters.updatesOut += messages.length;
+  /** Sends `count` UPDATE messages written back to back in `bytes`, and tells the FSM (it restarts the keepalive timer). */
+  sendUpdates(bytes: Uint8Array, count: number): void {
+    if (count === 0 || this.socket === undefined) return;
+    this.socket.write(bytes);
+    this.counters.messagesOut += count;
+    this.counters.updatesOut += count;
     this.fsm.handle({ kind: 'UpdateSent' });
   }
 
@@ -146,6 +149,8 @@ export class BgpConnection {
       const event: FsmEventBody = e.errorCode === ErrorCode.MessageHeader ? { kind: 'BgpHeaderErr', notification }
         : e.errorCode === ErrorCode.OpenMessage ? { kind: 'BgpOpenMsgErr', notification } : { kind: 'UpdateMsgErr', notification };
       this.fsm.handle(event);
+    } finally {
+      this.owner.inputDone(this);
     }
   }
 

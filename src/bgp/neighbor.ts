@@ -46,6 +46,8 @@ export interface NeighborHost {
   down(neighbor: BgpNeighbor, reason: TransitionReason): void;
   update(neighbor: BgpNeighbor, conn: BgpConnection): void;
   routeRefresh(neighbor: BgpNeighbor): void;
+  /** The UPDATEs handed to `update` since the last call are all there is for now: apply them. */
+  inputDone(neighbor: BgpNeighbor): void;
   log(neighbor: BgpNeighbor, text: string): void;
 }
 
@@ -229,6 +231,10 @@ export class BgpNeighbor implements ConnectionOwner {
 
   routeRefresh(conn: BgpConnection): void {
     if (conn === this.primary) this.host.routeRefresh(this);
+  }
+
+  inputDone(): void {
+    this.host.inputDone(this);
   }
 
   transition(conn: BgpConnection, record: FsmTransitionRecord): void {

@@ -13,11 +13,19 @@ import { BgpNeighbor, BGP_PORT, type NeighborConfig, type NeighborHost } from '.
 import { makeOpen } from './open.js';
 import { Rib } from './rib/rib.js';
 import type { RibChanges } from './rib/changes.js';
-import type { NextHopResolver } from './rib/rib.js';
-import { endOfRib, packUpdates, packWithdrawals } from './update-packer.js';
+import type { NextHopResolver, RouteUpdate } from './rib/rib.js';
+import { packBatch } from './update-packer.js';
 
 /** Seconds proposed in OPEN unless configured (RFC 4271 §10 suggests 90; FRR and BIRD use it). */
 export const DEFAULT_HOLD_TIME = 90;
+
+/**
+ * Received routes held back to go through the RIB together. Enough to spread the cost of a RIB
+ * pass over many routes; few enough that what a pass keeps alive (decoded UPDATEs, the routes to
+ * send) dies young: a whole socket read's worth (thousands of routes) outlived V8's young
+ * generation and was promoted, to be collected only by a full GC (bench/README.md).
+ */
+const MAX_PENDING_ROUTES = 1024;
 
 export interface SpeakerConfig {
   localAs: Asn;
@@ -57,6 +65,12 @@ export class BgpSpeaker implements NeighborHost {
   readonly neighbors: BgpNeighbor[] = [];
   private listener: TcpListener | undefined;
   private readonly env: SpeakerEnvironment;
+  /**
+   * UPDATEs received and not yet applied: those of one burst of input from one neighbour, applied
+   * together when the connection has handled all of it (`inputDone`), or before anything else
+   * touches the RIB.
+   */
+  private pending: { neighbor: BgpNeighbor; updates: RouteUpdate[]; routes: number } | undefined;
 
   constructor(config: SpeakerConfig, env: SpeakerEnvironment) {
     this.config = config;
@@ -67,6 +81,7 @@ export class BgpSpeaker implements NeighborHost {
     this.rib = new Rib({
       localAs: config.localAs, routerId: config.routerId,
       resolveNextHop: env.resolveNextHop ?? (() => 0),
+      reportBestChanges: env.onBestChange !== undefined,
       ...(config.ebgpRequiresPolicy !== undefined ? { ebgpRequiresPolicy: config.ebgpRequiresPolicy } : {}),
     });
     for (const n of config.neighbors) {
@@ -111,6 +126,7 @@ export class BgpSpeaker implements NeighborHost {
 
   /** Originates or withdraws local prefixes while running. */
   originate(prefixes: Prefix[], withdrawn: Prefix[] = []): void {
+    this.applyPending();
     this.distribute(this.rib.originate(prefixes.map((prefix) => ({ prefix })), withdrawn));
   }
 
@@ -136,6 +152,7 @@ export class BgpSpeaker implements NeighborHost {
   established(neighbor: BgpNeighbor, conn: BgpConnection, negotiated: Negotiated): void {
     const localAddress = neighbor.config.localAddress ?? conn.socket?.local.address ?? 0;
     const info = { ...this.peerInfo(neighbor), localAddress, routerId: negotiated.peerBgpId };
+    this.applyPending();
     this.rib.removePeer(neighbor.name);
     this.rib.addPeer(info);
     this.env.log?.(`${neighbor.name}: session established (hold ${negotiated.holdTime}s, AS ${negotiated.peerAs})`);
@@ -144,6 +161,9 @@ export class BgpSpeaker implements NeighborHost {
 
   down(neighbor: BgpNeighbor, reason: TransitionReason): void {
     void reason;
+    // What the neighbour sent before going down goes with the rest of its routes.
+    if (this.pending?.neighbor === neighbor) this.pending = undefined;
+    this.applyPending();
     this.distribute(this.rib.peerDown(neighbor.name));
   }
 
@@ -151,12 +171,24 @@ export class BgpSpeaker implements NeighborHost {
     const outcome = conn.pendingUpdate;
     if (outcome === undefined) return;
     if (outcome.errors.length > 0) this.noteUpdateErrors(neighbor, outcome.errors);
-    if (outcome.endOfRib !== undefined) this.rib.endOfRib(neighbor.name);
+    if (outcome.endOfRib !== undefined) {
+      this.applyPending();
+      this.rib.endOfRib(neighbor.name);
+    }
     if (outcome.announced.length === 0 && outcome.withdrawn.length === 0) return;
-    this.distribute(this.rib.update(neighbor.name, outcome.announced.map((r) => ({ prefix: r.prefix, attrs: r.attributes })), outcome.withdrawn));
+    if (this.pending !== undefined && this.pending.neighbor !== neighbor) this.applyPending();
+    this.pending ??= { neighbor, updates: [], routes: 0 };
+    this.pending.updates.push({ announced: outcome.announced, withdrawn: outcome.withdrawn });
+    this.pending.routes += outcome.announced.length + outcome.withdrawn.length;
+    if (this.pending.routes >= MAX_PENDING_ROUTES) this.applyPending();
+  }
+
+  inputDone(): void {
+    this.applyPending();
   }
 
   routeRefresh(neighbor: BgpNeighbor): void {
+    this.applyPending();
     this.distribute(this.rib.routeRefresh(neighbor.name));
   }
 
@@ -190,16 +222,21 @@ export class BgpSpeaker implements NeighborHost {
     };
   }
 
+  /** The received UPDATEs not yet applied, through the RIB in one pass, and what that changes sent. */
+  private applyPending(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    this.distribute(this.rib.updateMany(p.neighbor.name, p.updates));
+  }
+
   /** Sends what the RIB decided: per peer, withdrawals, then UPDATEs packed per attribute set. */
   private distribute(changes: RibChanges): void {
     for (const u of changes.updates) {
       const conn = this.neighbor(u.peerId)?.established;
       if (conn === undefined) continue;
-      const messages: Uint8Array[] = [];
-      if (u.withdrawn.length > 0) messages.push(...packWithdrawals(u.withdrawn, conn.codec));
-      for (const group of u.announced) messages.push(...packUpdates(group.attrs, group.prefixes, conn.codec));
-      if (u.endOfRib) messages.push(endOfRib(conn.codec));
-      conn.sendUpdates(messages);
+      const { bytes, messages } = packBatch(u, conn.codec);
+      conn.sendUpdates(bytes, messages);
     }
     for (const v of changes.violations) {
       this.env.log?.(`${v.peerId}: maximum prefixes ${v.limit} exceeded (${v.count}), action ${v.action}`);

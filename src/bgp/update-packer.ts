@@ -14,27 +14,70 @@ import { Afi, Safi, type PathAttributes } from './types.js';
  * Building UPDATEs to send: many prefixes sharing one attribute set go into as few messages as
  * fit the session's maximum length (GoBGP's and BIRD's bucket packing), announced in the NLRI
  * field with NEXT_HOP; withdrawals likewise in the Withdrawn Routes field. Prefix order is kept.
+ * Each message is planned (which prefixes, how many octets) before it is written, so that the
+ * messages of a whole batch can go into one buffer sized up front.
  */
 
 /** Withdrawn Routes Length and Total Path Attribute Length. */
 const UPDATE_FIXED = HEADER_LENGTH + 4;
 
-function pack(prefixes: readonly Prefix[], room: number): Prefix[][] {
-  const batches: Prefix[][] = [];
-  let batch: Prefix[] = [];
+/** Where the next message's prefixes end: from `start`, as many as fit in `room` octets (at least one). */
+function runEnd(prefixes: readonly Prefix[], start: number, room: number): number {
+  let end = start;
   let used = 0;
-  for (const p of prefixes) {
-    const n = prefixEncodedLength(p);
-    if (used + n > room && batch.length > 0) {
-      batches.push(batch);
-      batch = [];
-      used = 0;
-    }
-    batch.push(p);
+  while (end < prefixes.length) {
+    const n = prefixEncodedLength(prefixes[end]!);
+    if (used + n > room && end > start) break;
     used += n;
+    end++;
   }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  return end;
+}
+
+function runLength(prefixes: readonly Prefix[], start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n += prefixEncodedLength(prefixes[i]!);
+  return n;
+}
+
+/** The encoded path attributes of an announcement, checked to leave room for a prefix. */
+function attributeBlock(attributes: PathAttributes, ctx: CodecContext): Uint8Array {
+  if (attributes.nextHop === undefined) throw new InvalidArgumentError('announcing in the NLRI field needs a NEXT_HOP');
+  const wire = fromPathAttributes(attributes, ctx);
+  const length = attributesEncodedLength(wire, ctx);
+  const w = new Writer(length);
+  encodeAttributes(wire, w, ctx);
+  const max = maxLengthOf(ctx);
+  if (max - UPDATE_FIXED - length < prefixEncodedLength({ address: 0, length: 32 })) {
+    throw new InvalidArgumentError(`path attributes of ${length} octets leave no room for a prefix in a ${max}-octet UPDATE`);
+  }
+  return w.finish(length);
+}
+
+/**
+ * Splits `prefixes` into messages of `fixed` octets (header, fields, attributes) plus as many
+ * prefixes as fit: `visit(start, end, length)` per message, `length` its whole size.
+ */
+function eachMessage(prefixes: readonly Prefix[], fixed: number, ctx: CodecContext, visit: (start: number, end: number, length: number) => void): void {
+  const room = maxLengthOf(ctx) - fixed;
+  for (let start = 0; start < prefixes.length;) {
+    const end = runEnd(prefixes, start, room);
+    visit(start, end, fixed + runLength(prefixes, start, end));
+    start = end;
+  }
+}
+
+function writeAnnouncement(w: Writer, attrBytes: Uint8Array, prefixes: readonly Prefix[], start: number, end: number, length: number): void {
+  writeHeader(w, MessageType.Update, length);
+  w.u16(0).u16(attrBytes.length).bytes(attrBytes);
+  for (let i = start; i < end; i++) encodePrefix(prefixes[i]!, w);
+}
+
+function writeWithdrawal(w: Writer, prefixes: readonly Prefix[], start: number, end: number, length: number): void {
+  writeHeader(w, MessageType.Update, length);
+  w.u16(length - UPDATE_FIXED);
+  for (let i = start; i < end; i++) encodePrefix(prefixes[i]!, w);
+  w.u16(0);
 }
 
 /**
@@ -43,43 +86,61 @@ function pack(prefixes: readonly Prefix[], room: number): Prefix[][] {
  */
 export function packUpdates(attributes: PathAttributes, prefixes: readonly Prefix[], ctx: CodecContext): Uint8Array[] {
   if (prefixes.length === 0) return [];
-  if (attributes.nextHop === undefined) throw new InvalidArgumentError('announcing in the NLRI field needs a NEXT_HOP');
-  const wire = fromPathAttributes(attributes, ctx);
-  const attrLength = attributesEncodedLength(wire, ctx);
-  const attrWriter = new Writer(attrLength);
-  encodeAttributes(wire, attrWriter, ctx);
-  const attrBytes = attrWriter.finish(attrLength);
-  const max = maxLengthOf(ctx);
-  const room = max - UPDATE_FIXED - attrLength;
-  if (room < prefixEncodedLength({ address: 0, length: 32 })) {
-    throw new InvalidArgumentError(`path attributes of ${attrLength} octets leave no room for a prefix in a ${max}-octet UPDATE`);
-  }
-  return pack(prefixes, room).map((batch) => {
-    let nlriLength = 0;
-    for (const p of batch) nlriLength += prefixEncodedLength(p);
-    const length = UPDATE_FIXED + attrLength + nlriLength;
+  const attrBytes = attributeBlock(attributes, ctx);
+  const messages: Uint8Array[] = [];
+  eachMessage(prefixes, UPDATE_FIXED + attrBytes.length, ctx, (start, end, length) => {
     const w = new Writer(length);
-    writeHeader(w, MessageType.Update, length);
-    w.u16(0).u16(attrLength).bytes(attrBytes);
-    for (const p of batch) encodePrefix(p, w);
-    return w.finish(length);
+    writeAnnouncement(w, attrBytes, prefixes, start, end, length);
+    messages.push(w.finish(length));
   });
+  return messages;
 }
 
 /** UPDATE messages withdrawing `prefixes`, as many per message as fit. */
 export function packWithdrawals(prefixes: readonly Prefix[], ctx: CodecContext): Uint8Array[] {
-  if (prefixes.length === 0) return [];
-  return pack(prefixes, maxLengthOf(ctx) - UPDATE_FIXED).map((batch) => {
-    let withdrawnLength = 0;
-    for (const p of batch) withdrawnLength += prefixEncodedLength(p);
-    const length = UPDATE_FIXED + withdrawnLength;
+  const messages: Uint8Array[] = [];
+  eachMessage(prefixes, UPDATE_FIXED, ctx, (start, end, length) => {
     const w = new Writer(length);
-    writeHeader(w, MessageType.Update, length);
-    w.u16(withdrawnLength);
-    for (const p of batch) encodePrefix(p, w);
-    w.u16(0);
-    return w.finish(length);
+    writeWithdrawal(w, prefixes, start, end, length);
+    messages.push(w.finish(length));
   });
+  return messages;
+}
+
+/** What to send one peer: withdrawals, announcements grouped by attribute set, End-of-RIB or not. */
+export interface UpdateBatch {
+  withdrawn: readonly Prefix[];
+  announced: readonly { attrs: PathAttributes; prefixes: readonly Prefix[] }[];
+  endOfRib: boolean;
+}
+
+/**
+ * Every message of a batch back to back in one buffer, in the order `packWithdrawals`, then
+ * `packUpdates` per group, then `endOfRib` would give them: one allocation and one socket write
+ * where a table's worth of changes is thousands of UPDATEs.
+ */
+export function packBatch(batch: UpdateBatch, ctx: CodecContext): { bytes: Uint8Array; messages: number } {
+  const blocks = batch.announced.map((g) => (g.prefixes.length === 0 ? undefined : attributeBlock(g.attrs, ctx)));
+  const eor = batch.endOfRib ? endOfRib(ctx) : undefined;
+  let total = eor?.length ?? 0;
+  let messages = eor === undefined ? 0 : 1;
+  const count = (_start: number, _end: number, length: number): void => {
+    total += length;
+    messages++;
+  };
+  eachMessage(batch.withdrawn, UPDATE_FIXED, ctx, count);
+  batch.announced.forEach((g, i) => {
+    const block = blocks[i];
+    if (block !== undefined) eachMessage(g.prefixes, UPDATE_FIXED + block.length, ctx, count);
+  });
+  const w = new Writer(total);
+  eachMessage(batch.withdrawn, UPDATE_FIXED, ctx, (start, end, length) => writeWithdrawal(w, batch.withdrawn, start, end, length));
+  batch.announced.forEach((g, i) => {
+    const block = blocks[i];
+    if (block !== undefined) eachMessage(g.prefixes, UPDATE_FIXED + block.length, ctx, (start, end, length) => writeAnnouncement(w, block, g.prefixes, start, end, length));
+  });
+  if (eor !== undefined) w.bytes(eor);
+  return { bytes: w.finish(total), messages };
 }
 
 /**

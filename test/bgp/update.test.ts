@@ -7,7 +7,7 @@ import { decodeMessage, encodeMessage, messageEncodedLength } from '../../src/bg
 import type { PathAttributes } from '../../src/bgp/types.js';
 import type { UpdateMessage } from '../../src/bgp/update.js';
 import { prefixEncodedLength } from '../../src/bgp/nlri.js';
-import { endOfRib, packUpdates, packWithdrawals } from '../../src/bgp/update-packer.js';
+import { endOfRib, packBatch, packUpdates, packWithdrawals } from '../../src/bgp/update-packer.js';
 import { hex, roundTrip } from '../helpers/round-trip.js';
 import { EBGP4, IBGP2, IBGP4, decodeUpdateBytes, deepPlain, pathAttributes, prefix, updateMessage } from './codec-helpers.js';
 
@@ -152,6 +152,22 @@ describe('update packer', () => {
     const huge: PathAttributes = { ...attrs, communities: Array.from({ length: 1100 }, (_, i) => i) };
     assert.throws(() => packUpdates(huge, [parsePrefix('10.0.0.0/8')], EBGP4), { code: 'ERR_INVALID_ARGUMENT' });
     assert.deepEqual(packUpdates(attrs, [], EBGP4), []);
+  });
+
+  it('packs a batch into the bytes of its messages back to back, in order', () => {
+    const other: PathAttributes = { ...attrs, med: 7 };
+    fc.assert(fc.property(fc.array(prefix, { maxLength: 1500 }), fc.array(prefix, { maxLength: 1500 }), fc.array(prefix, { maxLength: 30 }),
+      fc.boolean(), fc.boolean(), (withdrawn, first, second, eor, four) => {
+        const ctx = four ? IBGP4 : IBGP2;
+        const batch = { withdrawn, announced: [{ attrs, prefixes: first }, { attrs: other, prefixes: second }], endOfRib: eor };
+        const expected = [
+          ...packWithdrawals(withdrawn, ctx), ...packUpdates(attrs, first, ctx), ...packUpdates(other, second, ctx), ...(eor ? [endOfRib(ctx)] : []),
+        ];
+        const { bytes, messages } = packBatch(batch, ctx);
+        assert.equal(messages, expected.length);
+        assert.deepEqual(bytes, Uint8Array.from(expected.flatMap((m) => [...m])));
+      }), { numRuns: 60 });
+    assert.deepEqual(packBatch({ withdrawn: [], announced: [], endOfRib: false }, EBGP4), { bytes: new Uint8Array(0), messages: 0 });
   });
 
   it('keeps logical attributes intact through packing on 2-octet sessions', () => {

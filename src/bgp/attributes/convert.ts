@@ -157,7 +157,12 @@ export function fromPathAttributes(attrs: PathAttributes, ctx: CodecContext): Pa
     const passOn = passedOn(u);
     if (passOn !== undefined) out.push(passOn);
   }
-  return out.sort((a, b) => attributeCode(a) - attributeCode(b));
+  // Pushed in code order but for AS4_* and unknown attributes: sort only when needed (this runs
+  // once per UPDATE sent).
+  for (let i = 1; i < out.length; i++) {
+    if (attributeCode(out[i - 1]!) > attributeCode(out[i]!)) return out.sort((a, b) => attributeCode(a) - attributeCode(b));
+  }
+  return out;
 }
 
 function passedOn(u: RawAttribute): PathAttribute | undefined {

@@ -125,7 +125,9 @@ export function decodeAttributeList(r: Reader, ctx: DecodeContext): AttributeLis
       break;
     }
     const valueReader = r.sub(length);
-    const raw = buf.slice(start, r.offset);
+    const end = r.offset;
+    // The attribute's bytes, copied only for an error's data (not for every attribute decoded).
+    const raw = (): Uint8Array => buf.slice(start, end);
     const rule = ruleForCode(code);
 
     if (present.has(code)) {
@@ -140,20 +142,20 @@ export function decodeAttributeList(r: Reader, ctx: DecodeContext): AttributeLis
 
     if (rule === undefined) {
       if ((flags & AttrFlag.OPTIONAL) === 0) {
-        throw new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.UnrecognizedWellKnownAttribute, raw, 'session-reset',
+        throw new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.UnrecognizedWellKnownAttribute, raw(), 'session-reset',
           `well-known attribute ${code} is not recognised`);
       }
       attributes.push({ type: 'unknown', flags, code, value: valueReader.rest() });
       continue;
     }
     if (rule.externalDiscard && ctx.external) {
-      report(new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.Unspecific, raw, 'attribute-discard', `${rule.name} from an external peer is discarded`));
+      report(new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.Unspecific, raw(), 'attribute-discard', `${rule.name} from an external peer is discarded`));
       continue;
     }
-    const value = raw.subarray(raw.length - length);
+    const value = (): Uint8Array => buf.subarray(end - length, end);
     if ((flags & OT_MASK) !== rule.flags) {
-      const { action, afiSafi } = mpAction(rule.onFlagsError, rule, value, ctx);
-      report(new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.AttributeFlagsError, raw, action,
+      const { action, afiSafi } = mpAction(rule.onFlagsError, rule, value(), ctx);
+      report(new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.AttributeFlagsError, raw(), action,
         `${rule.name} flags 0x${flags.toString(16)}, expected Optional/Transitive 0x${rule.flags.toString(16)}`, afiSafi));
       continue;
     }
@@ -166,8 +168,8 @@ export function decodeAttributeList(r: Reader, ctx: DecodeContext): AttributeLis
       if (e instanceof BgpError) error = e;
       else if (e instanceof DecodeError) error = new BgpError(ErrorCode.UpdateMessage, rule.lengthSubcode, EMPTY, 'session-reset', `${rule.name}: ${e.message}`);
       else throw e;
-      const { action, afiSafi } = mpAction(rule.onMalformed, rule, value, ctx);
-      report(BgpError.complete(error, raw, action, afiSafi));
+      const { action, afiSafi } = mpAction(rule.onMalformed, rule, value(), ctx);
+      report(BgpError.complete(error, raw(), action, afiSafi));
       continue;
     }
     if ((flags & AttrFlag.PARTIAL) !== 0 && rule.flags === (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE)) a.partial = true;

@@ -96,6 +96,9 @@ export interface PeerReport {
 export class UpdateBuilder {
   private readonly withdrawn: Prefix[] = [];
   private readonly groups = new Map<InternedAttributes, Prefix[]>();
+  /** The group added to last: consecutive routes mostly share their attributes. */
+  private lastAttrs: InternedAttributes | undefined;
+  private lastGroup: Prefix[] | undefined;
 
   constructor(private readonly peerId: string) {}
 
@@ -108,9 +111,19 @@ export class UpdateBuilder {
   }
 
   announce(attrs: InternedAttributes, prefix: Prefix): void {
-    const list = this.groups.get(attrs);
-    if (list === undefined) this.groups.set(attrs, [prefix]);
-    else list.push(prefix);
+    if (attrs === this.lastAttrs) {
+      this.lastGroup!.push(prefix);
+      return;
+    }
+    let list = this.groups.get(attrs);
+    if (list === undefined) {
+      list = [prefix];
+      this.groups.set(attrs, list);
+    } else {
+      list.push(prefix);
+    }
+    this.lastAttrs = attrs;
+    this.lastGroup = list;
   }
 
   build(endOfRib: boolean): PeerUpdate {

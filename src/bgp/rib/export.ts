@@ -75,24 +75,25 @@ export function exportAttributes(prefix: Prefix, source: ExportPeer, attrs: Path
   const refusal = exportRefusal(source, attrs, target, ctx);
   if (refusal !== undefined) return refusal;
 
-  const out: PathAttributes = { ...attrs };
-  if (attrs.unknown !== undefined) {
-    const kept: RawAttribute[] = [];
-    for (const u of attrs.unknown) if ((u.flags & ATTR_FLAG_TRANSITIVE) !== 0) kept.push({ flags: u.flags | ATTR_FLAG_PARTIAL, type: u.type, value: u.value });
-    if (kept.length > 0) out.unknown = kept;
-    else delete out.unknown;
-  }
+  // Copies leave out what eBGP peers must not get rather than `delete` it afterwards: a delete
+  // turns the copy into a slow dictionary-mode object (this runs once per attribute set).
+  let out: PathAttributes;
   if (target.kind === 'ebgp') {
-    delete out.localPref;
-    delete out.originatorId;
-    delete out.clusterList;
-    if (out.med !== undefined && source.kind !== 'local' && target.info.sendMed !== true) delete out.med;
+    const dropMed = attrs.med !== undefined && source.kind !== 'local' && target.info.sendMed !== true;
+    out = dropMed ? withoutIbgpOnlyOrMed(attrs) : withoutIbgpOnly(attrs);
   } else {
+    out = { ...attrs };
     if (out.localPref === undefined) out.localPref = ctx.defaultLocalPref;
     if (source.kind === 'ibgp') {
       if (out.originatorId === undefined) out.originatorId = source.routerId;
       out.clusterList = [ctx.clusterId, ...(attrs.clusterList ?? [])];
     }
+  }
+  if (attrs.unknown !== undefined) {
+    const kept: RawAttribute[] = [];
+    for (const u of attrs.unknown) if ((u.flags & ATTR_FLAG_TRANSITIVE) !== 0) kept.push({ flags: u.flags | ATTR_FLAG_PARTIAL, type: u.type, value: u.value });
+    if (kept.length > 0) out.unknown = kept;
+    else delete out.unknown;
   }
 
   let result = out;
@@ -111,4 +112,16 @@ export function exportAttributes(prefix: Prefix, source: ExportPeer, attrs: Path
     result.nextHop = target.localAddress;
   }
   return result;
+}
+
+/** The attributes less LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST (iBGP-only). */
+function withoutIbgpOnly(attrs: PathAttributes): PathAttributes {
+  const { localPref: _localPref, originatorId: _originatorId, clusterList: _clusterList, ...rest } = attrs;
+  return rest;
+}
+
+/** As `withoutIbgpOnly`, and without MED. */
+function withoutIbgpOnlyOrMed(attrs: PathAttributes): PathAttributes {
+  const { localPref: _localPref, originatorId: _originatorId, clusterList: _clusterList, med: _med, ...rest } = attrs;
+  return rest;
 }

@@ -86,24 +86,36 @@ export function countRejection(peer: { readonly counters: PeerCounters }, why: I
 
 export type InternedImport = { attrs: InternedAttributes; weight: number } | ImportRejection;
 
+export interface ImportMemoEntry {
+  sanitised: PathAttributes | ImportRejection;
+  result?: InternedImport;
+}
+
 /**
  * Per-call memo of import results by input attribute object: an UPDATE's prefixes share one
  * attribute object, so loop checks, policy and interning run once per UPDATE, not per prefix.
  * Holds one reference on each memoised value until `release`.
  */
 export class ImportMemo {
-  private readonly entries = new Map<PathAttributes, { sanitised: PathAttributes | ImportRejection; result?: InternedImport }>();
+  private readonly entries = new Map<PathAttributes, ImportMemoEntry>();
   private readonly received = new Map<PathAttributes, InternedAttributes>();
   private readonly held: InternedAttributes[] = [];
+  /** The entry asked for last: consecutive routes (one UPDATE's) share their attributes. */
+  private lastAttrs: PathAttributes | undefined;
+  private lastEntry: ImportMemoEntry | undefined;
 
   constructor(private readonly interner: AttributeInterner) {}
 
-  get(attrs: PathAttributes, sanitise: () => PathAttributes | ImportRejection): { sanitised: PathAttributes | ImportRejection; result?: InternedImport } {
+  /** The memo entry for `attrs`, sanitised for `peer` the first time they are seen. */
+  get(attrs: PathAttributes, peer: ImportPeer, ctx: ImportContext): ImportMemoEntry {
+    if (attrs === this.lastAttrs) return this.lastEntry!;
     let m = this.entries.get(attrs);
     if (m === undefined) {
-      m = { sanitised: sanitise() };
+      m = { sanitised: sanitiseInbound(attrs, peer, ctx) };
       this.entries.set(attrs, m);
     }
+    this.lastAttrs = attrs;
+    this.lastEntry = m;
     return m;
   }
 

@@ -119,28 +119,37 @@ export class AttributeInterner {
 // their canonical forms are, and equal values hash the same.
 
 function canonicalise(a: PathAttributes, cell: Cell): InternedAttributes {
-  const out: PathAttributes = {
-    origin: a.origin,
-    asPath: Object.freeze(a.asPath.map((s) => Object.freeze({ type: s.type, asns: Object.freeze([...s.asns]) as number[] }))) as AsPathSegment[],
-  };
-  if (a.nextHop !== undefined) out.nextHop = a.nextHop;
-  if (a.med !== undefined) out.med = a.med;
-  if (a.localPref !== undefined) out.localPref = a.localPref;
-  if (a.atomicAggregate === true) out.atomicAggregate = true;
-  if (a.aggregator !== undefined) out.aggregator = Object.freeze({ asn: a.aggregator.asn, address: a.aggregator.address });
-  if (a.communities !== undefined && a.communities.length > 0) out.communities = Object.freeze([...a.communities]) as number[];
+  return Object.freeze(new CanonicalAttributes(a, cell));
+}
+
+/**
+ * Builds the canonical copy (not yet frozen). A constructor rather than an object literal grown
+ * property by property: V8 then lays every field out inside the object (a literal keeps those
+ * added later in a separate property array: 32 bytes more per attribute set, of which a full
+ * table has tens of thousands). Its prototype is Object.prototype, so the result is a plain
+ * object to everyone (deepEqual included).
+ */
+const CanonicalAttributes = function CanonicalAttributes(this: PathAttributes, a: PathAttributes, cell: Cell): void {
+  this.origin = a.origin;
+  this.asPath = Object.freeze(a.asPath.map((s) => Object.freeze({ type: s.type, asns: Object.freeze([...s.asns]) as number[] }))) as AsPathSegment[];
+  if (a.nextHop !== undefined) this.nextHop = a.nextHop;
+  if (a.med !== undefined) this.med = a.med;
+  if (a.localPref !== undefined) this.localPref = a.localPref;
+  if (a.atomicAggregate === true) this.atomicAggregate = true;
+  if (a.aggregator !== undefined) this.aggregator = Object.freeze({ asn: a.aggregator.asn, address: a.aggregator.address });
+  if (a.communities !== undefined && a.communities.length > 0) this.communities = Object.freeze([...a.communities]) as number[];
   if (a.largeCommunities !== undefined && a.largeCommunities.length > 0) {
-    out.largeCommunities = Object.freeze(a.largeCommunities.map((c) => Object.freeze({ globalAdmin: c.globalAdmin, localData1: c.localData1, localData2: c.localData2 }))) as LargeCommunity[];
+    this.largeCommunities = Object.freeze(a.largeCommunities.map((c) => Object.freeze({ globalAdmin: c.globalAdmin, localData1: c.localData1, localData2: c.localData2 }))) as LargeCommunity[];
   }
-  if (a.originatorId !== undefined) out.originatorId = a.originatorId;
-  if (a.clusterList !== undefined && a.clusterList.length > 0) out.clusterList = Object.freeze([...a.clusterList]) as number[];
+  if (a.originatorId !== undefined) this.originatorId = a.originatorId;
+  if (a.clusterList !== undefined && a.clusterList.length > 0) this.clusterList = Object.freeze([...a.clusterList]) as number[];
   if (a.unknown !== undefined && a.unknown.length > 0) {
     // Typed arrays cannot be frozen; the bytes are copied so no caller can change them later.
-    out.unknown = Object.freeze(a.unknown.map((u) => Object.freeze({ flags: u.flags, type: u.type, value: u.value.slice() }))) as RawAttribute[];
+    this.unknown = Object.freeze(a.unknown.map((u) => Object.freeze({ flags: u.flags, type: u.type, value: u.value.slice() }))) as RawAttribute[];
   }
-  Object.defineProperty(out, CELL, { value: cell, enumerable: false });
-  return Object.freeze(out);
-}
+  Object.defineProperty(this, CELL, { value: cell, enumerable: false });
+} as unknown as new (a: PathAttributes, cell: Cell) => PathAttributes;
+CanonicalAttributes.prototype = Object.prototype;
 
 const SEGMENT_CODE: Record<AsPathSegment['type'], number> = { set: 1, sequence: 2, 'confed-sequence': 3, 'confed-set': 4 };
 
@@ -150,44 +159,46 @@ const TAG = { nextHop: 1, med: 2, localPref: 3, atomic: 4, aggregator: 5, commun
 /** A 32-bit hash of the canonical form (FNV-1a over 32-bit words, then a final avalanche). */
 export function hashAttributes(a: PathAttributes): number {
   let h = 0x811c9dc5;
-  const mix = (v: number): void => {
-    h = Math.imul(h ^ (v | 0), 0x01000193);
-  };
-  mix(a.origin);
+  h = mix(h, a.origin);
   for (const seg of a.asPath) {
-    mix(SEGMENT_CODE[seg.type]);
-    mix(seg.asns.length);
-    for (const asn of seg.asns) mix(asn);
+    h = mix(h, SEGMENT_CODE[seg.type]);
+    h = mix(h, seg.asns.length);
+    for (const asn of seg.asns) h = mix(h, asn);
   }
-  if (a.nextHop !== undefined) { mix(TAG.nextHop); mix(a.nextHop); }
-  if (a.med !== undefined) { mix(TAG.med); mix(a.med); }
-  if (a.localPref !== undefined) { mix(TAG.localPref); mix(a.localPref); }
-  if (a.atomicAggregate === true) mix(TAG.atomic);
-  if (a.aggregator !== undefined) { mix(TAG.aggregator); mix(a.aggregator.asn); mix(a.aggregator.address); }
+  if (a.nextHop !== undefined) { h = mix(h, TAG.nextHop); h = mix(h, a.nextHop); }
+  if (a.med !== undefined) { h = mix(h, TAG.med); h = mix(h, a.med); }
+  if (a.localPref !== undefined) { h = mix(h, TAG.localPref); h = mix(h, a.localPref); }
+  if (a.atomicAggregate === true) h = mix(h, TAG.atomic);
+  if (a.aggregator !== undefined) { h = mix(h, TAG.aggregator); h = mix(h, a.aggregator.asn); h = mix(h, a.aggregator.address); }
   if (a.communities !== undefined && a.communities.length > 0) {
-    mix(TAG.communities);
-    for (const c of a.communities) mix(c);
+    h = mix(h, TAG.communities);
+    for (const c of a.communities) h = mix(h, c);
   }
   if (a.largeCommunities !== undefined && a.largeCommunities.length > 0) {
-    mix(TAG.large);
-    for (const c of a.largeCommunities) { mix(c.globalAdmin); mix(c.localData1); mix(c.localData2); }
+    h = mix(h, TAG.large);
+    for (const c of a.largeCommunities) { h = mix(h, c.globalAdmin); h = mix(h, c.localData1); h = mix(h, c.localData2); }
   }
-  if (a.originatorId !== undefined) { mix(TAG.originator); mix(a.originatorId); }
+  if (a.originatorId !== undefined) { h = mix(h, TAG.originator); h = mix(h, a.originatorId); }
   if (a.clusterList !== undefined && a.clusterList.length > 0) {
-    mix(TAG.cluster);
-    for (const c of a.clusterList) mix(c);
+    h = mix(h, TAG.cluster);
+    for (const c of a.clusterList) h = mix(h, c);
   }
   if (a.unknown !== undefined && a.unknown.length > 0) {
-    mix(TAG.unknown);
+    h = mix(h, TAG.unknown);
     for (const u of a.unknown) {
-      mix(u.flags); mix(u.type); mix(u.value.length);
-      for (const b of u.value) mix(b);
+      h = mix(h, u.flags); h = mix(h, u.type); h = mix(h, u.value.length);
+      for (const b of u.value) h = mix(h, b);
     }
   }
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
-  return h >>> 0;
+  return h | 0; // signed: a small integer to V8 (a Map key without a boxed number)
+}
+
+/** One FNV-1a step over a 32-bit word. */
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ (v | 0), 0x01000193);
 }
 
 /** Deep equality in the canonical sense (an empty list equals an absent one). */

@@ -4,6 +4,8 @@ import type { Policy } from '../policy/types.js';
 import type { Asn } from '../types.js';
 import type { PathSource, PeerKind } from './decision.js';
 import { RibError, RibErrorCode } from './errors.js';
+import { AdjRibOut } from './adj-rib-out.js';
+import { ExportMemo } from './exporter.js';
 import type { InternedAttributes } from './intern.js';
 import { PrefixMap } from './prefix-map.js';
 
@@ -93,20 +95,15 @@ export class PeerState implements PathSource {
   accepted = 0;
   /** Pre-policy Adj-RIB-In, with soft-reconfiguration inbound. */
   prePolicy: PrefixMap<InternedAttributes> | undefined;
-  /** What we advertised and not yet withdrew. Each value holds one interner reference. */
-  readonly adjOut = new PrefixMap<InternedAttributes>();
+  /** What we advertised and not yet withdrew, by Loc-RIB destination id. */
+  readonly adjOut = new AdjRibOut();
   readonly counters: PeerCounters = { received: 0, withdrawn: 0, asLoop: 0, reflectorLoop: 0, policy: 0, noPolicy: 0, blocked: 0 };
   eorReceived = false;
   eorSent = false;
   /** Max-prefix reported for the current crossing (reset when back under the limit). */
   maxPrefixReported = false;
-  /**
-   * Exported attributes memoised per (source peer, Loc-RIB attributes), used while this peer's
-   * export policy ignores the prefix. Values hold no reference: a hit is used only while the
-   * value is still interned.
-   */
-  readonly exportCache = new Map<PathSource, Map<InternedAttributes, InternedAttributes | null>>();
-  exportCacheSize = 0;
+  /** What this peer gets for a route, memoised while its export policy ignores the prefix. */
+  readonly exportMemo = new ExportMemo();
 
   constructor(info: PeerInfo, kind: PeerKind) {
     this.id = info.id;
