@@ -7,6 +7,7 @@ import type { ChildConfig } from './config.js';
 import { deriveChildKeys, type ChildSaKeys } from './keymat.js';
 import { chosenTransform } from './proposal.js';
 import type { Proposal } from './payloads/sa.js';
+import { formatChildSpi } from './payloads/notify.js';
 import { formatSelector, type Ipv4Selector } from './payloads/ts.js';
 
 /*
@@ -44,7 +45,7 @@ export interface ChildSa {
 }
 
 /** The suite a chosen ESP proposal describes. */
-export function espSuiteSpec(p: Proposal): SuiteSpec {
+function espSuiteSpec(p: Proposal): SuiteSpec {
   const encr = chosenTransform(p, TransformType.Encryption)!;
   const integ = chosenTransform(p, TransformType.Integrity);
   const dh = chosenTransform(p, TransformType.DhGroup);
@@ -111,9 +112,5 @@ export function negotiated(child: ChildSa, ike: Pick<NegotiatedChildSa, 'ikeSaNa
 
 export function describeChild(child: ChildSa): string {
   const ts = (list: readonly Ipv4Selector[]) => list.map(formatSelector).join(' ');
-  return `${child.config.name}{${child.reqid}} SPIs ${hex(child.inboundSpi)}_i ${hex(child.outboundSpi)}_o, ${ts(child.localSelectors)} === ${ts(child.remoteSelectors)}`;
-}
-
-export function hex(spi: number): string {
-  return spi.toString(16).padStart(8, '0');
+  return `${child.config.name}{${child.reqid}} SPIs ${formatChildSpi(child.inboundSpi)}_i ${formatChildSpi(child.outboundSpi)}_o, ${ts(child.localSelectors)} === ${ts(child.remoteSelectors)}`;
 }

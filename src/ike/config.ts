@@ -1,4 +1,4 @@
-import type { Ipv4Address } from '../net/address.js';
+import type { Ipv4Address, Prefix } from '../net/address.js';
 import type { ChildLifetimes } from './child-sa.js';
 import type { Proposal } from './payloads/sa.js';
 import type { Identity } from './payloads/id.js';
@@ -68,6 +68,21 @@ export interface PeerConfig {
   readonly responderOnly: boolean;
   readonly children: readonly ChildConfig[];
   readonly retransmit?: RetransmitConfig;
+}
+
+/**
+ * How a child's traffic meets the data plane (src/ipsec/gateway.ts): the engine does not use it,
+ * but it is configured with the child, so it lives with the rest of a peer's configuration.
+ */
+export interface TunnelSpec {
+  readonly connection: string;
+  readonly child: string;
+  /** route: an interface `vti-<child>` the prefixes are routed into; policy: the child's selectors are matched. */
+  readonly kind: 'route' | 'policy';
+  /** Prefixes routed into the tunnel (its remote side). */
+  readonly routes: readonly Prefix[];
+  /** Addresses on a route-based tunnel interface (a BGP peering /32, say). */
+  readonly interfaceAddresses?: readonly { address: Ipv4Address; prefix: Prefix }[];
 }
 
 /** Engine-wide settings. */

@@ -5,12 +5,12 @@ import { formatIpv4 } from '../net/address.js';
 import type { Endpoint } from '../transport/types.js';
 import type { ChildSaRemoval, NegotiatedChildSa } from './child-sa.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type PeerConfig } from './config.js';
-import { ExchangeType, NotifyType } from './constants.js';
+import { ExchangeType, HeaderFlag, NotifyType } from './constants.js';
 import { CookieJar } from './cookies.js';
 import { checkRules } from './exchange-rules.js';
 import { IkeError } from './errors.js';
 import { decodeMessage, decodeMessageHeader, describeMessage, encodeMessage, payloadOf, type IkeMessage } from './message.js';
-import { isInitiator, isResponse, spiToBytes, type IkeHeader } from './header.js';
+import { formatIkeSpi, isInitiator, isResponse, spiToBytes, type IkeHeader } from './header.js';
 import { IkeSa, formatEndpoint, type IkeSaContext, type IkeSaState } from './ike-sa.js';
 import { deriveIkeKeys } from './keymat.js';
 import { detectNat, natDetectionNotifies } from './nat.js';
@@ -204,7 +204,7 @@ export class IkeEngine {
     const ours = isInitiator(header) ? header.spiR : header.spiI;
     const sa = this.table.get(ours);
     if (sa === undefined) {
-      this.log(`${isResponse(header) ? 'response' : 'request'} for unknown IKE SA ${hex64(header.spiI)}_i ${hex64(header.spiR)}_r from ${formatEndpoint(d.remote)} dropped`);
+      this.log(`${isResponse(header) ? 'response' : 'request'} for unknown IKE SA ${formatIkeSpi(header.spiI)}_i ${formatIkeSpi(header.spiR)}_r from ${formatEndpoint(d.remote)} dropped`);
       return;
     }
     sa.receive(d.payload, header, d.local, d.remote);
@@ -223,7 +223,7 @@ export class IkeEngine {
     this.log(`received ${describeMessage(request)} from ${formatEndpoint(d.remote)}`);
     const refuse = (payloads: Payload[], why: string) => {
       this.log(`IKE_SA_INIT from ${formatEndpoint(d.remote)}: ${why}`);
-      const bytes = encodeMessage({ header: { spiI: header.spiI, spiR: 0n, exchangeType: ExchangeType.IKE_SA_INIT, flags: 0x20, messageId: 0, minorVersion: 0 }, payloads });
+      const bytes = encodeMessage({ header: { spiI: header.spiI, spiR: 0n, exchangeType: ExchangeType.IKE_SA_INIT, flags: HeaderFlag.RESPONSE, messageId: 0, minorVersion: 0 }, payloads });
       this.sendDatagram({ local: d.local, remote: d.remote, payload: bytes });
     };
     const config = [...this.peers.values()].find((p) => p.localAddress === d.local.address && (p.remoteAddress === undefined || p.remoteAddress === d.remote.address));
@@ -394,8 +394,4 @@ export class IkeEngine {
 
 function halfOpenKey(spiI: bigint, remote: Endpoint): string {
   return `${spiI}|${remote.address}`;
-}
-
-function hex64(v: bigint): string {
-  return v.toString(16).padStart(16, '0');
 }

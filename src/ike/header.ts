@@ -61,6 +61,11 @@ export function spiToBytes(spi: bigint): Uint8Array {
   return out;
 }
 
+/** An IKE SPI as logs and views print it: 16 hex digits. */
+export function formatIkeSpi(spi: bigint): string {
+  return spi.toString(16).padStart(16, '0');
+}
+
 export function spiFromBytes(b: Uint8Array): bigint {
   if (b.length !== IKE_SPI_SIZE) throw new InvalidArgumentError(`an IKE SPI has ${IKE_SPI_SIZE} octets, not ${b.length}`);
   let v = 0n;

@@ -1,8 +1,11 @@
+import { toHex } from '../core/bytes/hex.js';
 import { VpnlabError } from '../core/errors.js';
 import { EncrId, IntegId, TransformType, transformName } from '../crypto/iana.js';
 import type { ProtectionKeys } from '../crypto/suite.js';
 import { formatIpv4 } from '../net/address.js';
 import type { NegotiatedChildSa } from './child-sa.js';
+import { formatIkeSpi } from './header.js';
+import { formatChildSpi } from './payloads/notify.js';
 import type { IkeSa } from './ike-sa.js';
 
 /*
@@ -159,9 +162,9 @@ export function ikev2DecryptionTableLine(sa: IkeSaKeySource): string {
   checkLength(`${sa.name} SK_ai`, keys.skAi, integ.keyLength);
   checkLength(`${sa.name} SK_ar`, keys.skAr, integ.keyLength);
   return [
-    spi64(sa.spiI), spi64(sa.spiR),
-    hex(keys.skEi), hex(keys.skEr), uatString(cipher.name),
-    hex(keys.skAi), hex(keys.skAr), uatString(integ.name),
+    formatIkeSpi(sa.spiI), formatIkeSpi(sa.spiR),
+    toHex(keys.skEi), toHex(keys.skEr), uatString(cipher.name),
+    toHex(keys.skAi), toHex(keys.skAr), uatString(integ.name),
   ].join(',');
 }
 
@@ -198,13 +201,13 @@ export function espSaLine(child: ChildSaKeySource, direction: EspSaDirection): s
   const keys: ProtectionKeys = outbound ? child.outboundKeys : child.inboundKeys;
   const cipher = espCipher(child.suite.encr, child.suite.encrKeyBits);
   const integ = integrity(ESP_INTEGRITY, 'ESP SA table', child.suite.integ ?? IntegId.None);
-  const what = `${child.ikeSaName}/${child.childName} ${direction} SA 0x${spi32(spi)}`;
+  const what = `${child.ikeSaName}/${child.childName} ${direction} SA 0x${formatChildSpi(spi)}`;
   checkLength(`${what} encryption key`, keys.encKey, cipher.keyLength);
   checkLength(`${what} integrity key`, keys.integKey, integ.keyLength);
   return [
-    uatString('IPv4'), uatString(formatIpv4(src)), uatString(formatIpv4(dst)), uatString(`0x${spi32(spi)}`),
-    uatString(cipher.name), uatString(`0x${hex(keys.encKey)}`),
-    uatString(integ.name), uatString(`0x${hex(keys.integKey)}`),
+    uatString('IPv4'), uatString(formatIpv4(src)), uatString(formatIpv4(dst)), uatString(`0x${formatChildSpi(spi)}`),
+    uatString(cipher.name), uatString(`0x${toHex(keys.encKey)}`),
+    uatString(integ.name), uatString(`0x${toHex(keys.integKey)}`),
   ].join(',');
 }
 
@@ -239,20 +242,6 @@ function recordOrComment(name: string, record: () => string): string {
     if (e instanceof KeyExportError) return `# ${name}: not exported (${e.code}): ${e.message}`;
     throw e;
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
-
-function spi64(spi: bigint): string {
-  return spi.toString(16).padStart(16, '0');
-}
-
-function spi32(spi: number): string {
-  return (spi >>> 0).toString(16).padStart(8, '0');
 }
 
 /** A UAT text field: double-quoted, with `"`, `\` and non-printable bytes escaped as `\xNN` (uat_esc). */

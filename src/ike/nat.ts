@@ -12,7 +12,7 @@ import { natDetectionInput, natDetectionNotify, type NotifyPayload } from './pay
  * `encap = yes`) sends a source hash that cannot match, so the peer believes we are behind one.
  */
 
-export function natHash(spiI: bigint, spiR: bigint, endpoint: Endpoint): Uint8Array {
+function natHash(spiI: bigint, spiR: bigint, endpoint: Endpoint): Uint8Array {
   const a = endpoint.address;
   return digest('sha1', [natDetectionInput(spiI, spiR, Uint8Array.of(a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff), endpoint.port)]);
 }

@@ -2,6 +2,8 @@ import { formatIpv4 } from '../net/address.js';
 import { CryptoSuite } from '../crypto/suite.js';
 import type { ChildState } from './child.js';
 import type { IkeSa, IkeSaState } from './ike-sa.js';
+import { formatIkeSpi } from './header.js';
+import { formatChildSpi } from './payloads/notify.js';
 import { formatSelector } from './payloads/ts.js';
 
 /*
@@ -45,8 +47,8 @@ export function ikeSaView(sa: IkeSa, now: number): IkeSaView {
     role: sa.originalInitiator ? 'initiator' : 'responder',
     local: `${formatIpv4(sa.local.address)}[${sa.local.port}]`,
     remote: `${formatIpv4(sa.remote.address)}[${sa.remote.port}]`,
-    spiI: sa.spiI.toString(16).padStart(16, '0'),
-    spiR: sa.spiR.toString(16).padStart(16, '0'),
+    spiI: formatIkeSpi(sa.spiI),
+    spiR: formatIkeSpi(sa.spiR),
     suite: sa.crypto?.suite.name,
     natTraversal: sa.natTraversal,
     establishedSeconds: sa.establishedAt === undefined ? undefined : Math.floor((now - sa.establishedAt) / 1000),
@@ -54,8 +56,8 @@ export function ikeSaView(sa: IkeSa, now: number): IkeSaView {
       name: c.config.name,
       reqid: c.reqid,
       state: c.state,
-      inboundSpi: c.inboundSpi.toString(16).padStart(8, '0'),
-      outboundSpi: c.outboundSpi.toString(16).padStart(8, '0'),
+      inboundSpi: formatChildSpi(c.inboundSpi),
+      outboundSpi: formatChildSpi(c.outboundSpi),
       suite: CryptoSuite.esp(c.suite).name,
       localSelectors: c.localSelectors.map(formatSelector),
       remoteSelectors: c.remoteSelectors.map(formatSelector),

@@ -1,9 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/rng.js';
 import { ikeOverUdp4500, NAT_T_PORT } from '../esp/udp-encap.js';
-import type { PeerConfig } from '../ike/config.js';
+import type { PeerConfig, TunnelSpec } from '../ike/config.js';
 import { IkeEngine, type IkeEngineEvents } from '../ike/engine.js';
-import { formatPrefix, type Ipv4Address, type Prefix } from '../net/address.js';
+import { formatPrefix, type Ipv4Address } from '../net/address.js';
 import type { IpNode } from '../router/node.js';
 import type { Transport, UdpSocket } from '../transport/types.js';
 import { EspSocket } from './esp-socket.js';
@@ -17,17 +17,6 @@ import { SecurityAssociationDatabase } from './sad.js';
  * emulator (SimTransport, the simulation's clock) and `vpnlab ike run` (real sockets, a clock the
  * wall clock drives).
  */
-
-export interface TunnelSpec {
-  readonly connection: string;
-  readonly child: string;
-  /** route: an interface `vti-<child>` the prefixes are routed into; policy: the child's selectors are matched. */
-  readonly kind: 'route' | 'policy';
-  /** Prefixes routed into the tunnel (its remote side). */
-  readonly routes: readonly Prefix[];
-  /** Addresses on a route-based tunnel interface (a BGP peering /32, say). */
-  readonly interfaceAddresses?: readonly { address: Ipv4Address; prefix: Prefix }[];
-}
 
 export interface IpsecGatewayOptions {
   readonly node: IpNode;

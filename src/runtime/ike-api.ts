@@ -1,5 +1,6 @@
 import { Ping, PING_DEFAULTS, type PingEvent } from '../apps/ping.js';
 import { formatIpv4, isIpv4, parseIpv4 } from '../net/address.js';
+import { formatChildSpi } from '../ike/payloads/notify.js';
 import { ESP_SA_FILE, espSaTable, IKEV2_DECRYPTION_TABLE_FILE, ikev2DecryptionTable } from '../ike/key-export.js';
 import type { IkeDaemon } from './ike-daemon.js';
 import { ApiError, startJsonApi, type ApiRequest, type JsonApi } from './json-api.js';
@@ -68,7 +69,7 @@ function handle(daemon: IkeDaemon, req: ApiRequest): unknown {
     case 'tunnels':
       expect('GET');
       return daemon.pump.run(() => daemon.sad.children().map((c) => ({
-        ikeSa: c.config.ikeSaName, child: c.config.childName, inboundSpi: hex(c.config.inboundSpi), outboundSpi: hex(c.config.outboundSpi),
+        ikeSa: c.config.ikeSaName, child: c.config.childName, inboundSpi: formatChildSpi(c.config.inboundSpi), outboundSpi: formatChildSpi(c.config.outboundSpi),
         udpEncapsulation: c.config.udpEncapsulation, outboundActive: c.outboundActive, superseded: c.superseded,
         inbound: c.inbound.counters, outbound: c.outbound.counters,
         /** Everything the data plane dropped for this child (all its SAs): no-sa, selector-mismatch, outer-send-failed... */
@@ -105,10 +106,6 @@ function handle(daemon: IkeDaemon, req: ApiRequest): unknown {
     default:
       throw new ApiError(404, 'NOT_FOUND', `no such resource ${url.pathname} (there are: sas, tunnels, connections, ping, keys)`);
   }
-}
-
-function hex(spi: number): string {
-  return spi.toString(16).padStart(8, '0');
 }
 
 export function startIkeApi(daemon: IkeDaemon, address: string, port: number): Promise<JsonApi> {

@@ -57,10 +57,7 @@ export function processAlive(pid: number): boolean {
 
 /** Polls `cond` every 50 ms; fails the test if it does not hold within `timeoutMs`. */
 export async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
-  for (let waited = 0; !cond(); waited += 50) {
-    if (waited >= timeoutMs) throw new InteropError('INTEROP_TIMEOUT', `condition not met within ${timeoutMs} ms`);
-    await delay(50);
-  }
+  await waitFor('the condition', async () => (cond() ? true : undefined), timeoutMs, 50);
 }
 
 /**

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PeerConfig } from '../../src/ike/config.js';
+import type { PeerConfig, TunnelSpec } from '../../src/ike/config.js';
 import { ipv4Identity } from '../../src/ike/payloads/id.js';
 import { parseProposals } from '../../src/ike/proposal.js';
-import { IpsecGateway, type TunnelSpec } from '../../src/ipsec/gateway.js';
+import { IpsecGateway } from '../../src/ipsec/gateway.js';
 import { parsePrefix } from '../../src/net/address.js';
 import { runPing } from '../../src/sim/session.js';
 import { child, peer } from '../ike/two-peers.js';

@@ -5,7 +5,7 @@ import { interfaceAddress, ipv4, name, prefix } from '../../config/primitives.js
 import { isDhGroupSupported } from '../../crypto/dh.js';
 import { DhGroup, TransformType, transformName } from '../../crypto/iana.js';
 import { broadcastOf, formatPrefix, parseInterfaceAddress, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../../net/address.js';
-import type { ChildConfig, PeerConfig } from '../config.js';
+import type { ChildConfig, PeerConfig, TunnelSpec } from '../config.js';
 import { parseIdentity } from '../payloads/id.js';
 import { selectorFromPrefix } from '../payloads/ts.js';
 import { parseProposal, parseProposals, type ProposalProtocol } from '../proposal.js';
@@ -112,14 +112,6 @@ export interface LanHost {
   readonly name: string;
   readonly address: Ipv4Address;
   readonly os: 'linux' | 'windows';
-}
-
-export interface TunnelSpec {
-  readonly connection: string;
-  readonly child: string;
-  readonly kind: 'route' | 'policy';
-  /** Prefixes routed into a route-based tunnel (its remote selectors). */
-  readonly routes: readonly Prefix[];
 }
 
 export interface IkeDaemonSettings {

@@ -1,3 +1,4 @@
+import { toHex } from '../../core/bytes/hex.js';
 import type { Writer } from '../../core/bytes/writer.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { formatIpv4, type Ipv4Address } from '../../net/address.js';
@@ -104,5 +105,5 @@ export function formatCfgAttribute(a: CfgAttributeValue): string {
   if (a.value.length === 4 && Array.isArray(rule) && rule.includes(4)) {
     return `${name}=${formatIpv4(((a.value[0]! << 24) | (a.value[1]! << 16) | (a.value[2]! << 8) | a.value[3]!) >>> 0)}`;
   }
-  return `${name}=${Array.from(a.value, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `${name}=${toHex(a.value)}`;
 }

@@ -1,3 +1,4 @@
+import { toHex } from '../../core/bytes/hex.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { formatIpv4, isIpv4, parseIpv4, type Ipv4Address } from '../../net/address.js';
 import { IdType, PayloadType, idTypeName } from '../constants.js';
@@ -67,7 +68,6 @@ export function keyIdIdentity(keyId: Uint8Array): Identity {
   return { idType: IdType.KEY_ID, data: keyId.slice() };
 }
 
-const hexOf = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /**
  * Reads an identity as configurations write it (strongSwan's conventions): an IPv4 address,
@@ -91,16 +91,16 @@ export function formatIdentity(identity: Identity): string {
   const d = identity.data;
   switch (identity.idType) {
     case IdType.IPV4_ADDR:
-      return d.length === 4 ? formatIpv4(((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0) : `ipv4:${hexOf(d)}`;
+      return d.length === 4 ? formatIpv4(((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0) : `ipv4:${toHex(d)}`;
     case IdType.IPV6_ADDR: {
-      if (d.length !== 16) return `ipv6:${hexOf(d)}`;
+      if (d.length !== 16) return `ipv6:${toHex(d)}`;
       const groups: string[] = [];
       for (let i = 0; i < 16; i += 2) groups.push(((d[i]! << 8) | d[i + 1]!).toString(16));
       return groups.join(':');
     }
     case IdType.FQDN: return new TextDecoder().decode(d);
     case IdType.RFC822_ADDR: return new TextDecoder().decode(d);
-    case IdType.KEY_ID: return `keyid:${hexOf(d)}`;
-    default: return `${idTypeName(identity.idType).toLowerCase()}:${hexOf(d)}`;
+    case IdType.KEY_ID: return `keyid:${toHex(d)}`;
+    default: return `${idTypeName(identity.idType).toLowerCase()}:${toHex(d)}`;
   }
 }

@@ -141,6 +141,11 @@ export function spiNumberToBytes(spi: number): Uint8Array {
   return Uint8Array.of(spi >>> 24, (spi >>> 16) & 0xff, (spi >>> 8) & 0xff, spi & 0xff);
 }
 
+/** An AH/ESP SPI as logs and views print it (strongSwan's way): 8 hex digits. */
+export function formatChildSpi(spi: number): string {
+  return (spi >>> 0).toString(16).padStart(8, '0');
+}
+
 export function spiNumberFromBytes(b: Uint8Array): number {
   if (b.length !== CHILD_SPI_SIZE) throw new InvalidArgumentError(`an AH/ESP SPI has ${CHILD_SPI_SIZE} octets, not ${b.length}`);
   return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;

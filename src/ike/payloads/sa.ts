@@ -1,4 +1,5 @@
 import type { Reader } from '../../core/bytes/reader.js';
+import { toHex } from '../../core/bytes/hex.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { TRANSFORM_ATTR_KEY_LENGTH, transformName } from '../../crypto/iana.js';
 import { IKE_SPI_SIZE, CHILD_SPI_SIZE, ProtocolId, protocolName } from '../constants.js';
@@ -225,6 +226,6 @@ export function transformsOfType(p: Proposal, transformType: number): Transform[
 
 /** `#1 IKE: aes-cbc-256/prf-hmac-sha2-256/hmac-sha2-256-128/modp2048`, for logs. */
 export function formatProposal(p: Proposal): string {
-  const spi = p.spi.length > 0 ? ` spi ${Array.from(p.spi, (b) => b.toString(16).padStart(2, '0')).join('')}` : '';
+  const spi = p.spi.length > 0 ? ` spi ${toHex(p.spi)}` : '';
   return `#${p.number} ${protocolName(p.protocolId)}${spi}: ${p.transforms.map((t) => transformName(t.transformType, t.transformId, t.keyLength)).join('/')}`;
 }

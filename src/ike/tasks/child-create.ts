@@ -71,13 +71,13 @@ export class ChildCreateTask implements InitiatorTask {
       sa.log(`the peer wants D-H group ${invalidKeGroupOf(error)} for PFS, retrying`);
       return RETRY;
     }
-    if (error !== undefined) return this.fail(sa, `the peer answered ${notifyName(error.notifyType)}`);
+    if (error !== undefined) return this.fail(`the peer answered ${notifyName(error.notifyType)}`);
     let child: ChildSa;
     try {
       child = offer.accept(sa, response.payloads, { nonceI: offer.nonce!, nonceR: payloadOf(response.payloads, 'nonce')!.data });
     } catch (e) {
       if (!(e instanceof IkeError)) throw e;
-      return this.fail(sa, e.message);
+      return this.fail(e.message);
     }
     const old = this.old;
     if (old === undefined) {
@@ -99,13 +99,13 @@ export class ChildCreateTask implements InitiatorTask {
     return DONE;
   }
 
-  abandon(sa: IkeSa): void {
+  /** The rekey will not happen: the old CHILD_SA goes on as before (and may be rekeyed again). */
+  abandon(): void {
     if (this.old !== undefined && this.old.state === 'rekeying') this.old.state = 'installed';
-    void sa;
   }
 
-  private fail(sa: IkeSa, reason: string): TaskOutcome {
-    if (this.old !== undefined && this.old.state === 'rekeying') this.old.state = 'installed';
+  private fail(reason: string): TaskOutcome {
+    this.abandon();
     return failed(`${this.name} of ${this.config.name}: ${reason}`, false);
   }
 }

@@ -2,7 +2,7 @@ import { CryptoError } from '../../crypto/errors.js';
 import { TransformType } from '../../crypto/iana.js';
 import { CryptoSuite, type SuiteSpec } from '../../crypto/suite.js';
 import type { DhKeyPair } from '../../crypto/dh.js';
-import { NotifyType, isErrorNotify, notifyName } from '../constants.js';
+import { NotifyType, isErrorNotify } from '../constants.js';
 import { IkeError, invalidSyntax } from '../errors.js';
 import type { IkeMessage } from '../message.js';
 import { payloadOf, payloadsOf } from '../message.js';
@@ -98,8 +98,4 @@ export function findNotify(payloads: readonly Payload[], type: number): NotifyPa
 /** The first error notification of a message (RFC 7296 §3.10.1: types below 16384). */
 export function errorNotifyIn(payloads: readonly Payload[]): NotifyPayload | undefined {
   return notifiesOf(payloads).find((n) => isErrorNotify(n.notifyType));
-}
-
-export function describeNotify(n: NotifyPayload): string {
-  return notifyName(n.notifyType);
 }
