@@ -59,7 +59,6 @@ function load(file: string, io: Io): LoadedTopology {
  */
 function startNetwork(loaded: LoadedTopology, opts: SimOptions, io: Io, defaultLink: (n: Network) => string | undefined): { network: Network; finish: () => void } {
   const network = new Network(loaded.topology, opts.seed);
-  for (const what of network.notEmulated) io.err(`note: ${what} are checked but not emulated yet: no gateway runs there\n`);
   for (const name of opts.down ?? []) {
     if (network.links.has(name)) network.link(name).setUp(false);
     else network.node(name).ip.setUp(false);

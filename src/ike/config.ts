@@ -83,6 +83,8 @@ export interface TunnelSpec {
   readonly routes: readonly Prefix[];
   /** Addresses on a route-based tunnel interface (a BGP peering /32, say). */
   readonly interfaceAddresses?: readonly { address: Ipv4Address; prefix: Prefix }[];
+  /** The route-based tunnel interface's name (default `vti-<child>`; RRAS names it after the S2S interface). */
+  readonly interfaceName?: string;
 }
 
 /** Engine-wide settings. */

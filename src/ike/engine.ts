@@ -374,6 +374,7 @@ export class IkeEngine {
         }
       },
       peerGone: (sa, reason, byPeer) => this.peerGone(sa, reason, byPeer),
+      hasOtherEstablished: (sa) => this.ikeSasOf(sa.config.name).some((other) => other !== sa && other.state === 'established'),
     };
   }
 

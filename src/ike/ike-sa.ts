@@ -58,6 +58,8 @@ export interface IkeSaContext {
   respond(sa: IkeSa, request: IkeMessage): ResponderResult;
   /** INITIAL_CONTACT (RFC 7296 §2.4): the peer forgot every earlier IKE SA with us. */
   initialContact(sa: IkeSa): void;
+  /** Whether another IKE SA of the same connection is established (the peer initiated while we did). */
+  hasOtherEstablished(sa: IkeSa): boolean;
   /** The peer is gone (DPD, retransmits exhausted) or deleted the SA: the configured action. */
   peerGone(sa: IkeSa, reason: string, byPeer: boolean): void;
 }

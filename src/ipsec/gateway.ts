@@ -80,7 +80,7 @@ export class IpsecGateway {
     const child = peer.children.find((c) => c.name === t.child)!;
     const origin = `${t.kind}-based tunnel ${t.connection}/${t.child}`;
     if (t.kind === 'route') {
-      const name = `vti-${t.child}`;
+      const name = t.interfaceName ?? `vti-${t.child}`;
       const onTraffic = child.startAction === 'trap' ? { onAcquire: () => this.engine.acquire(t.connection, t.child) } : {};
       const addresses = t.interfaceAddresses !== undefined ? { addresses: t.interfaceAddresses.map((a) => ({ ...a })) } : {};
       this.tunnels.push(new RouteBasedTunnel({ node, sad: this.sad, socket: this.esp, childName: t.child, interfaceName: name, ...onTraffic, ...addresses }));

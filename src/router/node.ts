@@ -26,6 +26,12 @@ export interface NodeOptions {
   initialTtl: number;
   /** Answer ICMP echo requests addressed to this node (default true). */
   answersPing?: boolean;
+  /**
+   * A cloud network's fabric (Azure's VNet routing, Alibaba's vRouter): forwards without
+   * decrementing the TTL and drops what it cannot route without an ICMP error, as the real
+   * platforms do (default false).
+   */
+  fabric?: boolean;
 }
 
 /** A packet delivered to this node, decoded once for the protocol handlers. */
@@ -70,6 +76,7 @@ export class IpNode {
   forwarding: boolean;
   initialTtl: number;
   answersPing: boolean;
+  readonly fabric: boolean;
   private isUp = true;
   private readonly local = new Set<Ipv4Address>();
   private readonly broadcasts = new Set<Ipv4Address>();
@@ -88,6 +95,7 @@ export class IpNode {
     this.forwarding = options.forwarding;
     this.initialTtl = options.initialTtl;
     this.answersPing = options.answersPing ?? true;
+    this.fabric = options.fabric ?? false;
     this.routes = new RouteTable((n) => this.interfaces.get(n));
     this.handlers.set(IpProtocol.Icmp, (d) => this.receiveIcmp(d));
     this.reassembler = new Reassembler(this.clock, (first) => {
@@ -169,7 +177,7 @@ export class IpNode {
   }
 
   private forward(inIface: Interface, packet: Uint8Array, dst: Ipv4Address): void {
-    if (packet[8]! <= 1) {
+    if (!this.fabric && packet[8]! <= 1) {
       this.sendIcmpError(packet, inIface, IcmpType.TimeExceeded, TimeExceededCode.TtlInTransit);
       return this.drop('ttl-exceeded', packet);
     }
@@ -178,7 +186,7 @@ export class IpNode {
       this.sendIcmpError(packet, inIface, IcmpType.DestinationUnreachable, UnreachableCode.Net);
       return this.drop('no-route', packet);
     }
-    decrementTtlInPlace(packet);
+    if (!this.fabric) decrementTtlInPlace(packet);
     if (this.outboundHook !== undefined && this.outboundHook(packet, dst, inIface) === 'consumed') return;
     const path = entry.paths.length === 1 ? entry.paths[0]! : pickPath(entry.paths, packet);
     const result = this.transmitOn(path, packet, dst);
@@ -327,6 +335,7 @@ export class IpNode {
    * error's source is this node's address on the interface the error leaves by.
    */
   sendIcmpError(offending: Uint8Array, inIface: Interface, type: number, code: number, nextHopMtu = 0): void {
+    if (this.fabric) return;
     const src = ipv4Src(offending);
     if (src === 0 || src === 0xffffffff || this.broadcasts.has(ipv4Dst(offending))) return;
     if (((offending[6]! & 0x1f) | offending[7]!) !== 0) return;

@@ -10,6 +10,8 @@ import { Link, type LinkOptions } from './link.js';
 import { PcapWriter } from './pcap.js';
 import { Scheduler } from './scheduler.js';
 import { SimTransport } from './transport.js';
+import { planSite } from '../platforms/planner.js';
+import { Fabric, GatewayInstance, type EmulationEvent } from './platform-gateways.js';
 
 export const DEFAULT_LINK_LATENCY_MS = 1;
 export const DEFAULT_SUBNET_LATENCY_MS = 0.1;
@@ -26,6 +28,8 @@ export interface SimNode {
   os: 'windows' | 'linux';
   ip: IpNode;
   transport: SimTransport;
+  /** Set on the nodes of platform gateway instances. */
+  gateway?: GatewayInstance;
 }
 
 export class UnknownNameError extends VpnlabError {
@@ -52,17 +56,21 @@ export class Network {
   readonly seed: number;
   readonly nodes = new Map<string, SimNode>();
   readonly links = new Map<string, Link>();
+  /** Every platform gateway instance (RRAS servers, Azure and Alibaba gateway instances), by node name. */
+  readonly gateways = new Map<string, GatewayInstance>();
+  /** The cloud networks' fabrics (Azure VNet routing, Alibaba vRouter), by site name. */
+  readonly fabrics = new Map<string, Fabric>();
+  /** What the gateways logged, in simulated time. */
+  readonly events: EmulationEvent[] = [];
   private internet: IpNode | undefined;
-  /**
-   * Platform resources the emulator read but does not run yet (gateways arrive with the BGP,
-   * IKEv2/ESP and platform work), so callers can say so instead of dropping them silently.
-   */
-  readonly notEmulated: string[] = [];
+  private readonly topology: Topology;
 
   constructor(topology: Topology, seed = topology.seed ?? 1) {
     this.seed = seed;
+    this.topology = topology;
     for (const site of topology.sites) this.buildSite(site, topology);
     for (const spec of topology.links ?? []) this.buildLink(spec);
+    for (const gateway of this.gateways.values()) gateway.start();
     for (const fault of topology.faults ?? []) {
       const at = durationMs(fault.at);
       const up = fault.action === 'up';
@@ -98,18 +106,22 @@ export class Network {
   }
 
   /** Adds a node; its transport (UDP, TCP, ICMP port-unreachable) is installed at once. */
-  addNode(site: string, name: string, role: NodeRole, os: 'windows' | 'linux', forwarding: boolean): SimNode {
+  addNode(site: string, name: string, role: NodeRole, os: 'windows' | 'linux', forwarding: boolean, options: { fabric?: boolean } = {}): SimNode {
     const qualifiedName = site === '' ? name : `${site}/${name}`;
-    const ip = new IpNode({ name: qualifiedName, clock: this.scheduler, forwarding, initialTtl: INITIAL_TTL[os] });
+    if (this.nodes.has(qualifiedName)) throw new VpnlabError('ERR_DUPLICATE_NODE', `two nodes are named '${qualifiedName}' (a host or router has the name of a platform gateway instance or fabric)`);
+    const ip = new IpNode({ name: qualifiedName, clock: this.scheduler, forwarding, initialTtl: INITIAL_TTL[os], ...options });
     const transport = new SimTransport(ip, this.rng(`transport:${qualifiedName}`), os);
     const node: SimNode = { qualifiedName, site, role, os, ip, transport };
     this.nodes.set(qualifiedName, node);
     return node;
   }
 
+  /** Appends a line to the event log, stamped with the current simulated time. */
+  record(node: string, text: string): void {
+    this.events.push({ timeMs: this.scheduler.now(), node, text });
+  }
+
   private buildSite(site: Site, topology: Topology): void {
-    const block = site.platform === 'linux' ? undefined : (site as Record<string, unknown>)[site.platform];
-    if (block !== undefined) this.notEmulated.push(`site '${site.name}': the ${site.platform} gateway resources`);
     const segments = new Map<string, Link>();
     for (const subnet of site.subnets ?? []) {
       segments.set(subnet.name, this.newLink(this.linkOptions(`${site.name}/${subnet.name}`, subnet, DEFAULT_SUBNET_LATENCY_MS)));
@@ -125,7 +137,7 @@ export class Network {
           segments.get(spec.subnet)!.attach(node.ip, iface);
           if (resolved.kind === 'numbered' && !gatewayOf.has(spec.subnet)) gatewayOf.set(spec.subnet, resolved.address);
         }
-        if (spec.internet === true) this.attachToInternet(node, spec.name, topology);
+        if (spec.internet === true) this.attachToInternet(node, spec.name);
       }
       for (const route of router.staticRoutes ?? []) {
         node.ip.routes.add({
@@ -137,6 +149,17 @@ export class Network {
           origin: 'staticRoutes',
         });
       }
+    }
+    const plan = planSite(site, { topology, rng: (name) => this.rng(name) });
+    if (plan !== undefined) {
+      const instances = new Map<string, GatewayInstance>();
+      for (const instancePlan of plan.instances) {
+        const instance = new GatewayInstance(this, site.name, instancePlan);
+        instances.set(instancePlan.name, instance);
+        this.gateways.set(instance.node.qualifiedName, instance);
+      }
+      if (plan.fabric !== undefined) this.fabrics.set(site.name, new Fabric(this, site.name, plan.fabric, instances));
+      for (const [subnet, address] of plan.hostGateways) if (!gatewayOf.has(subnet)) gatewayOf.set(subnet, address);
     }
     for (const host of site.hosts ?? []) {
       const node = this.addNode(site.name, host.name, 'host', host.os, false);
@@ -153,7 +176,8 @@ export class Network {
   }
 
   /** The emulated Internet: one router with a point-to-point access link to every public interface. */
-  attachToInternet(node: SimNode, ifaceName: string, topology: Topology): void {
+  attachToInternet(node: SimNode, ifaceName: string): void {
+    const topology = this.topology;
     const internet = this.internetNode();
     const iface = node.ip.interfaces.get(ifaceName)!;
     const linkName = `${INTERNET_NODE}/${node.qualifiedName}/${ifaceName}`;

@@ -55,6 +55,9 @@ export class IkeInitTask implements InitiatorTask {
   }
 
   process(sa: IkeSa, response: IkeMessage): TaskOutcome {
+    // Both ends dialled at once and the peer's IKE SA is up already: use it rather than set up a
+    // second one (whose INITIAL_CONTACT would make the peer drop the first).
+    if (sa.context.hasOtherEstablished(sa)) return failed('the peer set up an IKE SA with us meanwhile; keeping that one', true);
     const cookie = findNotify(response.payloads, NotifyType.COOKIE);
     if (cookie !== undefined && payloadOf(response.payloads, 'sa') === undefined) {
       if (++this.retries > MAX_INIT_RETRIES) return failed('the responder keeps asking for cookies', true);

@@ -1,0 +1,207 @@
+import type { Rng } from '../../core/rng.js';
+import { isDhGroupSupported } from '../../crypto/dh.js';
+import { TransformType } from '../../crypto/iana.js';
+import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
+import { fqdnIdentity, ipv4Identity, type Identity } from '../../ike/payloads/id.js';
+import { parseProposals } from '../../ike/proposal.js';
+import { isIpv4, parseIpv4, parsePrefix, prefixEquals, type Prefix } from '../../net/address.js';
+import type { Site } from '../../topology/schema.js';
+import {
+  ANY_SELECTOR, assignedPublicAddress, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, PlatformError, prefixesOf, pskBytes,
+  retransmitWithin, selectors, takenAddresses,
+} from '../common.js';
+import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
+import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS, alibabaProposals } from './defaults.js';
+import type { AlibabaSite, IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from './schema.js';
+
+/*
+ * An Alibaba Cloud VPC as the emulator runs it: a VPN gateway is one node per IPsec address (two
+ * for a dual-tunnel gateway: address 1 carries every connection's Tunnel 1, address 2 its Tunnel 2),
+ * each with its ENI in its vSwitch; the VPC's vRouter sends published routes to the gateway node
+ * whose tunnel is up, Tunnel 1 first (active/standby, with automatic switch-back). Gateways are
+ * "Preparing" for a simulated 1-5 minutes before they do anything.
+ */
+
+export const ALIBABA_FABRIC = 'vRouter';
+const DPD_DELAY_S = 10;
+const DPD_TIMEOUT_S = 30;
+
+export type AlibabaSiteOf = Extract<Site, { platform: 'alibaba' }>;
+
+interface TunnelOfConnection {
+  /** 1 = master / IPsec address 1, 2 = slave / IPsec address 2. */
+  readonly address: 1 | 2;
+  readonly customerGateway: string;
+  readonly ike: IkeConfig | undefined;
+  readonly ipsec: IpsecConfig | undefined;
+  readonly dpd: boolean;
+}
+
+function tunnelsOf(conn: VpnConnection): TunnelOfConnection[] {
+  if (conn.TunnelOptionsSpecification !== undefined) {
+    return conn.TunnelOptionsSpecification.map((t) => ({
+      address: t.Role === 'master' ? 1 : 2, customerGateway: t.CustomerGatewayId, ike: t.TunnelIkeConfig, ipsec: t.TunnelIpsecConfig, dpd: t.EnableDpd ?? true,
+    }));
+  }
+  return [{ address: 1, customerGateway: conn.CustomerGatewayId!, ike: conn.IkeConfig, ipsec: conn.IpsecConfig, dpd: conn.EnableDpd ?? true }];
+}
+
+function identity(text: string): Identity {
+  return isIpv4(text) ? ipv4Identity(parseIpv4(text)) : fqdnIdentity(text);
+}
+
+/** The key Alibaba generates when none is given: 16 characters of its allowed set. */
+function generatedPsk(rng: Rng): string {
+  const alphabet = `ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789${ALIBABA_PSK_CHARACTERS}`;
+  let key = '';
+  for (let i = 0; i < 16; i++) key += alphabet[rng.int(alphabet.length)];
+  return key;
+}
+
+function checkSupported(where: string, proposals: readonly string[], kind: 'ike' | 'esp'): void {
+  for (const p of parseProposals(proposals, kind)) {
+    for (const t of p.transforms) {
+      if (t.transformType === TransformType.DhGroup && t.transformId !== 0 && !isDhGroupSupported(t.transformId)) {
+        throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, `DH group ${t.transformId} (group1) is not implemented by vpnlab`);
+      }
+    }
+  }
+}
+
+/** Routes of a connection: explicit route entries, plus the unpublished policy routes protected-data-flow mode creates. */
+function connectionRoutes(alibaba: AlibabaSite, gateway: VpnGateway, conn: VpnConnection): { all: Prefix[]; published: Prefix[] } {
+  const all: Prefix[] = [];
+  const published: Prefix[] = [];
+  const add = (list: Prefix[], p: Prefix): void => {
+    if (!list.some((o) => prefixEquals(o, p))) list.push(p);
+  };
+  const entries = [...(alibaba.VpnPbrRouteEntries ?? []), ...(alibaba.VpnRouteEntries ?? [])].filter((e) => e.VpnGatewayId === gateway.Name && e.NextHop === conn.Name);
+  for (const e of entries) {
+    add(all, parsePrefix(e.RouteDest));
+    if (e.PublishVpc) add(published, parsePrefix(e.RouteDest));
+  }
+  const protectedFlows = conn.RoutingMode === 'ProtectedDataFlows' || (conn.RemoteSubnet !== undefined && !(conn.RemoteSubnet.length === 1 && conn.RemoteSubnet[0] === '0.0.0.0/0'));
+  if (protectedFlows && conn.AutoConfigRoute !== false) for (const p of prefixesOf(conn.RemoteSubnet)) add(all, p);
+  return { all, published };
+}
+
+export function planAlibabaSite(site: AlibabaSiteOf, context: PlanContext): SitePlan | undefined {
+  const alibaba = site.alibaba;
+  if (alibaba === undefined) return undefined;
+  const subnets = site.subnets ?? [];
+  const fabricInterfaces: InterfacePlan[] = [];
+  for (const subnet of subnets) {
+    const prefix = parsePrefix(subnet.prefix);
+    // A vSwitch's gateway is its fourth-last address (x.x.x.253 in a /24).
+    const address = pickAddress(prefix, [-2], takenAddresses(site, subnet.name));
+    if (address !== undefined) fabricInterfaces.push({ name: subnet.name, address, prefix, attach: { subnet: subnet.name } });
+  }
+  const vpc = prefixesOf(site.addressSpace);
+  const siteIndex = context.topology.sites.indexOf(site);
+  const instances: InstancePlan[] = [];
+  const fabricRoutes: FabricRoute[] = [];
+  (alibaba.VpnGateways ?? []).forEach((gateway, gi) => {
+    const where = `site '${site.name}' VPN gateway '${gateway.Name}'`;
+    if (gateway.VpnType === 'NationalStandard') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'NationalStandard (ShangMi) gateways are not emulated');
+    if (gateway.NetworkType === 'private') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'private-network gateways are not emulated yet');
+    if (gateway.EnableIpsec === false) return;
+    const dual = gateway.DisasterRecoveryVSwitchId !== undefined;
+    const vswitches = [gateway.VSwitchId ?? subnets[0]?.name, gateway.DisasterRecoveryVSwitchId];
+    const addresses = [gateway.InternetIp, gateway.DisasterRecoveryInternetIp];
+    const connections = (alibaba.VpnConnections ?? []).filter((c) => c.VpnGatewayId === gateway.Name);
+    const preparing = ALIBABA_PREPARING_MS[0] + context.rng(`alibaba:${site.name}/${gateway.Name}:preparing`).int(ALIBABA_PREPARING_MS[1] - ALIBABA_PREPARING_MS[0]);
+    const count = dual ? 2 : 1;
+    const names = dual ? [`${gateway.Name}_1`, `${gateway.Name}_2`] : [gateway.Name];
+    for (let k = 0; k < count; k++) {
+      const vswitch = vswitches[k];
+      const subnet = subnets.find((s) => s.name === vswitch);
+      if (subnet === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `no vSwitch '${vswitch ?? '(none)'}' in site '${site.name}'`);
+      const prefix = parsePrefix(subnet.prefix);
+      const fabricAddress = fabricInterfaces.find((f) => f.name === subnet.name)?.address;
+      const taken = new Set(takenAddresses(site, subnet.name));
+      if (fabricAddress !== undefined) taken.add(fabricAddress);
+      for (const other of instances) for (const i of other.interfaces) taken.add(i.address);
+      const eni = pickAddress(prefix, [-3, -4, -5, -6, -7, -8], taken);
+      if (eni === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `vSwitch '${subnet.name}' has no free address for the gateway's ENI`);
+      const publicText = addresses[k];
+      const publicAddress = publicText !== undefined ? parseIpv4(publicText) : assignedPublicAddress(siteIndex, gi * 2 + k);
+      const peers: PeerConfig[] = [];
+      const tunnels: TunnelSpec[] = [];
+      const generated = new Map<string, string>();
+      for (const conn of connections) {
+        const cwhere = `site '${site.name}' IPsec connection '${conn.Name}'`;
+        if (conn.EnableTunnelsBgp === true || conn.BgpConfig?.EnableBgp === true) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, 'BGP over Alibaba tunnels is not emulated yet');
+        if (conn.HealthCheckConfig?.enable === true) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, 'the health check is not emulated yet');
+        if (conn.TunnelOptionsSpecification !== undefined && !dual) throw new PlatformError('ERR_PLATFORM_CONFIG', cwhere, `a dual-tunnel connection needs a dual-tunnel gateway ('${gateway.Name}' has no DisasterRecoveryVSwitchId)`);
+        const tunnel = tunnelsOf(conn).find((t) => t.address === k + 1);
+        if (tunnel === undefined) continue;
+        const cgw = (alibaba.CustomerGateways ?? []).find((c) => c.Name === tunnel.customerGateway);
+        if (cgw === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', cwhere, `no customer gateway '${tunnel.customerGateway}'`);
+        const offer = alibabaProposals(tunnel.ike, tunnel.ipsec, conn.TunnelOptionsSpecification !== undefined);
+        if ('problem' in offer) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, offer.problem);
+        if (offer.version === 'ikev1') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, 'IKEv1 is not emulated (vpnlab speaks IKEv2): set IkeVersion: ikev2');
+        checkSupported(cwhere, [offer.ike], 'ike');
+        checkSupported(cwhere, [offer.esp], 'esp');
+        const psk = tunnel.ike?.Psk ?? generatedPsk(context.rng(`alibaba:${site.name}/${conn.Name}/${k + 1}:psk`));
+        if (tunnel.ike?.Psk === undefined) generated.set(`${conn.Name} tunnel ${k + 1} pre-shared key`, psk);
+        const immediate = conn.EffectImmediately === true;
+        const remote = parseIpv4(cgw.IpAddress);
+        const child: ChildConfig = {
+          name: conn.Name,
+          espProposals: parseProposals([offer.esp], 'esp'),
+          localSelectors: conn.LocalSubnet === undefined ? [ANY_SELECTOR] : selectors(prefixesOf(conn.LocalSubnet)),
+          remoteSelectors: conn.RemoteSubnet === undefined ? [ANY_SELECTOR] : selectors(prefixesOf(conn.RemoteSubnet)),
+          lifetimes: lifetimesFor(tunnel.ipsec?.IpsecLifetime ?? ALIBABA_LIFETIME_S),
+          startAction: immediate ? 'start' : 'trap',
+        };
+        peers.push({
+          name: conn.Name,
+          localAddress: publicAddress,
+          remoteAddress: remote,
+          localIdentity: tunnel.ike?.LocalId !== undefined ? identity(tunnel.ike.LocalId) : ipv4Identity(publicAddress),
+          remoteIdentity: tunnel.ike?.RemoteId !== undefined ? identity(tunnel.ike.RemoteId) : ipv4Identity(remote),
+          psk: pskBytes(psk),
+          ikeProposals: parseProposals([offer.ike], 'ike'),
+          ikeRekeySeconds: tunnel.ike?.IkeLifetime ?? ALIBABA_LIFETIME_S,
+          dpdDelaySeconds: tunnel.dpd ? DPD_DELAY_S : 0,
+          dpdAction: immediate ? 'restart' : 'clear',
+          forceEncapsulation: false,
+          responderOnly: false,
+          children: [child],
+          retransmit: retransmitWithin(DPD_TIMEOUT_S),
+        });
+        const routes = connectionRoutes(alibaba, gateway, conn);
+        tunnels.push({ connection: conn.Name, child: conn.Name, kind: 'route', routes: routes.all });
+        if (k === 0) {
+          for (const p of routes.published) {
+            fabricRoutes.push({ prefix: p, via: tunnelsOf(conn).map((t) => names[t.address - 1]!), mode: 'failover', origin: `VPN gateway ${gateway.Name} route to ${conn.Name} (published)` });
+          }
+        }
+      }
+      instances.push({
+        name: names[k]!,
+        resource: gateway.Name,
+        platform: 'alibaba',
+        os: 'linux',
+        interfaces: [
+          { name: `ipsec${k + 1}`, address: publicAddress, prefix: hostPrefix(publicAddress), attach: 'internet' },
+          { name: `eni${k + 1}`, address: eni, prefix, attach: { subnet: subnet.name } },
+        ],
+        routes: [
+          defaultRouteVia(`ipsec${k + 1}`, `IPsec address ${k + 1}`),
+          ...(fabricAddress === undefined ? [] : vpc.map((p) => ({ prefix: p, nextHop: fabricAddress, interface: `eni${k + 1}`, source: 'static' as const, origin: 'VPC CIDR' }))),
+        ],
+        ipsec: { address: publicAddress, peers, tunnels, delayedStarts: [] },
+        readyAfterMs: preparing,
+        ...(generated.size > 0 ? { generated } : {}),
+      });
+    }
+  });
+  const hostGateways = new Map(fabricInterfaces.map((f) => [f.name, f.address] as const));
+  return {
+    site: site.name,
+    instances,
+    fabric: { name: ALIBABA_FABRIC, interfaces: fabricInterfaces, routes: fabricRoutes, propagateFrom: [] },
+    hostGateways,
+  };
+}

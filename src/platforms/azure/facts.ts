@@ -1,0 +1,99 @@
+import { formatIpv4, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
+import type { Site, Topology } from '../../topology/schema.js';
+import { assignedPublicAddress, PlatformError, prefixesOf } from '../common.js';
+import { AZURE_DEFAULT_ASN } from './defaults.js';
+import type { AzureSite, VirtualNetworkGateway } from './schema.js';
+
+/*
+ * What Azure derives for a virtual network gateway: its instances, their public and BGP addresses,
+ * its ASN. Read-only ARM properties the file may repeat (bgpPeeringAddress, defaultBgpIpAddresses)
+ * are derived here; `vpnlab check` compares them.
+ */
+
+export interface AzureInstanceFacts {
+  /** Node name: the gateway's name, or `<name>_IN_0` / `_IN_1` for active-active. */
+  readonly nodeName: string;
+  readonly ipConfiguration: string;
+  readonly publicAddress: Ipv4Address;
+  /** The instance's default BGP address in GatewaySubnet (BgpSettingsText.BgpPeeringAddress). */
+  readonly bgpAddress: Ipv4Address;
+  readonly gatewaySubnet: string;
+  readonly gatewaySubnetPrefix: Prefix;
+  readonly customBgpAddresses: readonly Ipv4Address[];
+}
+
+export interface AzureGatewayFacts {
+  readonly site: string;
+  readonly name: string;
+  readonly gateway: VirtualNetworkGateway;
+  readonly asn: number;
+  readonly bgpEnabled: boolean;
+  readonly activeActive: boolean;
+  readonly instances: readonly AzureInstanceFacts[];
+  readonly vnetPrefixes: readonly Prefix[];
+}
+
+export type AzureSiteOf = Extract<Site, { platform: 'azure' }>;
+
+export function azureBlock(site: AzureSiteOf): AzureSite {
+  return site.azure ?? {};
+}
+
+/**
+ * Azure's default BGP address: the last usable host of GatewaySubnet for one instance
+ * (10.12.255.30 for 10.12.255.0/27), the first two after Azure's reserved three for active-active
+ * (10.12.255.4, 10.12.255.5), in ipConfiguration order (S3, S5).
+ */
+export function defaultBgpAddress(subnet: Prefix, activeActive: boolean, index: number): Ipv4Address {
+  if (!activeActive) return (subnet.address + (2 ** (32 - subnet.length)) - 2) >>> 0;
+  return (subnet.address + 4 + index) >>> 0;
+}
+
+export function azureGatewayFacts(topology: Topology, site: AzureSiteOf, gateway: VirtualNetworkGateway): AzureGatewayFacts {
+  const siteIndex = topology.sites.indexOf(site);
+  const gatewayIndex = (azureBlock(site).virtualNetworkGateways ?? []).indexOf(gateway);
+  const activeActive = gateway.activeActive === true;
+  const custom = gateway.bgpSettings?.bgpPeeringAddresses ?? [];
+  const instances = gateway.ipConfigurations.map((config, i): AzureInstanceFacts => {
+    const subnetName = config.subnet ?? 'GatewaySubnet';
+    const subnet = (site.subnets ?? []).find((s) => s.name === subnetName);
+    if (subnet === undefined) {
+      throw new PlatformError('ERR_PLATFORM_CONFIG', `gateway '${gateway.name}' ipConfiguration '${config.name}'`, `site '${site.name}' has no subnet '${subnetName}' (Azure needs a subnet named GatewaySubnet)`);
+    }
+    const prefix = parsePrefix(subnet.prefix);
+    return {
+      nodeName: activeActive ? `${gateway.name}_IN_${i}` : gateway.name,
+      ipConfiguration: config.name,
+      publicAddress: config.publicIPAddress !== undefined ? parseIpv4(config.publicIPAddress) : assignedPublicAddress(siteIndex, gatewayIndex * 2 + i),
+      bgpAddress: defaultBgpAddress(prefix, activeActive, i),
+      gatewaySubnet: subnetName,
+      gatewaySubnetPrefix: prefix,
+      customBgpAddresses: (custom.find((c) => c.ipconfigurationId === config.name)?.customBgpIpAddresses ?? []).map((a) => parseIpv4(a)),
+    };
+  });
+  return {
+    site: site.name,
+    name: gateway.name,
+    gateway,
+    asn: gateway.bgpSettings?.asn ?? AZURE_DEFAULT_ASN,
+    bgpEnabled: gateway.enableBgp === true,
+    activeActive,
+    instances: activeActive ? instances : instances.slice(0, 1),
+    vnetPrefixes: prefixesOf(site.addressSpace),
+  };
+}
+
+/** The gateway a Vnet2Vnet connection names as "site/gateway", or undefined. */
+export function findAzureGateway(topology: Topology, reference: string): AzureGatewayFacts | undefined {
+  const [siteName, gatewayName] = reference.split('/');
+  const site = topology.sites.find((s) => s.name === siteName);
+  if (site === undefined || site.platform !== 'azure') return undefined;
+  const gateway = (azureBlock(site).virtualNetworkGateways ?? []).find((g) => g.name === gatewayName);
+  return gateway === undefined ? undefined : azureGatewayFacts(topology, site, gateway);
+}
+
+/** `BgpSettingsText` as `Get-AzVirtualNetworkGateway` prints it. */
+export function bgpSettingsText(facts: AzureGatewayFacts): string {
+  const addresses = facts.instances.map((i) => formatIpv4(i.bgpAddress)).join(',');
+  return `{\n  "Asn": ${facts.asn},\n  "BgpPeeringAddress": "${addresses}",\n  "PeerWeight": ${facts.gateway.bgpSettings?.peerWeight ?? 0}\n}`;
+}

@@ -1,0 +1,114 @@
+import { VpnlabError } from '../core/errors.js';
+import type { Policy } from '../bgp/policy/types.js';
+import { selectorFromPrefix } from '../ike/payloads/ts.js';
+import type { Ipv4Selector } from '../ike/payloads/ts.js';
+import type { ChildLifetimes } from '../ike/child-sa.js';
+import type { RetransmitConfig } from '../ike/config.js';
+import { broadcastOf, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../net/address.js';
+import type { Route } from '../router/route-table.js';
+import type { Topology } from '../topology/schema.js';
+
+/** Helpers every platform adapter uses. */
+
+/**
+ * A resource the emulator cannot run as configured (a feature it does not emulate, such as IKEv1
+ * or certificate authentication). Raised when the network is built, never silently ignored.
+ */
+export class PlatformError extends VpnlabError {
+  constructor(code: 'ERR_PLATFORM_UNSUPPORTED' | 'ERR_PLATFORM_CONFIG', where: string, message: string) {
+    super(code, `${where}: ${message}`);
+  }
+}
+
+export const ANY: Prefix = { address: 0, length: 0 };
+export const ANY_SELECTOR: Ipv4Selector = selectorFromPrefix(ANY);
+
+export function hostPrefix(address: Ipv4Address): Prefix {
+  return { address, length: 32 };
+}
+
+export function selectors(prefixes: readonly Prefix[]): Ipv4Selector[] {
+  return prefixes.map((p) => selectorFromPrefix(p));
+}
+
+export function prefixesOf(texts: readonly string[] | undefined): Prefix[] {
+  return (texts ?? []).map((t) => parsePrefix(t));
+}
+
+export function pskBytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** The default route out of a public interface (the emulated Internet). */
+export function defaultRouteVia(iface: string, origin: string): Route {
+  return { prefix: ANY, interface: iface, source: 'static', origin };
+}
+
+/** Addresses taken on a subnet by the site's hosts and routers. */
+export function takenAddresses(site: Topology['sites'][number], subnet: string): Set<Ipv4Address> {
+  const taken = new Set<Ipv4Address>();
+  for (const h of site.hosts ?? []) if (h.subnet === subnet) taken.add(parseIpv4(h.address));
+  for (const r of site.routers ?? []) {
+    for (const i of r.interfaces) if (i.subnet === subnet && i.address !== undefined) taken.add(parseIpv4(i.address.split('/')[0]!));
+  }
+  return taken;
+}
+
+
+/** The first of `candidates` (offsets from the network address; negative from the broadcast) not taken. */
+export function pickAddress(prefix: Prefix, candidates: readonly number[], taken: ReadonlySet<Ipv4Address>): Ipv4Address | undefined {
+  for (const offset of candidates) {
+    const address = (offset >= 0 ? prefix.address + offset : broadcastOf(prefix) + offset) >>> 0;
+    if (prefixContains(prefix, address) && !taken.has(address)) return address;
+  }
+  return undefined;
+}
+
+/**
+ * A stand-in public address for a resource whose file leaves it to the platform: in 198.18.0.0/15
+ * (reserved for benchmarking, never routed), stable for a given site and resource index.
+ */
+export function assignedPublicAddress(siteIndex: number, resourceIndex: number): Ipv4Address {
+  return ((198 << 24) | (18 << 16) | ((siteIndex & 0x1ff) << 7) | (resourceIndex & 0x7f)) >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BGP policies the platforms apply
+
+/** Routes this speaker originates (empty AS path) and those it learned. */
+const OWN = { type: 'as-path', regex: '^$' } as const;
+
+/** Only our own routes: RRAS without TransitRouting, Alibaba to its customer gateway. */
+export function ownRoutesOnly(name: string): Policy {
+  return { name, statements: [{ conditions: [OWN], result: 'accept' }], default: 'reject' };
+}
+
+/** Reject exactly these prefixes, accept the rest. */
+export function rejectExactly(name: string, prefixes: readonly Prefix[]): Policy {
+  return {
+    name,
+    statements: prefixes.length === 0 ? [] : [{ conditions: [{ type: 'prefix', entries: prefixes.map((prefix) => ({ prefix })) }], result: 'reject' }],
+    default: 'accept',
+  };
+}
+
+/** A CHILD_SA lifetime as platforms state it (one number) in the engine's terms: rekey then, give up 10 % later. */
+export function lifetimesFor(seconds: number, kilobytes?: number): ChildLifetimes {
+  return {
+    rekeySeconds: seconds,
+    lifeSeconds: Math.round(seconds * 1.1),
+    ...(kilobytes !== undefined ? { rekeyBytes: kilobytes * 1024, lifeBytes: Math.round(kilobytes * 1024 * 1.1) } : {}),
+  };
+}
+
+/**
+ * Retransmissions (three, each wait 1.8 times the last) that give up after about `seconds`: how
+ * a platform's dead-peer timeout becomes the engine's retransmission schedule.
+ */
+export function retransmitWithin(seconds: number): RetransmitConfig {
+  const base = 1.8;
+  const tries = 3;
+  let sum = 0;
+  for (let i = 0; i <= tries; i++) sum += base ** i;
+  return { timeoutMs: Math.round((seconds * 1000) / sum), base, tries };
+}

@@ -1,0 +1,171 @@
+import { BgpSpeaker } from '../bgp/speaker.js';
+import type { BestChange } from '../bgp/rib/changes.js';
+import { IpsecGateway } from '../ipsec/gateway.js';
+import { formatPrefix, prefixEquals, type Ipv4Address } from '../net/address.js';
+import { DEFAULT_MTU } from '../net/ipv4.js';
+import type { FabricPlan, InstancePlan } from '../platforms/plan.js';
+import type { Route } from '../router/route-table.js';
+import type { Network, SimNode } from './network.js';
+
+/*
+ * The running side of a platform plan (src/platforms/plan.ts): a gateway instance is a node with
+ * an IpsecGateway and a BGP speaker whose best routes go into the node's route table; a fabric is
+ * a cloud network's transparent router whose routes towards the gateway follow what the gateway
+ * instances can currently carry.
+ */
+
+/** One line of the emulation's event log, stamped with simulated time. */
+export interface EmulationEvent {
+  readonly timeMs: number;
+  readonly node: string;
+  readonly text: string;
+}
+
+export class GatewayInstance {
+  readonly plan: InstancePlan;
+  readonly node: SimNode;
+  readonly ipsec: IpsecGateway | undefined;
+  readonly bgp: BgpSpeaker | undefined;
+  private readonly network: Network;
+
+  constructor(network: Network, site: string, plan: InstancePlan) {
+    this.network = network;
+    this.plan = plan;
+    this.node = network.addNode(site, plan.name, 'router', plan.os, true);
+    this.node.gateway = this;
+    const ip = this.node.ip;
+    for (const spec of plan.interfaces) {
+      const iface = ip.addInterface(spec.name, [{ address: spec.address, prefix: spec.prefix }], spec.mtu ?? DEFAULT_MTU);
+      if (spec.attach === 'internet') network.attachToInternet(this.node, spec.name);
+      else network.link(`${site}/${spec.attach.subnet}`).attach(ip, iface);
+    }
+    for (const route of plan.routes) ip.routes.add(route);
+    const log = (text: string): void => network.record(this.node.qualifiedName, text);
+    if (plan.ipsec !== undefined) {
+      this.ipsec = new IpsecGateway({
+        node: ip, transport: this.node.transport, clock: network.scheduler,
+        rng: network.rng(`ike:${this.node.qualifiedName}`),
+        address: plan.ipsec.address, peers: plan.ipsec.peers, tunnels: plan.ipsec.tunnels, log,
+      });
+    }
+    if (plan.bgp !== undefined) {
+      this.bgp = new BgpSpeaker(plan.bgp.config, {
+        transport: this.node.transport, clock: network.scheduler, rng: network.rng(`bgp:${this.node.qualifiedName}`),
+        log: (text) => log(`BGP ${text}`),
+        onBestChange: (changes) => this.installBest(changes),
+      });
+    }
+  }
+
+  /** Binds the gateway's sockets and starts what initiates on its own. */
+  start(): void {
+    const ready = this.plan.readyAfterMs;
+    if (ready === undefined || ready === 0) {
+      this.begin();
+      return;
+    }
+    this.network.record(this.node.qualifiedName, 'Preparing');
+    this.network.scheduler.setTimer(ready, () => {
+      this.network.record(this.node.qualifiedName, 'Normal');
+      this.begin();
+    });
+  }
+
+  private begin(): void {
+    const ipsec = this.plan.ipsec;
+    if (ipsec !== undefined && this.ipsec !== undefined) {
+      this.ipsec.start();
+      for (const d of ipsec.delayedStarts) {
+        this.network.scheduler.setTimer(d.afterMs, () => {
+          if (this.node.ip.up) this.ipsec!.engine.initiate(d.peer);
+        });
+      }
+    }
+    this.bgp?.start();
+  }
+
+  /** Best BGP paths become routes of the node, resolved recursively through the tunnel routes. */
+  private installBest(changes: readonly BestChange[]): void {
+    const routes = this.node.ip.routes;
+    for (const change of changes) {
+      routes.remove((r) => r.source === 'ebgp' && prefixEquals(r.prefix, change.prefix));
+      const nextHop = change.best?.attrs.nextHop;
+      if (change.best === undefined || nextHop === undefined || change.best.source.kind === 'local') continue;
+      const route: Route = { prefix: change.prefix, nextHop, source: 'ebgp', origin: `BGP from ${change.best.source.id}` };
+      routes.add(route);
+    }
+  }
+}
+
+/**
+ * A cloud network's router: connected to every subnet, forwarding without a TTL decrement, with
+ * routes towards the gateway instances kept in step with what they can carry.
+ */
+export class Fabric {
+  readonly plan: FabricPlan;
+  readonly node: SimNode;
+  private readonly instances: ReadonlyMap<string, GatewayInstance>;
+  private refreshing = false;
+
+  constructor(network: Network, site: string, plan: FabricPlan, instances: ReadonlyMap<string, GatewayInstance>) {
+    this.plan = plan;
+    this.instances = instances;
+    this.node = network.addNode(site, plan.name, 'router', 'linux', true, { fabric: true });
+    for (const spec of plan.interfaces) {
+      const iface = this.node.ip.addInterface(spec.name, [{ address: spec.address, prefix: spec.prefix }], spec.mtu ?? DEFAULT_MTU);
+      if (spec.attach !== 'internet') network.link(`${site}/${spec.attach.subnet}`).attach(this.node.ip, iface);
+    }
+    for (const instance of instances.values()) instance.node.ip.routes.onChange(() => this.refresh());
+    this.refresh();
+  }
+
+  /** The instance's address the fabric reaches it by: its address on a subnet the fabric shares. */
+  private addressOf(instance: GatewayInstance): Ipv4Address | undefined {
+    for (const spec of instance.plan.interfaces) {
+      if (spec.attach !== 'internet' && this.plan.interfaces.some((f) => f.attach !== 'internet' && f.attach.subnet === (spec.attach as { subnet: string }).subnet)) return spec.address;
+    }
+    return undefined;
+  }
+
+  /** Whether the instance can forward to `prefix` now: its best route there leaves by a tunnel. */
+  private carries(instance: GatewayInstance, prefix: { address: number; length: number }): boolean {
+    if (!instance.node.ip.up) return false;
+    const entry = instance.node.ip.routes.lookup(prefix.address);
+    return entry !== undefined && entry.paths.some((p) => p.iface.driver !== undefined && !isSubnetPort(instance, p.iface.name));
+  }
+
+  refresh(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const routes = this.node.ip.routes;
+      routes.remove((r) => r.source === 'platform');
+      for (const r of this.plan.routes) {
+        const able = r.via.map((n) => this.instances.get(n)).filter((i): i is GatewayInstance => i !== undefined && this.carries(i, r.prefix));
+        const chosen = r.mode === 'failover' ? able.slice(0, 1) : able;
+        for (const instance of chosen) this.addVia(r.prefix, instance, r.origin);
+      }
+      for (const name of this.plan.propagateFrom) {
+        const instance = this.instances.get(name);
+        if (instance === undefined || !instance.node.ip.up) continue;
+        for (const entry of instance.node.ip.routes.activeEntries()) {
+          if (entry.routes.every((r) => r.source === 'connected')) continue;
+          if (entry.prefix.length === 0 || !this.carries(instance, entry.prefix)) continue;
+          this.addVia(entry.prefix, instance, `virtual network gateway ${instance.plan.resource}`);
+        }
+      }
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private addVia(prefix: { address: number; length: number }, instance: GatewayInstance, origin: string): void {
+    const nextHop = this.addressOf(instance);
+    if (nextHop === undefined) return;
+    this.node.ip.routes.add({ prefix, nextHop, source: 'platform', origin: `${origin} (${formatPrefix(prefix)} via ${instance.plan.name})` });
+  }
+}
+
+function isSubnetPort(instance: GatewayInstance, ifaceName: string): boolean {
+  return instance.plan.interfaces.some((i) => i.name === ifaceName);
+}
