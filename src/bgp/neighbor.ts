@@ -49,6 +49,8 @@ export interface NeighborHost {
   /** The UPDATEs handed to `update` since the last call are all there is for now: apply them. */
   inputDone(neighbor: BgpNeighbor): void;
   log(neighbor: BgpNeighbor, text: string): void;
+  /** A state change of the neighbour's session (after it is in `history`). */
+  transitioned?(neighbor: BgpNeighbor, event: NeighborEvent): void;
 }
 
 /** A state change users can see (FRR's "%ADJCHANGE", GoBGP's fsmStateReason). */
@@ -247,9 +249,11 @@ export class BgpNeighbor implements ConnectionOwner {
       this.host.clock.setTimer(0, () => this.primary.fsm.handle({ kind: this.fsmConfig.passive ? 'AutomaticStartPassive' : 'AutomaticStart' }));
     }
     const reason = describeReason(record.reason);
-    this.history.push({ at: record.at, from: record.from, to: record.to, reason });
+    const event = { at: record.at, from: record.from, to: record.to, reason };
+    this.history.push(event);
     if (this.history.length > 50) this.history.shift();
     if (record.to === 'Idle' || record.from === 'Established') this.lastError = reason;
     this.host.log(this, `${record.from} -> ${record.to}: ${reason}`);
+    this.host.transitioned?.(this, event);
   }
 }

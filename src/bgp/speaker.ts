@@ -9,7 +9,7 @@ import { CeaseSubcode, type BgpError } from './errors.js';
 import { makeFsmConfig } from './fsm-open.js';
 import type { Negotiated, TransitionReason } from './fsm-types.js';
 import { encodeMessage } from './message.js';
-import { BgpNeighbor, BGP_PORT, type NeighborConfig, type NeighborHost } from './neighbor.js';
+import { BgpNeighbor, BGP_PORT, type NeighborConfig, type NeighborEvent, type NeighborHost } from './neighbor.js';
 import { makeOpen } from './open.js';
 import { Rib } from './rib/rib.js';
 import type { RibChanges } from './rib/changes.js';
@@ -49,6 +49,8 @@ export interface SpeakerEnvironment {
   log?: (line: string) => void;
   /** Called with best-path changes, to install them in a forwarding table. */
   onBestChange?: (changes: RibChanges['best']) => void;
+  /** A neighbour's session changed state (for event timelines). */
+  onTransition?: (neighbor: string, event: NeighborEvent) => void;
 }
 
 /**
@@ -194,6 +196,10 @@ export class BgpSpeaker implements NeighborHost {
 
   log(neighbor: BgpNeighbor, text: string): void {
     this.env.log?.(`${neighbor.name}: ${text}`);
+  }
+
+  transitioned(neighbor: BgpNeighbor, event: NeighborEvent): void {
+    this.env.onTransition?.(neighbor.name, event);
   }
 
   /**

@@ -11,6 +11,9 @@ import { addBgpCommands } from './bgp-commands.js';
 import { addIkeCommands } from './ike-commands.js';
 import { renderPing } from './render/ping.js';
 import { renderStatus } from './render/status.js';
+import { formatClock, renderGateways, renderMilestones } from './render/gateways.js';
+import { runUntilSettled, type SettleResult } from '../sim/settle.js';
+import type { Topology } from '../topology/schema.js';
 import { renderTraceroute } from './render/traceroute.js';
 import { renderRoutes } from './render/routes.js';
 
@@ -39,8 +42,16 @@ function durationOption(value: string): number {
   throw new InvalidArgumentError('expected a duration like 500ms, 10s or 2m');
 }
 
+/** How long (virtual time) commands wait for the gateways to settle before they start. */
+const DEFAULT_SETTLE_LIMIT_MS = 30 * 60_000;
+
+function reportSettle(network: Network, result: SettleResult, io: Io): void {
+  if (!result.settled) io.err(`note: the network had not settled at ${formatClock(network.scheduler.now())} (last change at ${formatClock(result.lastChangeMs)}); going on anyway\n`);
+}
+
 interface SimOptions {
   seed?: number;
+  settleLimit?: number;
   at?: number;
   down?: string[];
   pcap?: string;
@@ -71,14 +82,15 @@ function startNetwork(loaded: LoadedTopology, opts: SimOptions, io: Io, defaultL
     const file = opts.pcap;
     finish = () => writeFileSync(file, writer.bytes());
   }
-  network.scheduler.advance(opts.at ?? 0);
+  if (opts.at !== undefined) network.scheduler.advance(opts.at);
+  else reportSettle(network, runUntilSettled(network, opts.settleLimit ?? DEFAULT_SETTLE_LIMIT_MS), io);
   return { network, finish };
 }
 
 function addSimOptions(cmd: Command): Command {
   return cmd
     .option('--seed <n>', 'random seed (default: the file\'s seed, or 1)', integer)
-    .option('--at <time>', 'virtual time to start at (faults scheduled before it have happened)', durationOption)
+    .option('--at <time>', 'virtual time to start at (default: once the gateways have settled; faults scheduled before it have happened)', durationOption)
     .option('--down <name>', 'take a link or node down before starting (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--pcap <file>', 'write the packets crossing --link to a pcap file')
     .option('--link <name>', 'the link to capture: a link name or "site/subnet"');
@@ -89,6 +101,17 @@ function firstSegment(network: Network, nodeName: string): string | undefined {
   const node = network.node(nodeName);
   for (const [name, link] of network.links) if (link.ports.some((p) => p.node === node.ip)) return name;
   return undefined;
+}
+
+function renderUp(topology: Topology, network: Network, verbose: boolean): string {
+  const parts = [`${topology.name}: ${formatClock(network.scheduler.now())} simulated, ${network.scheduler.eventsProcessed} events`, ''];
+  if (network.milestones.length > 0) parts.push('Events:', renderMilestones(network));
+  const gateways = renderGateways(network, topology);
+  if (gateways !== '') parts.push(gateways);
+  if (verbose) {
+    parts.push('Log:', ...network.events.map((e) => `${formatClock(e.timeMs)}  ${e.node}  ${e.text}`), '', renderStatus(topology.name, network));
+  }
+  return parts.join('\n');
 }
 
 export function buildProgram(io: Io = defaultIo): Command {
@@ -117,14 +140,14 @@ export function buildProgram(io: Io = defaultIo): Command {
     });
 
   addSimOptions(program.command('up <file>'))
-    .description('bring the topology up in the simulator, run it to steady state and print its status')
-    .addOption(new Option('--until <time>', 'run at most this long (virtual time)').argParser(durationOption).default(60_000, '60s'))
-    .action((file: string, opts: SimOptions & { until: number }) => {
+    .description('bring the topology up in the simulator, run it until the gateways settle and print what each platform shows')
+    .addOption(new Option('--until <time>', 'give up settling after this long (virtual time)').argParser(durationOption).default(DEFAULT_SETTLE_LIMIT_MS, '30m'))
+    .option('--verbose', 'also print every gateway log line, the nodes and the links')
+    .action((file: string, opts: SimOptions & { until: number; verbose?: boolean }) => {
       const loaded = load(file, io);
-      const { network, finish } = startNetwork(loaded, opts, io, () => undefined);
-      network.scheduler.run({ until: network.scheduler.now() + opts.until });
+      const { network, finish } = startNetwork(loaded, { ...opts, settleLimit: opts.until }, io, () => undefined);
       finish();
-      io.out(renderStatus(loaded.topology.name, network));
+      io.out(renderUp(loaded.topology, network, opts.verbose === true));
     });
 
   addSimOptions(program.command('ping <file> <destination>'))

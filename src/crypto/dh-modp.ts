@@ -1,4 +1,4 @@
-import { createDiffieHellman } from 'node:crypto';
+import { createDiffieHellman, type DiffieHellman } from 'node:crypto';
 import { DhGroup, TransformType, transformName } from './iana.js';
 import { bigintToBytes, bytesToBigint, fromHex, leftPad, type BytesSource } from './bytes.js';
 import { badPublicValue, drawPrivate, type DhGroupImpl, type DhKeyPair } from './dh-common.js';
@@ -110,17 +110,24 @@ export function modpGroup(id: DhGroup): DhGroupImpl {
     }
   };
 
+  // One OpenSSL DH object per group: creating one checks that p is a safe prime, which costs
+  // milliseconds each time. Its private key is set again before every use (all synchronous).
+  let shared: DiffieHellman | undefined;
+  const withPrivate = (x: Uint8Array): DiffieHellman => {
+    shared ??= createDiffieHellman(p, g);
+    shared.setPrivateKey(x);
+    return shared;
+  };
+
   const pair = (x: Uint8Array): DhKeyPair => {
-    const dh = createDiffieHellman(p, g);
-    dh.setPrivateKey(x);
-    const publicValue = leftPad(plain(dh.generateKeys()), length);
+    const publicValue = leftPad(plain(withPrivate(x).generateKeys()), length);
     return {
       group: id,
       publicValue,
       computeShared(peer) {
         validatePublic(peer);
         try {
-          return leftPad(plain(dh.computeSecret(peer)), length);
+          return leftPad(plain(withPrivate(x).computeSecret(peer)), length);
         } catch (e) {
           throw badPublicValue(name, 'refused by OpenSSL', e);
         }

@@ -62,6 +62,8 @@ export class Network {
   readonly fabrics = new Map<string, Fabric>();
   /** What the gateways logged, in simulated time. */
   readonly events: EmulationEvent[] = [];
+  /** State changes users care about (tunnels, BGP sessions, provisioning), in simulated time. */
+  readonly milestones: EmulationEvent[] = [];
   private internet: IpNode | undefined;
   private readonly topology: Topology;
 
@@ -119,6 +121,13 @@ export class Network {
   /** Appends a line to the event log, stamped with the current simulated time. */
   record(node: string, text: string): void {
     this.events.push({ timeMs: this.scheduler.now(), node, text });
+  }
+
+  /** Records a state change (also in the full log). */
+  milestone(node: string, text: string): void {
+    const event = { timeMs: this.scheduler.now(), node, text };
+    this.milestones.push(event);
+    this.events.push(event);
   }
 
   private buildSite(site: Site, topology: Topology): void {

@@ -1,6 +1,9 @@
 import { BgpSpeaker } from '../bgp/speaker.js';
 import type { BestChange } from '../bgp/rib/changes.js';
 import { IpsecGateway } from '../ipsec/gateway.js';
+import { CryptoSuite } from '../crypto/suite.js';
+import { formatChildSpi } from '../ike/payloads/notify.js';
+import { formatSelector } from '../ike/payloads/ts.js';
 import { formatPrefix, prefixEquals, type Ipv4Address } from '../net/address.js';
 import { DEFAULT_MTU } from '../net/ipv4.js';
 import type { FabricPlan, InstancePlan } from '../platforms/plan.js';
@@ -40,22 +43,44 @@ export class GatewayInstance {
       else network.link(`${site}/${spec.attach.subnet}`).attach(ip, iface);
     }
     for (const route of plan.routes) ip.routes.add(route);
-    const log = (text: string): void => network.record(this.node.qualifiedName, text);
+    const who = this.node.qualifiedName;
+    const log = (text: string): void => network.record(who, text);
     if (plan.ipsec !== undefined) {
       this.ipsec = new IpsecGateway({
         node: ip, transport: this.node.transport, clock: network.scheduler,
-        rng: network.rng(`ike:${this.node.qualifiedName}`),
+        rng: network.rng(`ike:${who}`),
         address: plan.ipsec.address, peers: plan.ipsec.peers, tunnels: plan.ipsec.tunnels, log,
+        events: {
+          ikeState: (e) => {
+            if (e.state === 'established') network.milestone(who, `IKE SA ${e.ikeSa} up (${e.reason})`);
+            else if (e.state === 'destroyed' && e.previous === 'established') network.milestone(who, `IKE SA ${e.ikeSa} down: ${e.reason}`);
+            else if (e.state === 'destroyed') network.milestone(who, `IKE SA ${e.ikeSa} failed: ${e.reason}`);
+          },
+          childUp: (child) => {
+            if (child.replaces === undefined) network.milestone(who, `tunnel ${child.childName} up: CHILD_SA ${CryptoSuite.esp(child.suite).name}, ${child.localSelectors.map(formatSelector).join(',')} === ${child.remoteSelectors.map(formatSelector).join(',')}`);
+          },
+          childDown: (removal) => {
+            if (!removal.reason.startsWith('rekeyed')) network.milestone(who, `tunnel ${removal.childName} CHILD_SA ${formatChildSpi(removal.inboundSpi)} removed: ${removal.reason}`);
+          },
+        },
       });
     }
     if (plan.bgp !== undefined) {
       this.bgp = new BgpSpeaker(plan.bgp.config, {
-        transport: this.node.transport, clock: network.scheduler, rng: network.rng(`bgp:${this.node.qualifiedName}`),
+        transport: this.node.transport, clock: network.scheduler, rng: network.rng(`bgp:${who}`),
         log: (text) => log(`BGP ${text}`),
         onBestChange: (changes) => this.installBest(changes),
+        onTransition: (neighbor, e) => {
+          if (e.to === 'Established' || e.from === 'Established' || (e.to === 'Idle' && e.reason.includes('NOTIFICATION') && !e.reason.includes('Collision'))) {
+            network.milestone(who, `BGP ${neighbor}: ${e.from} -> ${e.to}${e.to === 'Established' ? '' : `: ${e.reason}`}`);
+          }
+        },
       });
     }
   }
+
+  /** False while the platform is still provisioning the instance. */
+  ready = false;
 
   /** Binds the gateway's sockets and starts what initiates on its own. */
   start(): void {
@@ -64,14 +89,15 @@ export class GatewayInstance {
       this.begin();
       return;
     }
-    this.network.record(this.node.qualifiedName, 'Preparing');
+    this.network.milestone(this.node.qualifiedName, 'Preparing');
     this.network.scheduler.setTimer(ready, () => {
-      this.network.record(this.node.qualifiedName, 'Normal');
+      this.network.milestone(this.node.qualifiedName, 'Normal');
       this.begin();
     });
   }
 
   private begin(): void {
+    this.ready = true;
     const ipsec = this.plan.ipsec;
     if (ipsec !== undefined && this.ipsec !== undefined) {
       this.ipsec.start();
