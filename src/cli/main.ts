@@ -15,7 +15,7 @@ import { formatClock, renderGateways, renderMilestones } from './render/gateways
 import { runUntilSettled, type SettleResult } from '../sim/settle.js';
 import type { Topology } from '../topology/schema.js';
 import { renderTraceroute } from './render/traceroute.js';
-import { renderRoutes } from './render/routes.js';
+import { renderDrops, recordDrops, renderRoutes } from './render/routes.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -158,10 +158,12 @@ export function buildProgram(io: Io = defaultIo): Command {
     .action((file: string, destination: string, opts: SimOptions & { from: string; count: number; size?: number }) => {
       const loaded = load(file, io);
       const { network, finish } = startNetwork(loaded, opts, io, (n) => firstSegment(n, opts.from));
+      const drops = recordDrops(network);
       const run = runPing(network, opts.from, destination, opts.count, opts.size);
       finish();
       io.out(renderPing(run.style, run.dst, run.ping, run.size));
       const replies = run.ping.events.filter((e) => e.kind === 'reply').length;
+      if (replies < run.ping.events.length || replies < opts.count) io.out(renderDrops(network, drops));
       if (replies === 0) io.exitCode = 1;
     });
 
