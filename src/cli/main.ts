@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VpnlabError } from '../core/errors.js';
-import { Network } from '../sim/network.js';
-import { runPing, runTraceroute } from '../sim/session.js';
+import { Network, type FaultTarget } from '../sim/network.js';
+import { resolveDestination, runPing, runTraceroute } from '../sim/session.js';
+import { Probe } from '../apps/probe.js';
 import { ConfigError, formatIssue } from '../config/issues.js';
 import { loadTopologyFile, type LoadedTopology } from '../topology/load.js';
 import { durationMs } from '../config/primitives.js';
@@ -49,9 +50,32 @@ function reportSettle(network: Network, result: SettleResult, io: Io): void {
   if (!result.settled) io.err(`note: the network had not settled at ${formatClock(network.scheduler.now())} (last change at ${formatClock(result.lastChangeMs)}); going on anyway\n`);
 }
 
+interface FaultSpec {
+  atMs: number;
+  up: boolean;
+  target: string;
+}
+
+/** `--fault 6m:down:AlibabaVPC/VpnGateway_1` (a node), `…:down:internet-link` (a link), `…:down:site/instance:connection` (a tunnel). */
+function faultOption(value: string, previous: FaultSpec[] = []): FaultSpec[] {
+  const first = value.indexOf(':');
+  const second = value.indexOf(':', first + 1);
+  const action = value.slice(first + 1, second);
+  if (first < 0 || second < 0 || (action !== 'down' && action !== 'up') || second === value.length - 1) {
+    throw new InvalidArgumentError('expected TIME:down|up:TARGET, e.g. 6m:down:AlibabaVPC/VpnGateway_1 or 6m:down:AlibabaVPC/VpnGateway_1:IPsecConnection');
+  }
+  return [...previous, { atMs: durationOption(value.slice(0, first)), up: action === 'up', target: value.slice(second + 1) }];
+}
+
+function targetOf(network: Network, name: string): FaultTarget {
+  if (name.includes(':')) return { kind: 'tunnel', name };
+  return network.links.has(name) ? { kind: 'link', name } : { kind: 'node', name: network.node(name).qualifiedName };
+}
+
 interface SimOptions {
   seed?: number;
   settleLimit?: number;
+  fault?: FaultSpec[];
   at?: number;
   down?: string[];
   pcap?: string;
@@ -70,6 +94,7 @@ function load(file: string, io: Io): LoadedTopology {
  */
 function startNetwork(loaded: LoadedTopology, opts: SimOptions, io: Io, defaultLink: (n: Network) => string | undefined): { network: Network; finish: () => void } {
   const network = new Network(loaded.topology, opts.seed);
+  for (const f of opts.fault ?? []) network.scheduleFault(f.atMs, targetOf(network, f.target), f.up);
   for (const name of opts.down ?? []) {
     if (network.links.has(name)) network.link(name).setUp(false);
     else network.node(name).ip.setUp(false);
@@ -92,6 +117,7 @@ function addSimOptions(cmd: Command): Command {
     .option('--seed <n>', 'random seed (default: the file\'s seed, or 1)', integer)
     .option('--at <time>', 'virtual time to start at (default: once the gateways have settled; faults scheduled before it have happened)', durationOption)
     .option('--down <name>', 'take a link or node down before starting (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--fault <time:down|up:target>', 'take a link, a node (a gateway instance too) or a tunnel ("site/instance:connection") down or up at a simulated time (repeatable)', faultOption)
     .option('--pcap <file>', 'write the packets crossing --link to a pcap file')
     .option('--link <name>', 'the link to capture: a link name or "site/subnet"');
 }
@@ -101,6 +127,29 @@ function firstSegment(network: Network, nodeName: string): string | undefined {
   const node = network.node(nodeName);
   for (const [name, link] of network.links) if (link.ports.some((p) => p.node === node.ip)) return name;
   return undefined;
+}
+
+/** Runs until every scheduled fault has happened and the network has settled after the last one. */
+function runPastFaults(network: Network, limitMs: number, io: Io): void {
+  const end = network.scheduler.now() + limitMs;
+  const lastFault = Math.max(-1, ...network.faults.map((f) => f.atMs));
+  if (lastFault < network.scheduler.now()) return;
+  network.scheduler.advance(lastFault - network.scheduler.now());
+  reportSettle(network, runUntilSettled(network, Math.max(0, end - network.scheduler.now())), io);
+}
+
+function startProbe(network: Network, spec: string): Probe {
+  const colon = spec.lastIndexOf(':');
+  if (colon <= 0) throw new VpnlabError('ERR_USAGE', '--probe expects FROM:DESTINATION, e.g. vm:10.0.0.1');
+  const from = network.node(spec.slice(0, colon));
+  return new Probe(from.ip, resolveDestination(network, spec.slice(colon + 1)), { intervalMs: 1000, identifier: network.rng(`probe:${from.qualifiedName}`).int(0x10000) });
+}
+
+function renderProbe(spec: string, probe: Probe): string {
+  const outages = probe.outages();
+  const lines = ['', `Probe ${spec}: ${probe.sent} sent, ${probe.received} received, ${outages.length === 0 ? 'no outage' : `${outages.length} outage(s)`}`];
+  for (const o of outages) lines.push(`  outage ${formatClock(o.fromMs)} - ${formatClock(o.toMs)} (${((o.toMs - o.fromMs) / 1000).toFixed(1)} s, ${o.lost} lost)`);
+  return lines.join('\n') + '\n';
 }
 
 function renderUp(topology: Topology, network: Network, verbose: boolean): string {
@@ -140,14 +189,19 @@ export function buildProgram(io: Io = defaultIo): Command {
     });
 
   addSimOptions(program.command('up <file>'))
-    .description('bring the topology up in the simulator, run it until the gateways settle and print what each platform shows')
+    .description('bring the topology up in the simulator, run it until the gateways settle (and past every fault) and print what each platform shows')
     .addOption(new Option('--until <time>', 'give up settling after this long (virtual time)').argParser(durationOption).default(DEFAULT_SETTLE_LIMIT_MS, '30m'))
+    .option('--probe <from:destination>', 'ping once a second from a host to a destination while faults happen, and report the outages')
     .option('--verbose', 'also print every gateway log line, the nodes and the links')
-    .action((file: string, opts: SimOptions & { until: number; verbose?: boolean }) => {
+    .action((file: string, opts: SimOptions & { until: number; verbose?: boolean; probe?: string }) => {
       const loaded = load(file, io);
       const { network, finish } = startNetwork(loaded, { ...opts, settleLimit: opts.until }, io, () => undefined);
+      const probe = opts.probe === undefined ? undefined : startProbe(network, opts.probe);
+      runPastFaults(network, opts.until, io);
+      probe?.stop();
       finish();
       io.out(renderUp(loaded.topology, network, opts.verbose === true));
+      if (probe !== undefined) io.out(renderProbe(opts.probe!, probe));
     });
 
   addSimOptions(program.command('ping <file> <destination>'))

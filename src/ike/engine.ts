@@ -156,6 +156,11 @@ export class IkeEngine {
   }
 
   /** Rekeys a peer's IKE SA now. */
+  /** Forgets every IKE SA without a word to the peers (the gateway crashed or lost power). */
+  reset(reason: string): void {
+    for (const sa of [...this.table.values()]) sa.destroy(reason);
+  }
+
   rekeyIkeSa(peerName: string): void {
     for (const sa of this.ikeSasOf(peerName)) if (sa.state === 'established') sa.queue(new IkeRekeyTask());
   }

@@ -16,7 +16,7 @@ export type HostOs = keyof typeof INITIAL_TTL;
 /** Why a node dropped a packet; counted per node and reported to trace listeners. */
 export type DropReason =
   | 'node-down' | 'malformed' | 'ttl-exceeded' | 'no-route' | 'interface-down' | 'no-neighbor'
-  | 'too-big' | 'not-forwarding' | 'no-listener';
+  | 'too-big' | 'not-forwarding' | 'no-listener' | 'filtered';
 
 export interface NodeOptions {
   name: string;
@@ -77,6 +77,8 @@ export class IpNode {
   initialTtl: number;
   answersPing: boolean;
   readonly fabric: boolean;
+  /** Drops forwarded packets for which it returns true (a fault cutting one path, say). */
+  forwardFilter: ((packet: Uint8Array) => boolean) | undefined;
   private isUp = true;
   private readonly local = new Set<Ipv4Address>();
   private readonly broadcasts = new Set<Ipv4Address>();
@@ -173,6 +175,7 @@ export class IpNode {
       return;
     }
     if (!this.forwarding) return this.drop('not-forwarding', packet);
+    if (this.forwardFilter?.(packet) === true) return this.drop('filtered', packet);
     this.forward(iface, packet, dst);
   }
 

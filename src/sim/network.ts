@@ -1,7 +1,7 @@
 import { SeededRng } from '../core/rng.js';
 import { VpnlabError } from '../core/errors.js';
 import { formatIpv4, parseIpv4, parsePrefix, prefixContains, type Ipv4Address } from '../net/address.js';
-import { DEFAULT_MTU } from '../net/ipv4.js';
+import { DEFAULT_MTU, ipv4Dst, ipv4Src } from '../net/ipv4.js';
 import { INITIAL_TTL, IpNode } from '../router/node.js';
 import { parseEndpoint, resolveInterfaceAddress } from '../topology/checks.js';
 import { bandwidthBps, durationMs, probabilityValue } from '../config/primitives.js';
@@ -30,6 +30,17 @@ export interface SimNode {
   transport: SimTransport;
   /** Set on the nodes of platform gateway instances. */
   gateway?: GatewayInstance;
+}
+
+/** What a fault acts on: a link or segment, a node, or one tunnel ("site/instance:connection"). */
+export interface FaultTarget {
+  kind: 'link' | 'node' | 'tunnel';
+  name: string;
+}
+
+/** The same key for both directions of a path between two addresses. */
+function pathKey(a: Ipv4Address, b: Ipv4Address): string {
+  return a < b ? `${a}-${b}` : `${b}-${a}`;
 }
 
 export class UnknownNameError extends VpnlabError {
@@ -74,16 +85,57 @@ export class Network {
     for (const spec of topology.links ?? []) this.buildLink(spec);
     for (const gateway of this.gateways.values()) gateway.start();
     for (const fault of topology.faults ?? []) {
-      const at = durationMs(fault.at);
-      const up = fault.action === 'up';
-      if (fault.link !== undefined) {
-        const link = this.link(fault.link);
-        this.scheduler.at(at, () => link.setUp(up), undefined);
-      } else if (fault.node !== undefined) {
-        const node = this.node(fault.node);
-        this.scheduler.at(at, () => node.ip.setUp(up), undefined);
-      }
+      const target: FaultTarget = fault.link !== undefined ? { kind: 'link', name: fault.link }
+        : fault.tunnel !== undefined ? { kind: 'tunnel', name: fault.tunnel } : { kind: 'node', name: fault.node! };
+      this.scheduleFault(durationMs(fault.at), target, fault.action === 'up');
     }
+  }
+
+  /** The faults scheduled so far (from the file and scheduleFault), in order. */
+  readonly faults: { atMs: number; target: FaultTarget; up: boolean }[] = [];
+  private readonly cutPaths = new Set<string>();
+
+  /**
+   * Takes a link, a node (a gateway instance too) or one tunnel down or up at `atMs` of simulated
+   * time. A tunnel ("site/instance:connection") goes down by losing its path across the Internet:
+   * its IKE and ESP packets are dropped between the two gateways until it is restored.
+   */
+  scheduleFault(atMs: number, target: FaultTarget, up: boolean): void {
+    const apply = this.faultAction(target);
+    this.faults.push({ atMs, target, up });
+    this.scheduler.at(atMs, () => {
+      this.milestone(target.name, `fault: ${target.kind} ${up ? 'restored' : 'down'}`);
+      apply(up);
+    }, undefined);
+  }
+
+  private faultAction(target: FaultTarget): (up: boolean) => void {
+    if (target.kind === 'link') {
+      const link = this.link(target.name);
+      return (up) => link.setUp(up);
+    }
+    if (target.kind === 'node') {
+      const node = this.node(target.name);
+      return (up) => {
+        node.ip.setUp(up);
+        if (up) node.gateway?.recover();
+        else node.gateway?.fail();
+      };
+    }
+    const colon = target.name.lastIndexOf(':');
+    const instance = this.gateways.get(target.name.slice(0, colon));
+    const peer = instance?.plan.ipsec?.peers.find((p) => p.name === target.name.slice(colon + 1));
+    if (instance === undefined || peer === undefined || peer.remoteAddress === undefined) {
+      const known = [...this.gateways.values()].flatMap((g) => (g.plan.ipsec?.peers ?? []).map((p) => `${g.node.qualifiedName}:${p.name}`));
+      throw new UnknownNameError('tunnel', target.name, known);
+    }
+    const key = pathKey(peer.localAddress, peer.remoteAddress);
+    const internet = this.internetNode();
+    internet.forwardFilter ??= (packet) => this.cutPaths.size > 0 && this.cutPaths.has(pathKey(ipv4Src(packet), ipv4Dst(packet)));
+    return (up) => {
+      if (up) this.cutPaths.delete(key);
+      else this.cutPaths.add(key);
+    };
   }
 
   rng(name: string): SeededRng {

@@ -4,10 +4,9 @@ import { IpsecGateway } from '../ipsec/gateway.js';
 import { CryptoSuite } from '../crypto/suite.js';
 import { formatChildSpi } from '../ike/payloads/notify.js';
 import { formatSelector } from '../ike/payloads/ts.js';
-import { formatPrefix, prefixEquals, type Ipv4Address } from '../net/address.js';
+import { formatIpv4, formatPrefix, prefixEquals, type Ipv4Address } from '../net/address.js';
 import { DEFAULT_MTU } from '../net/ipv4.js';
 import type { FabricPlan, InstancePlan } from '../platforms/plan.js';
-import type { Route } from '../router/route-table.js';
 import type { Network, SimNode } from './network.js';
 
 /*
@@ -98,29 +97,60 @@ export class GatewayInstance {
 
   private begin(): void {
     this.ready = true;
+    this.ipsec?.start();
+    this.dial();
+    this.bgp?.start();
+  }
+
+  private dial(): void {
     const ipsec = this.plan.ipsec;
     if (ipsec !== undefined && this.ipsec !== undefined) {
-      this.ipsec.start();
       for (const d of ipsec.delayedStarts) {
         this.network.scheduler.setTimer(d.afterMs, () => {
           if (this.node.ip.up) this.ipsec!.engine.initiate(d.peer);
         });
       }
     }
+  }
+
+  /** The instance fails (a fault): it loses every IKE SA and BGP session without telling anyone. */
+  fail(): void {
+    this.ipsec?.engine.reset('the gateway instance failed');
+    this.bgp?.stop();
+  }
+
+  /** The instance is back: it dials and speaks BGP again, as after a restart. */
+  recover(): void {
+    if (!this.ready) return;
+    this.ipsec?.engine.start();
+    this.dial();
     this.bgp?.start();
   }
 
   /** Best BGP paths become routes of the node, resolved recursively through the tunnel routes. */
   private installBest(changes: readonly BestChange[]): void {
     const routes = this.node.ip.routes;
+    const withdrawn: string[] = [];
+    const learned: string[] = [];
     for (const change of changes) {
       routes.remove((r) => r.source === 'ebgp' && prefixEquals(r.prefix, change.prefix));
       const nextHop = change.best?.attrs.nextHop;
-      if (change.best === undefined || nextHop === undefined || change.best.source.kind === 'local') continue;
-      const route: Route = { prefix: change.prefix, nextHop, source: 'ebgp', origin: `BGP from ${change.best.source.id}` };
-      routes.add(route);
+      if (change.best === undefined || nextHop === undefined || change.best.source.kind === 'local') {
+        if (change.previous !== undefined && change.previous.source.kind !== 'local') withdrawn.push(formatPrefix(change.prefix));
+        continue;
+      }
+      routes.add({ prefix: change.prefix, nextHop, source: 'ebgp', origin: `BGP from ${change.best.source.id}` });
+      if (change.previous === undefined || change.previous.source.kind === 'local') learned.push(`${formatPrefix(change.prefix)} via ${formatIpv4(nextHop)}`);
     }
+    // After the first exchange of routes, each later change is worth a line of the timeline.
+    const who = this.node.qualifiedName;
+    if (withdrawn.length > 0) this.network.milestone(who, `BGP routes withdrawn: ${summarize(withdrawn)}`);
+    if (learned.length > 0) this.network.milestone(who, `BGP routes learned: ${summarize(learned)}`);
   }
+}
+
+function summarize(items: readonly string[]): string {
+  return items.length <= 4 ? items.join(', ') : `${items.slice(0, 4).join(', ')} and ${items.length - 4} more`;
 }
 
 /**
@@ -132,10 +162,14 @@ export class Fabric {
   readonly node: SimNode;
   private readonly instances: ReadonlyMap<string, GatewayInstance>;
   private refreshing = false;
+  /** Per prefix, the instances the fabric last sent it to (for the timeline). */
+  private readonly lastVia = new Map<string, string>();
+  private readonly network: Network;
 
   constructor(network: Network, site: string, plan: FabricPlan, instances: ReadonlyMap<string, GatewayInstance>) {
     this.plan = plan;
     this.instances = instances;
+    this.network = network;
     this.node = network.addNode(site, plan.name, 'router', 'linux', true, { fabric: true });
     for (const spec of plan.interfaces) {
       const iface = this.node.ip.addInterface(spec.name, [{ address: spec.address, prefix: spec.prefix }], spec.mtu ?? DEFAULT_MTU);
@@ -180,8 +214,28 @@ export class Fabric {
           this.addVia(entry.prefix, instance, `virtual network gateway ${instance.plan.resource}`);
         }
       }
+      this.noteChanges();
     } finally {
       this.refreshing = false;
+    }
+  }
+
+  /** A prefix whose gateway instances changed (a failover, a switch-back) goes into the timeline. */
+  private noteChanges(): void {
+    const now = new Map<string, string[]>();
+    for (const r of this.node.ip.routes.all()) {
+      if (r.source !== 'platform' || r.nextHop === undefined) continue;
+      const key = formatPrefix(r.prefix);
+      const owner = [...this.instances.values()].find((i) => i.node.ip.isLocalAddress(r.nextHop!));
+      now.set(key, [...(now.get(key) ?? []), owner?.plan.name ?? formatIpv4(r.nextHop)]);
+    }
+    for (const key of new Set([...now.keys(), ...this.lastVia.keys()])) {
+      const via = (now.get(key) ?? []).sort().join(', ');
+      const before = this.lastVia.get(key);
+      if (via === (before ?? '')) continue;
+      if (via === '') this.lastVia.delete(key);
+      else this.lastVia.set(key, via);
+      if (before !== undefined || via !== '') this.network.milestone(this.node.qualifiedName, via === '' ? `${key}: no gateway carries it any more` : `${key} via ${via}`);
     }
   }
 

@@ -92,9 +92,10 @@ export const linkSchema = z.strictObject({
 export const faultSchema = z.strictObject({
   at: duration.meta({ description: 'Virtual time at which the fault happens' }),
   link: name.optional().meta({ description: 'Name of a link (or "site/subnet" for a subnet segment)' }),
-  node: z.string().optional().meta({ description: '"site/name" of a host, router or gateway' }),
+  node: z.string().optional().meta({ description: '"site/name" of a host, router or gateway instance (e.g. "AlibabaVPC/VpnGateway_1", "AzureVNet/AzureVpnGateway_IN_0")' }),
+  tunnel: z.string().optional().meta({ description: '"site/instance:connection" of a gateway\'s tunnel, e.g. "AlibabaVPC/VpnGateway_1:IPsecConnection": its path across the Internet is cut' }),
   action: z.enum(['down', 'up']),
-}).meta({ description: 'Take a link or a node down or up at a given time' });
+}).meta({ description: 'Take a link, a node or a tunnel down or up at a given time' });
 
 export const internetSchema = z.strictObject({
   ...linkProperties,
