@@ -24,6 +24,8 @@ export interface ChildConfig {
   readonly name: string;
   /** ESP proposals in preference order (parseProposals(..., 'esp')). A DH group in one means PFS on rekey. */
   readonly espProposals: readonly Proposal[];
+  /** Further ESP proposals accepted as responder only, after espProposals (Azure accepts more than it offers). */
+  readonly espAcceptedProposals?: readonly Proposal[];
   /** Traffic selectors we propose/allow for our side (TSi when we initiate). */
   readonly localSelectors: readonly Ipv4Selector[];
   readonly remoteSelectors: readonly Ipv4Selector[];

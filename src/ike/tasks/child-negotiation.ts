@@ -121,7 +121,8 @@ export function answerChild(sa: IkeSa, request: readonly Payload[], options: {
     }
   }
   if (fit === undefined) throw new IkeError(NotifyType.TS_UNACCEPTABLE, 'the proposed traffic selectors match no configured child');
-  const ours = options.inIkeAuth ? withoutDh(fit.config.espProposals) : fit.config.espProposals;
+  const accepted = [...fit.config.espProposals, ...(fit.config.espAcceptedProposals ?? [])];
+  const ours = options.inIkeAuth ? withoutDh(accepted) : accepted;
   const theirs = options.inIkeAuth ? withoutDh(offer.proposals) : offer.proposals;
   const chosen = selectProposal(ours, theirs);
   if (chosen === undefined) throw new IkeError(NotifyType.NO_PROPOSAL_CHOSEN, `no acceptable ESP proposal for child ${fit.config.name}`);

@@ -76,14 +76,14 @@ function remoteEnds(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFa
   throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'ExpressRoute connections are not emulated');
 }
 
-function proposals(conn: Connection, where: string): { ike: string[]; esp: string[]; childSeconds: number; childKb: number } {
+function proposals(conn: Connection, where: string): { ike: string[]; esp: string[]; espAccepted: string[]; childSeconds: number; childKb: number } {
   const policy = conn.ipsecPolicies?.[0];
   if (policy === undefined) {
-    return { ike: [...AZURE_IKE_PROPOSALS], esp: [...AZURE_ESP_INITIATOR, ...AZURE_ESP_RESPONDER_EXTRA], childSeconds: AZURE_CHILD_LIFETIME_S, childKb: AZURE_CHILD_LIFETIME_KB };
+    return { ike: [...AZURE_IKE_PROPOSALS], esp: [...AZURE_ESP_INITIATOR], espAccepted: [...AZURE_ESP_RESPONDER_EXTRA], childSeconds: AZURE_CHILD_LIFETIME_S, childKb: AZURE_CHILD_LIFETIME_KB };
   }
   const custom = customPolicyProposals(policy);
   if ('problem' in custom) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', `${where} ipsecPolicies[0]`, custom.problem);
-  return { ike: [custom.ike], esp: [custom.esp], childSeconds: policy.saLifeTimeSeconds, childKb: policy.saDataSizeKilobytes };
+  return { ike: [custom.ike], esp: [custom.esp], espAccepted: [], childSeconds: policy.saLifeTimeSeconds, childKb: policy.saDataSizeKilobytes };
 }
 
 /** Azure's export rules for one BGP peer (S1): no default route, not its own prefixes back, no learned route overlapping the VNet. */
@@ -127,6 +127,7 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
     const child: ChildConfig = {
       name: end.peerName,
       espProposals: parseProposals(offer.esp, 'esp'),
+      ...(offer.espAccepted.length > 0 ? { espAcceptedProposals: parseProposals(offer.espAccepted, 'esp') } : {}),
       localSelectors, remoteSelectors,
       lifetimes: lifetimesFor(offer.childSeconds, offer.childKb),
       startAction: 'none',
