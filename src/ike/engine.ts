@@ -77,6 +77,7 @@ export class IkeEngine {
   private readonly halfOpen = new Map<string, IkeSa>();
   private readonly childSpis = new Set<number>();
   private readonly reqids = new Map<string, number>();
+  private ikeSaCount = 0;
   private readonly cookies: CookieJar;
   private readonly context: IkeSaContext;
 
@@ -353,6 +354,7 @@ export class IkeEngine {
       },
       allocateChildSpi: () => this.allocateChildSpi(),
       allocateIkeSpi: () => this.allocateIkeSpi(),
+      allocateIkeSaId: () => ++this.ikeSaCount,
       reqidFor: (peer, child) => {
         const key = `${peer}/${child}`;
         let id = this.reqids.get(key);

@@ -48,6 +48,8 @@ export interface IkeSaContext {
   childDown(removal: ChildSaRemoval): void;
   allocateChildSpi(): number;
   allocateIkeSpi(): bigint;
+  /** The IKE SA's unique number within its engine, as in `peer[3]` (strongSwan's unique ID). */
+  allocateIkeSaId(): number;
   /** A new IKE SA registered under its SPI (an IKE SA rekey's successor). */
   createIkeSa(config: PeerConfig, originalInitiator: boolean, spiI: bigint, spiR: bigint, local: Endpoint, remote: Endpoint): IkeSa;
   reqidFor(peer: string, child: string): number;
@@ -86,10 +88,9 @@ export interface IkeSaCrypto {
   readonly nonceR: Uint8Array;
 }
 
-let nextIkeSaId = 1;
 
 export class IkeSa {
-  readonly id = nextIkeSaId++;
+  readonly id: number;
   readonly config: PeerConfig;
   readonly context: IkeSaContext;
   /** We are the original initiator (RFC 7296 §2.2: the I flag, SPIi, key directions). */
@@ -120,6 +121,7 @@ export class IkeSa {
 
   constructor(context: IkeSaContext, config: PeerConfig, originalInitiator: boolean, spiI: bigint, spiR: bigint, local: Endpoint, remote: Endpoint) {
     this.context = context;
+    this.id = context.allocateIkeSaId();
     this.config = config;
     this.originalInitiator = originalInitiator;
     this.spiI = spiI;

@@ -29,6 +29,8 @@ export class GatewayInstance {
   readonly ipsec: IpsecGateway | undefined;
   readonly bgp: BgpSpeaker | undefined;
   private readonly network: Network;
+  /** Per connection, the reason of its last failed attempt (while it keeps failing). */
+  private readonly failures = new Map<string, string>();
 
   constructor(network: Network, site: string, plan: InstancePlan) {
     this.network = network;
@@ -53,7 +55,12 @@ export class GatewayInstance {
           ikeState: (e) => {
             if (e.state === 'established') network.milestone(who, `IKE SA ${e.ikeSa} up (${e.reason})`);
             else if (e.state === 'destroyed' && e.previous === 'established') network.milestone(who, `IKE SA ${e.ikeSa} down: ${e.reason}`);
-            else if (e.state === 'destroyed') network.milestone(who, `IKE SA ${e.ikeSa} failed: ${e.reason}`);
+            else if (e.state === 'destroyed' && this.failures.get(e.peer) !== e.reason) {
+              // A connection that keeps failing the same way is one event, not one per redial.
+              this.failures.set(e.peer, e.reason);
+              network.milestone(who, `IKE SA ${e.ikeSa} failed: ${e.reason}`);
+            }
+            if (e.state === 'established') this.failures.delete(e.peer);
           },
           childUp: (child) => {
             if (child.replaces === undefined) network.milestone(who, `tunnel ${child.childName} up: CHILD_SA ${CryptoSuite.esp(child.suite).name}, ${child.localSelectors.map(formatSelector).join(',')} === ${child.remoteSelectors.map(formatSelector).join(',')}`);
