@@ -1,3 +1,4 @@
+import { closest } from 'fastest-levenshtein';
 import { VpnlabError } from '../core/errors.js';
 import { formatPath, type DocPath, type DocumentSource } from './source.js';
 
@@ -61,4 +62,10 @@ export class IssueCollector {
 export function formatIssue(issue: ConfigIssue): string {
   const head = `${issue.file}:${issue.line}:${issue.column}: ${issue.severity}: ${issue.path}: ${issue.message}`;
   return issue.hint === undefined ? head : `${head}\n    ${issue.hint}`;
+}
+
+/** A hint for a name that resolves to nothing: the nearest known one, and the list. */
+export function suggest(name: string, known: readonly string[]): string {
+  if (known.length === 0) return 'there are none defined';
+  return `did you mean '${closest(name, [...known])}'? known: ${known.join(', ')}`;
 }

@@ -1,11 +1,12 @@
-import { closest } from 'fastest-levenshtein';
 import {
   broadcastOf, formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, prefixContains, prefixCovers,
   prefixesOverlap, type Ipv4Address, type Prefix,
 } from '../net/address.js';
-import type { IssueCollector } from '../config/issues.js';
+import { suggest, type IssueCollector } from '../config/issues.js';
+import { checkPlatforms } from '../platforms/checks.js';
 import type { RouterInterface, Site, Subnet, Topology } from './schema.js';
 import type { DocPath } from '../config/source.js';
+import { platformNodeNames } from '../platforms/names.js';
 
 /**
  * Cross-resource checks of the generic topology: names are unique and resolve, addresses sit in
@@ -18,6 +19,7 @@ export function checkTopology(topology: Topology, issues: IssueCollector): void 
   topology.sites.forEach((site, i) => checkSite(site, ['sites', i], issues));
   checkLinks(topology, issues);
   checkFaults(topology, issues);
+  checkPlatforms(topology, issues);
 }
 
 function checkUnique(names: string[], pathOf: (i: number) => DocPath, what: string, issues: IssueCollector): void {
@@ -27,11 +29,6 @@ function checkUnique(names: string[], pathOf: (i: number) => DocPath, what: stri
     if (first !== undefined) issues.error('TOPO_DUPLICATE_NAME', pathOf(i), `duplicate ${what} name '${n}'`, `the first is at ${pathOf(first).join('.')}; names must be unique`);
     else seen.set(n, i);
   });
-}
-
-function suggest(name: string, known: string[]): string {
-  if (known.length === 0) return 'there are none defined';
-  return `did you mean '${closest(name, known)}'? known: ${known.join(', ')}`;
 }
 
 function checkAddressSpaces(topology: Topology, issues: IssueCollector): void {
@@ -260,11 +257,12 @@ function checkLinks(topology: Topology, issues: IssueCollector): void {
 function checkFaults(topology: Topology, issues: IssueCollector): void {
   const linkNames = (topology.links ?? []).map((l) => l.name);
   const segmentNames = topology.sites.flatMap((s) => (s.subnets ?? []).map((n) => `${s.name}/${n.name}`));
-  const nodeNames = topology.sites.flatMap((s) => [...(s.hosts ?? []), ...(s.routers ?? [])].map((n) => `${s.name}/${n.name}`));
+  const gatewayNames = topology.sites.flatMap((s) => platformNodeNames(s).map((n) => `${s.name}/${n}`));
+  const nodeNames = [...topology.sites.flatMap((s) => [...(s.hosts ?? []), ...(s.routers ?? [])].map((n) => `${s.name}/${n.name}`)), ...gatewayNames];
   (topology.faults ?? []).forEach((fault, i) => {
     const path: DocPath = ['faults', i];
-    if ((fault.link === undefined) === (fault.node === undefined)) {
-      issues.error('TOPO_FAULT_TARGET', path, 'a fault names exactly one of link or node');
+    if ([fault.link, fault.node, fault.tunnel].filter((t) => t !== undefined).length !== 1) {
+      issues.error('TOPO_FAULT_TARGET', path, 'a fault names exactly one of link, node or tunnel');
       return;
     }
     if (fault.link !== undefined && !linkNames.includes(fault.link) && !segmentNames.includes(fault.link)) {
@@ -272,6 +270,13 @@ function checkFaults(topology: Topology, issues: IssueCollector): void {
     }
     if (fault.node !== undefined && !nodeNames.includes(fault.node)) {
       issues.error('TOPO_UNKNOWN_NODE', [...path, 'node'], `fault names node '${fault.node}', which does not exist`, suggest(fault.node, nodeNames));
+    }
+    if (fault.tunnel !== undefined) {
+      const colon = fault.tunnel.lastIndexOf(':');
+      const instance = colon < 0 ? fault.tunnel : fault.tunnel.slice(0, colon);
+      if (colon < 0 || !gatewayNames.includes(instance)) {
+        issues.error('TOPO_UNKNOWN_TUNNEL', [...path, 'tunnel'], `fault names tunnel '${fault.tunnel}': expected "site/instance:connection" with a gateway instance of the file`, suggest(instance, gatewayNames));
+      }
     }
   });
 }

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { topologyJsonSchema, topologySchema } from '../../src/topology/schema.js';
@@ -11,14 +13,16 @@ import { topologyJsonSchema, topologySchema } from '../../src/topology/schema.js
  * the platform's set are rejected; the JSON Schema generates and names every resource.
  */
 
-// dist/test/platforms/ → the repository root.
-const EXAMPLES = new URL('../../../examples/', import.meta.url);
+// Tests run from the repository root (`node --test dist/test/`), wherever the build went.
+const EXAMPLES = pathToFileURL(join(process.cwd(), 'examples/'));
 
 const EXAMPLE_FILES = [
   'rras-azure-bgp.yaml',
   'rras-azure-bgp-asn-mismatch.yaml',
   'alibaba-azure-dual-tunnel.yaml',
   'alibaba-azure-policy-route-unpublished.yaml',
+  // One pitfall each (examples/broken/README.md): still valid against the schema.
+  ...readdirSync(new URL('broken/', EXAMPLES)).filter((f) => f.endsWith('.yaml')).sort().map((f) => `broken/${f}`),
 ];
 
 type Json = Record<string, unknown>;
@@ -75,7 +79,8 @@ describe('platform schemas: examples', () => {
   for (const file of EXAMPLE_FILES) {
     it(`${file} parses as written`, () => {
       const text = readFileSync(new URL(file, EXAMPLES), 'utf8');
-      assert.ok(text.startsWith('# yaml-language-server: $schema=../schema/topology.schema.json\n'));
+      const up = '../'.repeat(file.split('/').length);
+      assert.ok(text.startsWith(`# yaml-language-server: $schema=${up}schema/topology.schema.json\n`));
       const result = topologySchema.safeParse(parse(text));
       assert.ok(result.success, result.success ? '' : JSON.stringify(result.error.issues, null, 2));
     });

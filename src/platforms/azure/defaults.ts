@@ -27,6 +27,9 @@ export const AZURE_BGP_HOLD_S = 180;
 export const AZURE_BGP_KEEPALIVE_S = 60;
 /** More prefixes than this from one peer and Azure drops the session (S1). */
 export const AZURE_MAX_PREFIXES = 4000;
+/** What fits through an Azure tunnel: set the tunnel MTU to 1400 or clamp TCP MSS to 1350 (S2). */
+export const AZURE_TUNNEL_MTU = 1400;
+export const AZURE_TCP_MSS = 1350;
 
 /** RouteBased gateways, no custom policy, in Azure's order of preference (S2). */
 export const AZURE_IKE_PROPOSALS: readonly string[] = [
