@@ -63,6 +63,12 @@ export interface FsmConfig {
   readonly holdTime: number;
   /** Our keepalive interval, seconds; undefined = a third of the negotiated hold time. */
   readonly keepaliveTime: number | undefined;
+  /**
+   * Keep `keepaliveTime` even when the negotiated hold time is shorter than three of them (Azure's
+   * fixed 60/180: a peer offering a 30 s hold time sees its hold timer expire). Default false: the
+   * interval is capped at a third of the negotiated hold time (RFC 4271 §10).
+   */
+  readonly fixedKeepalive?: boolean;
   /** ConnectRetryTime, seconds (120 as FRR and BIRD). */
   readonly connectRetryTime: number;
   /** The "large value" the HoldTimer gets while waiting for the peer's OPEN, seconds (4 min). */

@@ -29,6 +29,8 @@ export interface NeighborConfig {
   /** Seconds (default 90; Azure uses 180). */
   holdTime?: number;
   keepaliveTime?: number;
+  /** Keep keepaliveTime whatever hold time is negotiated (Azure's fixed timers). */
+  fixedKeepalive?: boolean;
   connectRetryTime?: number;
   importPolicy?: Policy;
   exportPolicy?: Policy;

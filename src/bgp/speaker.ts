@@ -92,6 +92,7 @@ export class BgpSpeaker implements NeighborHost {
         holdTime: n.holdTime ?? config.holdTime ?? DEFAULT_HOLD_TIME,
         passive: n.passive ?? false,
         ...(n.keepaliveTime !== undefined ? { keepaliveTime: n.keepaliveTime } : {}),
+        ...(n.fixedKeepalive === true ? { fixedKeepalive: true } : {}),
         ...(n.connectRetryTime !== undefined ? { connectRetryTime: n.connectRetryTime } : {}),
       });
       const neighbor = new BgpNeighbor(n, fsmConfig, this, config.localAs);

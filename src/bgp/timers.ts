@@ -43,8 +43,9 @@ export function jitter(ms: number, rng: Rng): number {
  * of the Hold Time interval"; FRR clamps the same way), whole seconds, at least 1; 0 when the hold
  * time is 0 (no keepalives at all).
  */
-export function keepaliveInterval(negotiatedHoldTime: number, config: Pick<FsmConfig, 'holdTime' | 'keepaliveTime'>): number {
+export function keepaliveInterval(negotiatedHoldTime: number, config: Pick<FsmConfig, 'holdTime' | 'keepaliveTime' | 'fixedKeepalive'>): number {
   if (negotiatedHoldTime === 0) return 0;
+  if (config.fixedKeepalive === true && config.keepaliveTime !== undefined) return config.keepaliveTime;
   const wanted = config.keepaliveTime ?? Math.floor(config.holdTime / 3);
   const ceiling = Math.floor(negotiatedHoldTime / 3);
   return Math.max(1, Math.min(wanted > 0 ? wanted : ceiling, ceiling));

@@ -73,6 +73,7 @@ function targetOf(network: Network, name: string): FaultTarget {
 }
 
 interface SimOptions {
+  force?: boolean;
   seed?: number;
   settleLimit?: number;
   fault?: FaultSpec[];
@@ -82,8 +83,8 @@ interface SimOptions {
   link?: string;
 }
 
-function load(file: string, io: Io): LoadedTopology {
-  const loaded = loadTopologyFile(file);
+function load(file: string, io: Io, options: { force?: boolean } = {}): LoadedTopology {
+  const loaded = loadTopologyFile(file, { keepCheckErrors: options.force === true });
   for (const w of loaded.warnings) io.err(`${formatIssue(w)}\n`);
   return loaded;
 }
@@ -118,6 +119,7 @@ function addSimOptions(cmd: Command): Command {
     .option('--at <time>', 'virtual time to start at (default: once the gateways have settled; faults scheduled before it have happened)', durationOption)
     .option('--down <name>', 'take a link or node down before starting (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--fault <time:down|up:target>', 'take a link, a node (a gateway instance too) or a tunnel ("site/instance:connection") down or up at a simulated time (repeatable)', faultOption)
+    .option('--force', 'run even when `check` finds errors, to watch what they do (the platforms themselves may refuse such a configuration)')
     .option('--pcap <file>', 'write the packets crossing --link to a pcap file')
     .option('--link <name>', 'the link to capture: a link name or "site/subnet"');
 }
@@ -194,7 +196,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--probe <from:destination>', 'ping once a second from a host to a destination while faults happen, and report the outages')
     .option('--verbose', 'also print every gateway log line, the nodes and the links')
     .action((file: string, opts: SimOptions & { until: number; verbose?: boolean; probe?: string }) => {
-      const loaded = load(file, io);
+      const loaded = load(file, io, opts);
       const { network, finish } = startNetwork(loaded, { ...opts, settleLimit: opts.until }, io, () => undefined);
       const probe = opts.probe === undefined ? undefined : startProbe(network, opts.probe);
       runPastFaults(network, opts.until, io);
@@ -210,7 +212,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('-c, --count <n>', 'echo requests to send', integer, 4)
     .option('-s, --size <bytes>', 'payload size (default: 56 on linux, 32 on windows)', integer)
     .action((file: string, destination: string, opts: SimOptions & { from: string; count: number; size?: number }) => {
-      const loaded = load(file, io);
+      const loaded = load(file, io, opts);
       const { network, finish } = startNetwork(loaded, opts, io, (n) => firstSegment(n, opts.from));
       const drops = recordDrops(network);
       const run = runPing(network, opts.from, destination, opts.count, opts.size);
@@ -227,7 +229,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .requiredOption('--from <host>', 'source node: "site/name" or a unique name')
     .option('-m, --max-hops <n>', 'maximum hops', integer)
     .action((file: string, destination: string, opts: SimOptions & { from: string; maxHops?: number }) => {
-      const loaded = load(file, io);
+      const loaded = load(file, io, opts);
       const { network, finish } = startNetwork(loaded, opts, io, (n) => firstSegment(n, opts.from));
       const run = runTraceroute(network, opts.from, destination, opts.maxHops);
       finish();
@@ -237,7 +239,7 @@ export function buildProgram(io: Io = defaultIo): Command {
   addSimOptions(program.command('routes <file> <node>'))
     .description('show a node\'s forwarding table')
     .action((file: string, node: string, opts: SimOptions) => {
-      const loaded = load(file, io);
+      const loaded = load(file, io, opts);
       const { network, finish } = startNetwork(loaded, opts, io, () => undefined);
       finish();
       io.out(renderRoutes(network.node(node)));

@@ -40,7 +40,11 @@ export function readDocumentFile(file: string, codePrefix: string): string {
 }
 
 /** Parses and checks one document. Throws ConfigError with every error found. */
-export function parseDocument<S extends z.ZodType>(text: string, file: string, spec: DocumentSpec<S>): ParsedDocument<z.output<S>> {
+/**
+ * `keepCheckErrors`: errors of the cross-resource checks (not of YAML or the schema) come back with
+ * the warnings instead of being thrown — to run a file anyway and watch what its mistakes do.
+ */
+export function parseDocument<S extends z.ZodType>(text: string, file: string, spec: DocumentSpec<S>, options: { keepCheckErrors?: boolean } = {}): ParsedDocument<z.output<S>> {
   const source = new DocumentSource(file, text);
   const issues = new IssueCollector(source);
   const code = (name: string) => `${spec.codePrefix}_${name}`;
@@ -59,7 +63,7 @@ export function parseDocument<S extends z.ZodType>(text: string, file: string, s
     throw new ConfigError(sortIssues(issues.issues));
   }
   spec.check?.(result.data, issues);
-  if (issues.errors.length > 0) throw new ConfigError(sortIssues(issues.issues));
+  if (issues.errors.length > 0 && options.keepCheckErrors !== true) throw new ConfigError(sortIssues(issues.issues));
   return { data: result.data, source, warnings: sortIssues(issues.issues) };
 }
 

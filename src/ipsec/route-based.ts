@@ -73,7 +73,7 @@ export class RouteBasedTunnel implements InterfaceDriver {
       this.onAcquire(this.childName);
       return 'down';
     }
-    if (!result.ok) return NO_CARRIER.has(result.reason) ? 'down' : 'no-neighbor';
+    if (!result.ok) return NO_CARRIER.has(result.reason) ? 'down' : result.reason === IpsecDrop.SelectorMismatch ? 'refused' : 'no-neighbor';
     // A failed outer send is counted by the socket; the inner packet is as good as lost on the wire.
     this.socket.send(result.child, result.packet);
     return 'sent';

@@ -4,7 +4,8 @@ import type { Ipv4Address, Prefix } from '../net/address.js';
  * What carries an interface's packets: a simulated link, a tunnel (route-based IPsec, later), or a
  * real device in the real runtime. The router knows interfaces only through this hook.
  */
-export type TransmitResult = 'sent' | 'down' | 'no-neighbor' | 'too-big';
+/** 'refused': the interface would not carry it (an IPsec tunnel: outside its CHILD_SA's traffic selectors). */
+export type TransmitResult = 'sent' | 'down' | 'no-neighbor' | 'too-big' | 'refused';
 
 export interface InterfaceDriver {
   /**

@@ -16,7 +16,7 @@ export type HostOs = keyof typeof INITIAL_TTL;
 /** Why a node dropped a packet; counted per node and reported to trace listeners. */
 export type DropReason =
   | 'node-down' | 'malformed' | 'ttl-exceeded' | 'no-route' | 'interface-down' | 'no-neighbor'
-  | 'too-big' | 'not-forwarding' | 'no-listener' | 'filtered';
+  | 'too-big' | 'not-forwarding' | 'no-listener' | 'filtered' | 'refused';
 
 export interface NodeOptions {
   name: string;
@@ -199,7 +199,7 @@ export class IpNode {
     }
     if (result === 'too-big') {
       this.sendIcmpError(packet, inIface, IcmpType.DestinationUnreachable, UnreachableCode.FragmentationNeeded, path.iface.mtu);
-    } else {
+    } else if (result !== 'refused') {
       this.sendIcmpError(packet, inIface, IcmpType.DestinationUnreachable, UnreachableCode.Host);
     }
     this.drop(result === 'down' ? 'interface-down' : result, packet);

@@ -7,7 +7,7 @@ import { topologyJsonSchema, topologySchema, type Topology } from './schema.js';
 export interface LoadedTopology {
   topology: Topology;
   source: DocumentSource;
-  /** Problems that do not stop the topology from running. */
+  /** Problems that do not stop the topology from running (with keepCheckErrors, the errors too). */
   warnings: ConfigIssue[];
 }
 
@@ -18,15 +18,20 @@ const TOPOLOGY_DOCUMENT = {
   check: (topology: Topology, issues: IssueCollector) => checkTopology(topology, issues),
 };
 
-export function loadTopologyFile(file: string): LoadedTopology {
-  return parseTopology(readDocumentFile(file, 'TOPO'), file);
+export interface LoadOptions {
+  /** Return the checks' errors with the warnings instead of refusing the file (`--force`). */
+  keepCheckErrors?: boolean;
+}
+
+export function loadTopologyFile(file: string, options: LoadOptions = {}): LoadedTopology {
+  return parseTopology(readDocumentFile(file, 'TOPO'), file, options);
 }
 
 /**
  * Parses and checks a topology: YAML syntax, then the schema, then the cross-resource checks
  * (names resolve, addresses fit, nothing overlaps). Throws ConfigError with every error found.
  */
-export function parseTopology(text: string, file = '<input>'): LoadedTopology {
-  const { data, source, warnings } = parseDocument(text, file, TOPOLOGY_DOCUMENT);
+export function parseTopology(text: string, file = '<input>', options: LoadOptions = {}): LoadedTopology {
+  const { data, source, warnings } = parseDocument(text, file, TOPOLOGY_DOCUMENT, options);
   return { topology: data, source, warnings };
 }

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { main } from '../../src/cli/main.js';
+import { ConfigError } from '../../src/config/issues.js';
+import { Network } from '../../src/sim/network.js';
+import { runUntilSettled } from '../../src/sim/settle.js';
+import { parseTopology } from '../../src/topology/load.js';
 
 /*
  * Faults on the seed networks through `vpnlab up --fault … --probe …`: the Alibaba gateway fails
@@ -65,5 +70,29 @@ describe('faults on the seed networks', () => {
     assert.match(outages[0]!, /^outage 00:02:00\.000 - 00:10:0\d\.000 /);
     // The tables printed at the end are those of a healthy network again.
     assert.match(out, /AzureS2S 192\.168\.37\.1 {3}10\.3\.1\.254 {4}65010 {3}Mixed {9}Connected/);
+  });
+});
+
+describe('faults in the topology file', () => {
+  const withFaults = (faults: string): string => `${readFileSync(ALIBABA, 'utf8')}\nfaults:\n${faults}`;
+
+  it('a gateway instance and a tunnel can be named; the scenario runs as with --fault', () => {
+    const { topology } = parseTopology(withFaults([
+      '  - { at: 6m, tunnel: "AlibabaVPC/VpnGateway_1:IPsecConnection", action: down }',
+      '  - { at: 8m, tunnel: "AlibabaVPC/VpnGateway_1:IPsecConnection", action: up }',
+      '  - { at: 9m, node: AzureVNet/AzureVpnGateway_IN_1, action: down }',
+    ].join('\n')));
+    const network = new Network(topology);
+    network.scheduler.advance(9 * 60_000 + 1);
+    runUntilSettled(network, 10 * 60_000);
+    const lines = network.milestones.map((m) => `${m.node} ${m.text}`);
+    assert.ok(lines.includes('AlibabaVPC/VpnGateway_1:IPsecConnection fault: tunnel down'));
+    assert.ok(lines.includes('AlibabaVPC/vRouter 192.168.0.0/16 via VpnGateway_2'));
+    assert.ok(lines.includes('AzureVNet/AzureVpnGateway_IN_1 fault: node down'));
+  });
+
+  it('an unknown tunnel or instance is a check error naming the known ones', () => {
+    const bad = (): unknown => parseTopology(withFaults('  - { at: 6m, tunnel: "AlibabaVPC/VpnGateway_3:IPsecConnection", action: down }'));
+    assert.throws(bad, (e: unknown) => e instanceof ConfigError && e.issues.some((i) => i.code === 'TOPO_UNKNOWN_TUNNEL' && (i.hint ?? '').includes('AlibabaVPC/VpnGateway_1')));
   });
 });

@@ -26,6 +26,8 @@ const DROP_WORDS: Partial<Record<DropReason, string>> = {
   'ttl-exceeded': 'TTL exceeded',
   'not-forwarding': 'not a router',
   'too-big': 'too big for the next link, and DF is set',
+  'refused': 'the tunnel refused it: outside the traffic selectors its CHILD_SA was negotiated for',
+  'filtered': 'cut by a fault',
 };
 
 export interface DropRecord {

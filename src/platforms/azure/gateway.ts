@@ -165,6 +165,7 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
         passive: apipa,
         holdTime: AZURE_BGP_HOLD_S,
         keepaliveTime: AZURE_BGP_KEEPALIVE_S,
+        fixedKeepalive: true,
         maxPrefix: { limit: AZURE_MAX_PREFIXES, action: 'teardown' },
         importPolicy: rejectExactly(`${end.peerName}-in`, facts.vnetPrefixes),
         exportPolicy: exportPolicy(`${end.peerName}-out`, facts.vnetPrefixes, end.ownPrefixes),
