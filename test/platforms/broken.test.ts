@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
+import { UnreachableCode } from '../../src/net/icmp.js';
+import { IpProtocol } from '../../src/net/ipv4.js';
+import { parseIpv4 } from '../../src/net/address.js';
+import { Network } from '../../src/sim/network.js';
+import { runUntilSettled } from '../../src/sim/settle.js';
+import { loadTopologyFile } from '../../src/topology/load.js';
 
 /*
  * The broken variants (examples/broken/, and the two next to the seeds), run anyway with
@@ -104,4 +110,21 @@ describe('broken variants fail at run time as the platforms would', () => {
       }
     });
   }
+});
+
+describe('mtu-too-big.yaml: a 1500-byte MTU behind a 1400-byte tunnel', () => {
+  it('a full-size packet with DF set is refused with "fragmentation needed" (MTU 1400) by the RRAS tunnel; without DF it is fragmented and gets through', async () => {
+    const network = new Network(loadTopologyFile('examples/broken/mtu-too-big.yaml', { keepCheckErrors: true }).topology);
+    assert.ok(runUntilSettled(network, 30 * 60_000).settled);
+    const pc = network.node('pc').ip;
+    const mtus: number[] = [];
+    pc.addIcmpListener((m) => {
+      if (m.kind === 'destination-unreachable' && m.code === UnreachableCode.FragmentationNeeded) mtus.push(m.nextHopMtu);
+    });
+    pc.send(IpProtocol.Udp, parseIpv4('10.3.0.4'), new Uint8Array(1472), { dontFragment: true });
+    network.scheduler.advance(1000);
+    assert.deepEqual(mtus, [1400], 'PMTU discovery learns the tunnel MTU (a host that ignores it black-holes)');
+    const run = (await cli('ping', 'examples/broken/mtu-too-big.yaml', '10.3.0.4', '--from', 'pc', '-s', '1472', '-c', '1'));
+    assert.equal(run.code, 0, 'without DF the gateway fragments');
+  });
 });
