@@ -44,7 +44,7 @@ function durationOption(value: string): number {
 }
 
 /** How long (virtual time) commands wait for the gateways to settle before they start. */
-const DEFAULT_SETTLE_LIMIT_MS = 30 * 60_000;
+const DEFAULT_SETTLE_LIMIT_MS = 60 * 60_000;
 
 function reportSettle(network: Network, result: SettleResult, io: Io): void {
   if (!result.settled) io.err(`note: the network had not settled at ${formatClock(network.scheduler.now())} (last change at ${formatClock(result.lastChangeMs)}); going on anyway\n`);
@@ -74,6 +74,7 @@ function targetOf(network: Network, name: string): FaultTarget {
 
 interface SimOptions {
   force?: boolean;
+  fromScratch?: boolean;
   seed?: number;
   settleLimit?: number;
   fault?: FaultSpec[];
@@ -94,7 +95,7 @@ function load(file: string, io: Io, options: { force?: boolean } = {}): LoadedTo
  * part every simulating command shares.
  */
 function startNetwork(loaded: LoadedTopology, opts: SimOptions, io: Io, defaultLink: (n: Network) => string | undefined): { network: Network; finish: () => void } {
-  const network = new Network(loaded.topology, opts.seed);
+  const network = new Network(loaded.topology, opts.seed, { fromScratch: opts.fromScratch === true });
   for (const f of opts.fault ?? []) network.scheduleFault(f.atMs, targetOf(network, f.target), f.up);
   for (const name of opts.down ?? []) {
     if (network.links.has(name)) network.link(name).setUp(false);
@@ -119,6 +120,7 @@ function addSimOptions(cmd: Command): Command {
     .option('--at <time>', 'virtual time to start at (default: once the gateways have settled; faults scheduled before it have happened)', durationOption)
     .option('--down <name>', 'take a link or node down before starting (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--fault <time:down|up:target>', 'take a link, a node (a gateway instance too) or a tunnel ("site/instance:connection") down or up at a simulated time (repeatable)', faultOption)
+    .option('--from-scratch', 'create every cloud gateway when the run starts: Azure gateways provision for 30-45 simulated minutes first (default: they exist already)')
     .option('--force', 'run even when `check` finds errors, to watch what they do (the platforms themselves may refuse such a configuration)')
     .option('--pcap <file>', 'write the packets crossing --link to a pcap file')
     .option('--link <name>', 'the link to capture: a link name or "site/subnet"');
@@ -192,7 +194,7 @@ export function buildProgram(io: Io = defaultIo): Command {
 
   addSimOptions(program.command('up <file>'))
     .description('bring the topology up in the simulator, run it until the gateways settle (and past every fault) and print what each platform shows')
-    .addOption(new Option('--until <time>', 'give up settling after this long (virtual time)').argParser(durationOption).default(DEFAULT_SETTLE_LIMIT_MS, '30m'))
+    .addOption(new Option('--until <time>', 'give up settling after this long (virtual time)').argParser(durationOption).default(DEFAULT_SETTLE_LIMIT_MS, '60m'))
     .option('--probe <from:destination>', 'ping once a second from a host to a destination while faults happen, and report the outages')
     .option('--verbose', 'also print every gateway log line, the nodes and the links')
     .action((file: string, opts: SimOptions & { until: number; verbose?: boolean; probe?: string }) => {

@@ -55,6 +55,8 @@ export interface InstancePlan {
   readonly bgp?: BgpPlan;
   /** Provisioning: the instance starts (binds, dials, speaks BGP) only after this long (Alibaba's Preparing state). */
   readonly readyAfterMs?: number;
+  /** How the platform names the states before and after (default Preparing, Normal: Alibaba's). */
+  readonly readyStates?: readonly [string, string];
   /** Values the platform generated that users read back afterwards (Alibaba's random pre-shared key), by what they are. */
   readonly generated?: ReadonlyMap<string, string>;
 }
@@ -95,4 +97,10 @@ export interface PlanContext {
   readonly topology: Topology;
   /** A deterministic stream for a named purpose (derived from the run's seed). */
   readonly rng: (name: string) => Rng;
+  /**
+   * Every cloud gateway is created when the run starts, and provisions for as long as its platform
+   * takes (Azure 30-45 min) before it does anything. Otherwise Azure gateways exist already (the
+   * seeds create them first); Alibaba's short Preparing state is simulated either way.
+   */
+  readonly fromScratch?: boolean;
 }

@@ -7,7 +7,7 @@ import { planRrasSite } from './rras/gateway.js';
 /** The gateways and fabric a site runs, by its platform; undefined for a plain Linux site. */
 export function planSite(site: Site, context: PlanContext): SitePlan | undefined {
   switch (site.platform) {
-    case 'azure': return planAzureSite(site, context.topology);
+    case 'azure': return planAzureSite(site, context);
     case 'alibaba': return planAlibabaSite(site, context);
     case 'rras': return planRrasSite(site);
     case 'linux': return undefined;

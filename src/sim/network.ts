@@ -77,10 +77,12 @@ export class Network {
   readonly milestones: EmulationEvent[] = [];
   private internet: IpNode | undefined;
   private readonly topology: Topology;
+  private readonly fromScratch: boolean;
 
-  constructor(topology: Topology, seed = topology.seed ?? 1) {
+  constructor(topology: Topology, seed = topology.seed ?? 1, options: { fromScratch?: boolean } = {}) {
     this.seed = seed;
     this.topology = topology;
+    this.fromScratch = options.fromScratch === true;
     for (const site of topology.sites) this.buildSite(site, topology);
     for (const spec of topology.links ?? []) this.buildLink(spec);
     for (const gateway of this.gateways.values()) gateway.start();
@@ -211,7 +213,7 @@ export class Network {
         });
       }
     }
-    const plan = planSite(site, { topology, rng: (name) => this.rng(name) });
+    const plan = planSite(site, { topology, rng: (name) => this.rng(name), fromScratch: this.fromScratch });
     if (plan !== undefined) {
       const instances = new Map<string, GatewayInstance>();
       for (const instancePlan of plan.instances) {

@@ -95,9 +95,10 @@ export class GatewayInstance {
       this.begin();
       return;
     }
-    this.network.milestone(this.node.qualifiedName, 'Preparing');
+    const [before, after] = this.plan.readyStates ?? ['Preparing', 'Normal'];
+    this.network.milestone(this.node.qualifiedName, before);
     this.network.scheduler.setTimer(ready, () => {
-      this.network.milestone(this.node.qualifiedName, 'Normal');
+      this.network.milestone(this.node.qualifiedName, after);
       this.begin();
     });
   }

@@ -78,6 +78,19 @@ describe('seed 000: Windows Server RRAS to Azure VNet1 (IKEv2 + BGP), VNet1 to V
     assert.deepEqual(replies, Array(4).fill('Reply from 10.5.0.4: bytes=32 time=9ms TTL=61'));
   });
 
+  it('vpnlab up --from-scratch: the Azure gateways provision for 30-45 simulated minutes, RRAS keeps redialling, then the same tables', async () => {
+    const { code, out } = await run('up', RRAS, '--from-scratch');
+    assert.equal(code, 0);
+    for (const gw of ['VNet1/VNet1GW', 'VNet2/VNet2GW']) {
+      assert.match(out, new RegExp(`^00:00:00\\.000 {2}${gw} {2}ProvisioningState Updating$`, 'm'));
+      const done = new RegExp(`^00:(\\d\\d):\\d\\d\\.\\d{3} {2}${gw} {2}ProvisioningState Succeeded$`, 'm').exec(out);
+      assert.ok(done !== null && Number(done[1]) >= 30 && Number(done[1]) < 45, `${gw} provisioned in 30-45 min`);
+    }
+    assert.deepEqual(psTable(out, 'OnPrem/RRAS2016', 'Get-BgpRouteInformation').slice(2).map((l) => l.split(/\s+/).slice(0, 4).join(' ')), [
+      '10.3.0.0/16 10.3.1.254 AzureS2S Best', '10.5.0.0/16 10.3.1.254 AzureS2S Best', '10.5.1.254/32 10.3.1.254 AzureS2S Best',
+    ]);
+  });
+
   it('VNet2 reaches on-premises with no extra configuration', async () => {
     const { code, out } = await run('ping', RRAS, '192.168.37.10', '--from', 'vm2', '-c', '2');
     assert.equal(code, 0);

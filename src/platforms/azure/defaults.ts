@@ -25,6 +25,8 @@ export const AZURE_CHILD_LIFETIME_KB = 102_400_000;
 export const AZURE_DPD_TIMEOUT_S = 45;
 export const AZURE_BGP_HOLD_S = 180;
 export const AZURE_BGP_KEEPALIVE_S = 60;
+/** Creating a VPN gateway "can take 45 minutes or more" (S1); vpnlab draws 30-45 min per gateway. */
+export const AZURE_PROVISIONING_MS: readonly [number, number] = [30 * 60_000, 45 * 60_000];
 /** More prefixes than this from one peer and Azure drops the session (S1). */
 export const AZURE_MAX_PREFIXES = 4000;
 /** What fits through an Azure tunnel: set the tunnel MTU to 1400 or clamp TCP MSS to 1350 (S2). */

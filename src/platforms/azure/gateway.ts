@@ -9,9 +9,9 @@ import {
   ANY_SELECTOR, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, PlatformError, prefixesOf, pskBytes, rejectExactly,
   retransmitWithin, selectors, takenAddresses,
 } from '../common.js';
-import type { FabricPlan, InstancePlan, InterfacePlan, SitePlan } from '../plan.js';
+import type { FabricPlan, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
 import {
-  AZURE_BGP_HOLD_S, AZURE_BGP_KEEPALIVE_S, AZURE_CHILD_LIFETIME_KB, AZURE_CHILD_LIFETIME_S, AZURE_DPD_TIMEOUT_S, AZURE_ESP_INITIATOR,
+  AZURE_BGP_HOLD_S, AZURE_BGP_KEEPALIVE_S, AZURE_PROVISIONING_MS, AZURE_CHILD_LIFETIME_KB, AZURE_CHILD_LIFETIME_S, AZURE_DPD_TIMEOUT_S, AZURE_ESP_INITIATOR,
   AZURE_ESP_RESPONDER_EXTRA, AZURE_IKE_LIFETIME_S, AZURE_IKE_PROPOSALS, AZURE_MAX_PREFIXES, customPolicyProposals,
 } from './defaults.js';
 import { azureBlock, azureGatewayFacts, findAzureGateway, type AzureGatewayFacts, type AzureInstanceFacts, type AzureSiteOf } from './facts.js';
@@ -196,7 +196,8 @@ function fabricPlan(site: AzureSiteOf): FabricPlan {
   return { name: AZURE_FABRIC, interfaces, routes: [], propagateFrom: [] };
 }
 
-export function planAzureSite(site: AzureSiteOf, topology: Topology): SitePlan {
+export function planAzureSite(site: AzureSiteOf, context: PlanContext): SitePlan {
+  const topology = context.topology;
   const block = azureBlock(site);
   const fabric = fabricPlan(site);
   const instances: InstancePlan[] = [];
@@ -207,6 +208,8 @@ export function planAzureSite(site: AzureSiteOf, topology: Topology): SitePlan {
     if (gateway.vpnType === 'PolicyBased') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'PolicyBased gateways speak IKEv1 only, which vpnlab does not; use RouteBased (with usePolicyBasedTrafficSelectors for narrow selectors)');
     if ((gateway.natRules?.length ?? 0) > 0) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'gateway NAT rules are not emulated yet');
     const facts = azureGatewayFacts(topology, site, gateway);
+    const [shortest, longest] = AZURE_PROVISIONING_MS;
+    const provisioning = context.fromScratch === true ? shortest + context.rng(`azure:${site.name}/${gateway.name}:provisioning`).int(longest - shortest) : 0;
     const connections = (block.connections ?? []).filter((c) => c.virtualNetworkGateway1 === gateway.name);
     for (const instance of facts.instances) {
       const parts: InstanceParts = { peers: [], tunnels: [], neighbors: [], originated: [...facts.vnetPrefixes] };
@@ -226,6 +229,7 @@ export function planAzureSite(site: AzureSiteOf, topology: Topology): SitePlan {
           defaultRouteVia('public', 'public IP'),
           ...(fabricAddress === undefined ? [] : facts.vnetPrefixes.map((prefix) => ({ prefix, nextHop: fabricAddress, interface: instance.gatewaySubnet, source: 'static' as const, origin: 'VNet address space' }))),
         ],
+        ...(provisioning > 0 ? { readyAfterMs: provisioning, readyStates: ['ProvisioningState Updating', 'ProvisioningState Succeeded'] as const } : {}),
         ipsec: {
           address: instance.publicAddress, peers: parts.peers, tunnels: parts.tunnels,
           delayedStarts: parts.peers.filter((p) => !p.responderOnly).map((p) => ({ peer: p.name, afterMs: AZURE_DIAL_DELAY_MS + 1000 * gatewayIndex })),
