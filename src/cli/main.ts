@@ -12,7 +12,7 @@ import { addBgpCommands } from './bgp-commands.js';
 import { addIkeCommands } from './ike-commands.js';
 import { renderPing } from './render/ping.js';
 import { renderStatus } from './render/status.js';
-import { formatClock, renderGateways, renderMilestones } from './render/gateways.js';
+import { formatClock, formatEvent, renderGateways, renderMilestones } from './render/gateways.js';
 import { runUntilSettled, type SettleResult } from '../sim/settle.js';
 import type { Topology } from '../topology/schema.js';
 import { renderTraceroute } from './render/traceroute.js';
@@ -162,7 +162,7 @@ function renderUp(topology: Topology, network: Network, verbose: boolean): strin
   const gateways = renderGateways(network, topology);
   if (gateways !== '') parts.push(gateways);
   if (verbose) {
-    parts.push('Log:', ...network.events.map((e) => `${formatClock(e.timeMs)}  ${e.node}  ${e.text}`), '', renderStatus(topology.name, network));
+    parts.push('Log:', ...network.events.map(formatEvent), '', renderStatus(topology.name, network));
   }
   return parts.join('\n');
 }

@@ -4,7 +4,7 @@ import { selectorFromPrefix } from '../ike/payloads/ts.js';
 import type { Ipv4Selector } from '../ike/payloads/ts.js';
 import type { ChildLifetimes } from '../ike/child-sa.js';
 import type { RetransmitConfig } from '../ike/config.js';
-import { broadcastOf, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../net/address.js';
+import { broadcastOf, parseIpv4, parsePrefix, prefixContains, prefixEquals, type Ipv4Address, type Prefix } from '../net/address.js';
 import type { Route } from '../router/route-table.js';
 import type { Topology } from '../topology/schema.js';
 
@@ -25,6 +25,11 @@ export const ANY_SELECTOR: Ipv4Selector = selectorFromPrefix(ANY);
 
 export function hostPrefix(address: Ipv4Address): Prefix {
   return { address, length: 32 };
+}
+
+/** Appends `prefix` unless the list has it already. */
+export function addPrefix(list: Prefix[], prefix: Prefix): void {
+  if (!list.some((p) => prefixEquals(p, prefix))) list.push(prefix);
 }
 
 export function selectors(prefixes: readonly Prefix[]): Ipv4Selector[] {
@@ -75,12 +80,12 @@ export function assignedPublicAddress(siteIndex: number, resourceIndex: number):
 // ---------------------------------------------------------------------------------------------
 // BGP policies the platforms apply
 
-/** Routes this speaker originates (empty AS path) and those it learned. */
-const OWN = { type: 'as-path', regex: '^$' } as const;
+/** Matches the routes this speaker originates (empty AS path), not those it learned. */
+export const OWN_ROUTES = { type: 'as-path', regex: '^$' } as const;
 
 /** Only our own routes: RRAS without TransitRouting, Alibaba to its customer gateway. */
 export function ownRoutesOnly(name: string): Policy {
-  return { name, statements: [{ conditions: [OWN], result: 'accept' }], default: 'reject' };
+  return { name, statements: [{ conditions: [OWN_ROUTES], result: 'accept' }], default: 'reject' };
 }
 
 /** Reject exactly these prefixes, accept the rest. */

@@ -9,7 +9,7 @@ import { azureBlock } from './azure/facts.js';
 import type { LocalNetworkGatewayBgpSettings } from './azure/schema.js';
 import type { Report } from './checks.js';
 import type { AlibabaEnd, AzureEnd, RrasEnd, Tunnels } from './pairing.js';
-import { advertisedPrefixes } from './rras/checks.js';
+import { advertisedPrefixes } from './rras/facts.js';
 
 /*
  * The BGP session over each tunnel that has Azure at one end, compared with what the other end

@@ -1,7 +1,8 @@
 import type { DocPath } from '../config/source.js';
-import { formatIpv4, isIpv4, parseInterfaceAddress, parseIpv4, type Ipv4Address } from '../net/address.js';
-import type { Site, Topology } from '../topology/schema.js';
-import { assignedPublicAddress } from './common.js';
+import { formatIpv4, parseIpv4, type Ipv4Address } from '../net/address.js';
+import type { Site, SiteOf, Topology } from '../topology/schema.js';
+import { alibabaTunnels, ipsecAddresses } from './alibaba/facts.js';
+import { adapterAddress } from './rras/facts.js';
 import { azureBlock, azureGatewayFacts, type AzureGatewayFacts, type AzureSiteOf } from './azure/facts.js';
 import type { Connection, LocalNetworkGateway, VirtualNetworkGateway } from './azure/schema.js';
 import type { CustomerGateway, IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from './alibaba/schema.js';
@@ -17,8 +18,6 @@ import type { RrasSite, VpnS2SInterface } from './rras/schema.js';
  * platforms apply when an IKE_SA_INIT arrives. The checks then compare the two halves of a pair.
  */
 
-type AlibabaSiteOf = Extract<Site, { platform: 'alibaba' }>;
-type RrasSiteOf = Extract<Site, { platform: 'rras' }>;
 
 interface EndBase {
   readonly siteIndex: number;
@@ -55,7 +54,7 @@ export interface AzureEnd extends EndBase {
 
 export interface AlibabaEnd extends EndBase {
   readonly platform: 'alibaba';
-  readonly site: AlibabaSiteOf;
+  readonly site: SiteOf<'alibaba'>;
   readonly gateway: VpnGateway;
   readonly connection: VpnConnection;
   readonly connectionIndex: number;
@@ -71,7 +70,7 @@ export interface AlibabaEnd extends EndBase {
 
 export interface RrasEnd extends EndBase {
   readonly platform: 'rras';
-  readonly site: RrasSiteOf;
+  readonly site: SiteOf<'rras'>;
   readonly rras: RrasSite;
   readonly iface: VpnS2SInterface;
   readonly ifaceIndex: number;
@@ -185,27 +184,23 @@ function azureEnds(g: AzureGateway, gateways: readonly AzureGateway[]): AzureEnd
   return out;
 }
 
-function alibabaEnds(site: AlibabaSiteOf, siteIndex: number, publicAddresses: Map<Ipv4Address, PublicAddress>): AlibabaEnd[] {
+function alibabaEnds(site: SiteOf<'alibaba'>, siteIndex: number, publicAddresses: Map<Ipv4Address, PublicAddress>): AlibabaEnd[] {
   const block = site.alibaba;
   if (block === undefined) return [];
   const out: AlibabaEnd[] = [];
   const customerGateways = block.CustomerGateways ?? [];
   (block.VpnGateways ?? []).forEach((gateway, gi) => {
     if (gateway.EnableIpsec === false) return;
-    const addresses = [gateway.InternetIp, gateway.DisasterRecoveryInternetIp]
-      .map((text, k) => (text !== undefined ? parseIpv4(text) : assignedPublicAddress(siteIndex, gi * 2 + k)));
-    const dualGateway = gateway.DisasterRecoveryVSwitchId !== undefined;
-    addresses.slice(0, dualGateway ? 2 : 1).forEach((a, k) => publicAddresses.set(a, { platform: 'alibaba', what: `Alibaba VPN gateway '${gateway.Name}' IPsec address ${k + 1}` }));
+    const addresses = ipsecAddresses(siteIndex, gi, gateway);
+    addresses.forEach((a, k) => publicAddresses.set(a, { platform: 'alibaba', what: `Alibaba VPN gateway '${gateway.Name}' IPsec address ${k + 1}` }));
     (block.VpnConnections ?? []).forEach((connection, connectionIndex) => {
       if (connection.VpnGatewayId !== gateway.Name) return;
       const at: DocPath = ['sites', siteIndex, 'alibaba', 'VpnConnections', connectionIndex];
       const specs = connection.TunnelOptionsSpecification;
-      const tunnels = specs !== undefined
-        ? specs.map((t, ti) => ({
-          tunnel: t.Role === 'master' ? 1 as const : 2 as const, cgw: t.CustomerGatewayId, ike: t.TunnelIkeConfig, ipsec: t.TunnelIpsecConfig,
-          path: [...at, 'TunnelOptionsSpecification', ti] as DocPath, ikePath: [...at, 'TunnelOptionsSpecification', ti, 'TunnelIkeConfig'] as DocPath,
-        }))
-        : [{ tunnel: 1 as const, cgw: connection.CustomerGatewayId!, ike: connection.IkeConfig, ipsec: connection.IpsecConfig, path: at, ikePath: [...at, 'IkeConfig'] as DocPath }];
+      const tunnels = alibabaTunnels(connection).map((t) => {
+        const path: DocPath = t.specIndex === undefined ? at : [...at, 'TunnelOptionsSpecification', t.specIndex];
+        return { tunnel: t.address, cgw: t.customerGateway, ike: t.ike, ipsec: t.ipsec, path, ikePath: [...path, t.specIndex === undefined ? 'IkeConfig' : 'TunnelIkeConfig'] };
+      });
       for (const t of tunnels) {
         const customerGatewayIndex = customerGateways.findIndex((c) => c.Name === t.cgw);
         const customerGateway = customerGateways[customerGatewayIndex];
@@ -223,12 +218,7 @@ function alibabaEnds(site: AlibabaSiteOf, siteIndex: number, publicAddresses: Ma
   return out;
 }
 
-/** The address an RRAS adapter carries (with or without its prefix length). */
-export function adapterAddress(text: string): Ipv4Address {
-  return isIpv4(text) ? parseIpv4(text) : parseInterfaceAddress(text).address;
-}
-
-function rrasEnds(site: RrasSiteOf, siteIndex: number, publicAddresses: Map<Ipv4Address, PublicAddress>): RrasEnd[] {
+function rrasEnds(site: SiteOf<'rras'>, siteIndex: number, publicAddresses: Map<Ipv4Address, PublicAddress>): RrasEnd[] {
   const rras = site.rras;
   if (rras === undefined) return [];
   const serverName = rras.Server.Name ?? 'RRAS';

@@ -4,7 +4,7 @@ import { IpsecGateway } from '../ipsec/gateway.js';
 import { CryptoSuite } from '../crypto/suite.js';
 import { formatChildSpi } from '../ike/payloads/notify.js';
 import { formatSelector } from '../ike/payloads/ts.js';
-import { formatIpv4, formatPrefix, prefixEquals, type Ipv4Address } from '../net/address.js';
+import { formatIpv4, formatPrefix, type Ipv4Address } from '../net/address.js';
 import { DEFAULT_MTU } from '../net/ipv4.js';
 import type { FabricPlan, InstancePlan } from '../platforms/plan.js';
 import type { Network, SimNode } from './network.js';
@@ -140,8 +140,10 @@ export class GatewayInstance {
     const routes = this.node.ip.routes;
     const withdrawn: string[] = [];
     const learned: string[] = [];
+    // One pass over the table for the whole batch, not one per changed prefix.
+    const changed = new Set(changes.map((c) => formatPrefix(c.prefix)));
+    routes.remove((r) => r.source === 'ebgp' && changed.has(formatPrefix(r.prefix)));
     for (const change of changes) {
-      routes.remove((r) => r.source === 'ebgp' && prefixEquals(r.prefix, change.prefix));
       const nextHop = change.best?.attrs.nextHop;
       if (change.best === undefined || nextHop === undefined || change.best.source.kind === 'local') {
         if (change.previous !== undefined && change.previous.source.kind !== 'local') withdrawn.push(formatPrefix(change.prefix));
@@ -169,7 +171,8 @@ export class Fabric {
   readonly plan: FabricPlan;
   readonly node: SimNode;
   private readonly instances: ReadonlyMap<string, GatewayInstance>;
-  private refreshing = false;
+  /** A refresh is scheduled (changes of one moment are applied together). */
+  private refreshPending = false;
   /** Per prefix, the instances the fabric last sent it to (for the timeline). */
   private readonly lastVia = new Map<string, string>();
   private readonly network: Network;
@@ -183,7 +186,7 @@ export class Fabric {
       const iface = this.node.ip.addInterface(spec.name, [{ address: spec.address, prefix: spec.prefix }], spec.mtu ?? DEFAULT_MTU);
       if (spec.attach !== 'internet') network.link(`${site}/${spec.attach.subnet}`).attach(this.node.ip, iface);
     }
-    for (const instance of instances.values()) instance.node.ip.routes.onChange(() => this.refresh());
+    for (const instance of instances.values()) instance.node.ip.routes.onChange(() => this.scheduleRefresh());
     this.refresh();
   }
 
@@ -202,30 +205,34 @@ export class Fabric {
     return entry !== undefined && entry.paths.some((p) => p.iface.driver !== undefined && !isSubnetPort(instance, p.iface.name));
   }
 
-  refresh(): void {
-    if (this.refreshing) return;
-    this.refreshing = true;
-    try {
-      const routes = this.node.ip.routes;
-      routes.remove((r) => r.source === 'platform');
-      for (const r of this.plan.routes) {
-        const able = r.via.map((n) => this.instances.get(n)).filter((i): i is GatewayInstance => i !== undefined && this.carries(i, r.prefix));
-        const chosen = r.mode === 'failover' ? able.slice(0, 1) : able;
-        for (const instance of chosen) this.addVia(r.prefix, instance, r.origin);
-      }
-      for (const name of this.plan.propagateFrom) {
-        const instance = this.instances.get(name);
-        if (instance === undefined || !instance.node.ip.up) continue;
-        for (const entry of instance.node.ip.routes.activeEntries()) {
-          if (entry.routes.every((r) => r.source === 'connected')) continue;
-          if (entry.prefix.length === 0 || !this.carries(instance, entry.prefix)) continue;
-          this.addVia(entry.prefix, instance, `virtual network gateway ${instance.plan.resource}`);
-        }
-      }
-      this.noteChanges();
-    } finally {
-      this.refreshing = false;
+  /** A BGP batch changes an instance's table once per route: recompute once, when the batch is done. */
+  private scheduleRefresh(): void {
+    if (this.refreshPending) return;
+    this.refreshPending = true;
+    this.network.scheduler.setTimer(0, () => {
+      this.refreshPending = false;
+      this.refresh();
+    });
+  }
+
+  private refresh(): void {
+    const routes = this.node.ip.routes;
+    routes.remove((r) => r.source === 'platform');
+    for (const r of this.plan.routes) {
+      const able = r.via.map((n) => this.instances.get(n)).filter((i): i is GatewayInstance => i !== undefined && this.carries(i, r.prefix));
+      const chosen = r.mode === 'failover' ? able.slice(0, 1) : able;
+      for (const instance of chosen) this.addVia(r.prefix, instance, r.origin);
     }
+    for (const name of this.plan.propagateFrom) {
+      const instance = this.instances.get(name);
+      if (instance === undefined || !instance.node.ip.up) continue;
+      for (const entry of instance.node.ip.routes.activeEntries()) {
+        if (entry.routes.every((r) => r.source === 'connected')) continue;
+        if (entry.prefix.length === 0 || !this.carries(instance, entry.prefix)) continue;
+        this.addVia(entry.prefix, instance, `virtual network gateway ${instance.plan.resource}`);
+      }
+    }
+    this.noteChanges();
   }
 
   /** A prefix whose gateway instances changed (a failover, a switch-back) goes into the timeline. */

@@ -113,6 +113,8 @@ export const topologySchema = z.strictObject({
 
 export type Topology = z.infer<typeof topologySchema>;
 export type Site = z.infer<typeof siteSchema>;
+/** A site of one platform (`SiteOf<'azure'>` has its `azure` block typed). */
+export type SiteOf<P extends Site['platform']> = Extract<Site, { platform: P }>;
 export type Subnet = z.infer<typeof subnetSchema>;
 export type Host = z.infer<typeof hostSchema>;
 export type Router = z.infer<typeof routerSchema>;

@@ -103,7 +103,8 @@ function chunked(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   return out;
 }
 
-const randomUpdate = fc.uint8Array({ maxLength: 120 }).map((body) => {
+/** An UPDATE message around `body`: marker, length, type 2. */
+function frameUpdate(body: ArrayLike<number>): Uint8Array {
   const m = new Uint8Array(19 + body.length);
   m.fill(0xff, 0, 16);
   m[16] = m.length >>> 8;
@@ -111,7 +112,9 @@ const randomUpdate = fc.uint8Array({ maxLength: 120 }).map((body) => {
   m[18] = 2;
   m.set(body, 19);
   return m;
-});
+}
+
+const randomUpdate = fc.uint8Array({ maxLength: 120 }).map(frameUpdate);
 
 /** Well-framed attribute lists of random attributes: known codes with random flags and values. */
 const CODES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 17, 18, 32];
@@ -132,14 +135,7 @@ const structuredUpdate = fc.record({
     const ext = (a.flags & 0x10) !== 0;
     attrBytes.push(a.flags, a.code, ...(ext ? [0, a.value.length] : [a.value.length]), ...a.value);
   }
-  const body = [withdrawn.length >> 8, withdrawn.length & 0xff, ...withdrawn, attrBytes.length >> 8, attrBytes.length & 0xff, ...attrBytes, ...nlri];
-  const m = new Uint8Array(19 + body.length);
-  m.fill(0xff, 0, 16);
-  m[16] = m.length >>> 8;
-  m[17] = m.length & 0xff;
-  m[18] = 2;
-  m.set(body, 19);
-  return m;
+  return frameUpdate([withdrawn.length >> 8, withdrawn.length & 0xff, ...withdrawn, attrBytes.length >> 8, attrBytes.length & 0xff, ...attrBytes, ...nlri]);
 });
 
 const mutatedUpdate = fc.record({

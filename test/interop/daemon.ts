@@ -304,26 +304,34 @@ export function spawnDaemon(opts: SpawnOptions): DaemonProcess {
     running: () => !ended,
     stop(graceMs = STOP_GRACE_MS): Promise<void> {
       stopping ??= (async () => {
-        if (!ended) {
-          child.kill('SIGTERM');
-          const grace = new AbortController();
-          const timer = delay(graceMs, 'timeout' as const, { signal: grace.signal }).catch(() => 'cancelled' as const);
-          const first = await Promise.race([exited, timer]);
-          grace.abort();
-          if (first === 'timeout' && !ended) {
-            child.kill('SIGKILL');
-            // the child is unref'd: hold the event loop open until it is reaped
-            const hold = setInterval(() => {}, 1_000);
-            await exited;
-            clearInterval(hold);
-          }
-        }
+        if (!ended) await terminateChild(child, exited, () => ended, graceMs);
         live.delete(pid);
         removePaths(tracked);
       })();
       return stopping;
     },
   };
+}
+
+/**
+ * SIGTERM, then SIGKILL if the child has not exited after `graceMs`. The children are unref'd, so
+ * the event loop is held open until the child is reaped.
+ */
+export async function terminateChild(child: ChildProcess, exited: Promise<unknown>, ended: () => boolean, graceMs: number): Promise<void> {
+  const hold = setInterval(() => {}, 1_000);
+  try {
+    child.kill('SIGTERM');
+    const grace = new AbortController();
+    const timer = delay(graceMs, 'timeout' as const, { signal: grace.signal }).catch(() => 'cancelled' as const);
+    const first = await Promise.race([exited, timer]);
+    grace.abort();
+    if (first === 'timeout' && !ended()) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  } finally {
+    clearInterval(hold);
+  }
 }
 
 /** The last `maxChars` of a file, or '' if it does not exist. */

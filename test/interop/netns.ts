@@ -32,9 +32,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { parsePing, parseTcpdump, type CapturedPacket, type PingResult } from './netns-output.js';
-import { InteropError, isIpv4, processAlive, poll, readIfExists, runChecked, runCommand, type CommandResult } from './daemon.js';
+import { InteropError, isIpv4, processAlive, poll, readIfExists, runChecked, runCommand, terminateChild, type CommandResult } from './daemon.js';
 
 /** Every namespace this module creates starts with this. */
 export { parsePing, parseTcpdump, type CapturedPacket, type PingResult } from './netns-output.js';
@@ -460,22 +459,7 @@ export async function createTopology(): Promise<Topology> {
         running: () => !ended,
         stop(graceMs = STOP_GRACE_MS) {
           stopping ??= (async () => {
-            if (ended) return;
-            // the child is unref'd: hold the event loop open until it is reaped
-            const hold = setInterval(() => {}, 1_000);
-            try {
-              child.kill('SIGTERM');
-              const grace = new AbortController();
-              const timer = delay(graceMs, 'timeout' as const, { signal: grace.signal }).catch(() => 'cancelled' as const);
-              const first = await Promise.race([exited, timer]);
-              grace.abort();
-              if (first === 'timeout' && !ended) {
-                child.kill('SIGKILL');
-                await exited;
-              }
-            } finally {
-              clearInterval(hold);
-            }
+            if (!ended) await terminateChild(child, exited, () => ended, graceMs);
           })();
           return stopping;
         },

@@ -2,9 +2,9 @@ import { peerRecords, routeRecords } from '../../bgp/views.js';
 import { formatIpv4, formatPrefix } from '../../net/address.js';
 import { bgpSettingsText, findAzureGateway } from '../../platforms/azure/facts.js';
 import type { Network } from '../../sim/network.js';
-import type { GatewayInstance } from '../../sim/platform-gateways.js';
+import type { EmulationEvent, GatewayInstance } from '../../sim/platform-gateways.js';
 import type { Site, Topology } from '../../topology/schema.js';
-import { renderGetBgpPeer, renderGetBgpRouteInformation } from './bgp.js';
+import { formatUptime, renderGetBgpPeer, renderGetBgpRouteInformation } from './bgp.js';
 import { powerShellTable, table } from './table.js';
 
 /*
@@ -76,7 +76,7 @@ function renderAzure(network: Network, topology: Topology, site: Extract<Site, {
       const local = formatIpv4(bgp.config.routerId);
       for (const p of peerRecords(bgp)) {
         const state = p.state === 'Established' ? 'Connected' : p.state === 'Idle' ? 'Unknown' : 'Connecting';
-        peerRows.push([p.localAddress ?? local, p.address, String(p.asn), state, p.uptime === null ? '' : formatDuration(p.uptime), String(p.prefixesAccepted), String(p.messages.out), String(p.messages.in)]);
+        peerRows.push([p.localAddress ?? local, p.address, String(p.asn), state, p.uptime === null ? '' : formatUptime(p.uptime), String(p.prefixesAccepted), String(p.messages.out), String(p.messages.in)]);
       }
       for (const r of routeRecords(bgp)) {
         for (const path of r.paths) {
@@ -92,11 +92,6 @@ function renderAzure(network: Network, topology: Topology, site: Extract<Site, {
       powerShellTable(['LocalAddress', 'Network', 'NextHop', 'SourcePeer', 'Origin', 'AsPath', 'Weight'], learnedRows));
   }
   return out.join('\n');
-}
-
-function formatDuration(seconds: number): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(Math.floor(seconds / 3600))}:${two(Math.floor((seconds % 3600) / 60))}:${two(seconds % 60)}`;
 }
 
 function renderAlibaba(network: Network, site: Extract<Site, { platform: 'alibaba' }>): string {
@@ -149,9 +144,14 @@ export function renderGateways(network: Network, topology: Topology): string {
   return parts.filter((p) => p !== '').join('\n');
 }
 
+/** One line of the event log: simulated time, node, text. */
+export function formatEvent(e: EmulationEvent): string {
+  return `${formatClock(e.timeMs)}  ${e.node}  ${e.text}`;
+}
+
 /** The state changes, one per line, stamped with simulated time. */
 export function renderMilestones(network: Network): string {
-  return network.milestones.map((e) => `${formatClock(e.timeMs)}  ${e.node}  ${e.text}`).join('\n') + '\n';
+  return network.milestones.map(formatEvent).join('\n') + '\n';
 }
 
 export function formatClock(ms: number): string {

@@ -4,15 +4,16 @@ import { TransformType } from '../../crypto/iana.js';
 import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { fqdnIdentity, ipv4Identity, type Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
-import { isIpv4, parseIpv4, parsePrefix, prefixEquals, type Prefix } from '../../net/address.js';
-import type { Site } from '../../topology/schema.js';
+import { isIpv4, parseIpv4, parsePrefix, type Prefix } from '../../net/address.js';
+import type { SiteOf } from '../../topology/schema.js';
 import {
-  ANY_SELECTOR, assignedPublicAddress, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, PlatformError, prefixesOf, pskBytes,
+  addPrefix, ANY_SELECTOR, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, PlatformError, prefixesOf, pskBytes,
   retransmitWithin, selectors, takenAddresses,
 } from '../common.js';
 import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
 import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS, alibabaProposals } from './defaults.js';
-import type { AlibabaSite, IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from './schema.js';
+import type { AlibabaSite, VpnConnection, VpnGateway } from './schema.js';
+import { alibabaTunnels, ipsecAddresses } from './facts.js';
 
 /*
  * An Alibaba Cloud VPC as the emulator runs it: a VPN gateway is one node per IPsec address (two
@@ -26,25 +27,7 @@ export const ALIBABA_FABRIC = 'vRouter';
 const DPD_DELAY_S = 10;
 const DPD_TIMEOUT_S = 30;
 
-export type AlibabaSiteOf = Extract<Site, { platform: 'alibaba' }>;
-
-interface TunnelOfConnection {
-  /** 1 = master / IPsec address 1, 2 = slave / IPsec address 2. */
-  readonly address: 1 | 2;
-  readonly customerGateway: string;
-  readonly ike: IkeConfig | undefined;
-  readonly ipsec: IpsecConfig | undefined;
-  readonly dpd: boolean;
-}
-
-function tunnelsOf(conn: VpnConnection): TunnelOfConnection[] {
-  if (conn.TunnelOptionsSpecification !== undefined) {
-    return conn.TunnelOptionsSpecification.map((t) => ({
-      address: t.Role === 'master' ? 1 : 2, customerGateway: t.CustomerGatewayId, ike: t.TunnelIkeConfig, ipsec: t.TunnelIpsecConfig, dpd: t.EnableDpd ?? true,
-    }));
-  }
-  return [{ address: 1, customerGateway: conn.CustomerGatewayId!, ike: conn.IkeConfig, ipsec: conn.IpsecConfig, dpd: conn.EnableDpd ?? true }];
-}
+export type AlibabaSiteOf = SiteOf<'alibaba'>;
 
 function identity(text: string): Identity {
   return isIpv4(text) ? ipv4Identity(parseIpv4(text)) : fqdnIdentity(text);
@@ -72,16 +55,13 @@ function checkSupported(where: string, proposals: readonly string[], kind: 'ike'
 function connectionRoutes(alibaba: AlibabaSite, gateway: VpnGateway, conn: VpnConnection): { all: Prefix[]; published: Prefix[] } {
   const all: Prefix[] = [];
   const published: Prefix[] = [];
-  const add = (list: Prefix[], p: Prefix): void => {
-    if (!list.some((o) => prefixEquals(o, p))) list.push(p);
-  };
   const entries = [...(alibaba.VpnPbrRouteEntries ?? []), ...(alibaba.VpnRouteEntries ?? [])].filter((e) => e.VpnGatewayId === gateway.Name && e.NextHop === conn.Name);
   for (const e of entries) {
-    add(all, parsePrefix(e.RouteDest));
-    if (e.PublishVpc) add(published, parsePrefix(e.RouteDest));
+    addPrefix(all, parsePrefix(e.RouteDest));
+    if (e.PublishVpc) addPrefix(published, parsePrefix(e.RouteDest));
   }
   const protectedFlows = conn.RoutingMode === 'ProtectedDataFlows' || (conn.RemoteSubnet !== undefined && !(conn.RemoteSubnet.length === 1 && conn.RemoteSubnet[0] === '0.0.0.0/0'));
-  if (protectedFlows && conn.AutoConfigRoute !== false) for (const p of prefixesOf(conn.RemoteSubnet)) add(all, p);
+  if (protectedFlows && conn.AutoConfigRoute !== false) for (const p of prefixesOf(conn.RemoteSubnet)) addPrefix(all, p);
   return { all, published };
 }
 
@@ -107,7 +87,7 @@ export function planAlibabaSite(site: AlibabaSiteOf, context: PlanContext): Site
     if (gateway.EnableIpsec === false) return;
     const dual = gateway.DisasterRecoveryVSwitchId !== undefined;
     const vswitches = [gateway.VSwitchId ?? subnets[0]?.name, gateway.DisasterRecoveryVSwitchId];
-    const addresses = [gateway.InternetIp, gateway.DisasterRecoveryInternetIp];
+    const addresses = ipsecAddresses(siteIndex, gi, gateway);
     const connections = (alibaba.VpnConnections ?? []).filter((c) => c.VpnGatewayId === gateway.Name);
     const preparing = ALIBABA_PREPARING_MS[0] + context.rng(`alibaba:${site.name}/${gateway.Name}:preparing`).int(ALIBABA_PREPARING_MS[1] - ALIBABA_PREPARING_MS[0]);
     const count = dual ? 2 : 1;
@@ -123,8 +103,7 @@ export function planAlibabaSite(site: AlibabaSiteOf, context: PlanContext): Site
       for (const other of instances) for (const i of other.interfaces) taken.add(i.address);
       const eni = pickAddress(prefix, [-3, -4, -5, -6, -7, -8], taken);
       if (eni === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `vSwitch '${subnet.name}' has no free address for the gateway's ENI`);
-      const publicText = addresses[k];
-      const publicAddress = publicText !== undefined ? parseIpv4(publicText) : assignedPublicAddress(siteIndex, gi * 2 + k);
+      const publicAddress = addresses[k]!;
       const peers: PeerConfig[] = [];
       const tunnels: TunnelSpec[] = [];
       const generated = new Map<string, string>();
@@ -133,7 +112,7 @@ export function planAlibabaSite(site: AlibabaSiteOf, context: PlanContext): Site
         if (conn.EnableTunnelsBgp === true || conn.BgpConfig?.EnableBgp === true) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, 'BGP over Alibaba tunnels is not emulated yet');
         if (conn.HealthCheckConfig?.enable === true) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, 'the health check is not emulated yet');
         if (conn.TunnelOptionsSpecification !== undefined && !dual) throw new PlatformError('ERR_PLATFORM_CONFIG', cwhere, `a dual-tunnel connection needs a dual-tunnel gateway ('${gateway.Name}' has no DisasterRecoveryVSwitchId)`);
-        const tunnel = tunnelsOf(conn).find((t) => t.address === k + 1);
+        const tunnel = alibabaTunnels(conn).find((t) => t.address === k + 1);
         if (tunnel === undefined) continue;
         const cgw = (alibaba.CustomerGateways ?? []).find((c) => c.Name === tunnel.customerGateway);
         if (cgw === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', cwhere, `no customer gateway '${tunnel.customerGateway}'`);
@@ -174,7 +153,7 @@ export function planAlibabaSite(site: AlibabaSiteOf, context: PlanContext): Site
         tunnels.push({ connection: conn.Name, child: conn.Name, kind: 'route', routes: routes.all });
         if (k === 0) {
           for (const p of routes.published) {
-            fabricRoutes.push({ prefix: p, via: tunnelsOf(conn).map((t) => names[t.address - 1]!), mode: 'failover', origin: `VPN gateway ${gateway.Name} route to ${conn.Name} (published)` });
+            fabricRoutes.push({ prefix: p, via: alibabaTunnels(conn).map((t) => names[t.address - 1]!), mode: 'failover', origin: `VPN gateway ${gateway.Name} route to ${conn.Name} (published)` });
           }
         }
       }

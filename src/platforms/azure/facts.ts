@@ -1,5 +1,5 @@
 import { formatIpv4, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
-import type { Site, Topology } from '../../topology/schema.js';
+import type { SiteOf, Topology } from '../../topology/schema.js';
 import { assignedPublicAddress, PlatformError, prefixesOf } from '../common.js';
 import { AZURE_DEFAULT_ASN } from './defaults.js';
 import type { AzureSite, VirtualNetworkGateway } from './schema.js';
@@ -33,7 +33,7 @@ export interface AzureGatewayFacts {
   readonly vnetPrefixes: readonly Prefix[];
 }
 
-export type AzureSiteOf = Extract<Site, { platform: 'azure' }>;
+export type AzureSiteOf = SiteOf<'azure'>;
 
 export function azureBlock(site: AzureSiteOf): AzureSite {
   return site.azure ?? {};

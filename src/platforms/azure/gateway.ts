@@ -3,10 +3,10 @@ import type { Policy } from '../../bgp/policy/types.js';
 import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
-import { formatIpv4, parseIpv4, parsePrefix, prefixContains, prefixEquals, type Ipv4Address, type Prefix } from '../../net/address.js';
+import { formatIpv4, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
 import {
-  ANY_SELECTOR, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, PlatformError, prefixesOf, pskBytes, rejectExactly,
+  addPrefix, ANY_SELECTOR, defaultRouteVia, OWN_ROUTES, hostPrefix, lifetimesFor, pickAddress, PlatformError, prefixesOf, pskBytes, rejectExactly,
   retransmitWithin, selectors, takenAddresses,
 } from '../common.js';
 import type { FabricPlan, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
@@ -88,7 +88,7 @@ function proposals(conn: Connection, where: string): { ike: string[]; esp: strin
 
 /** Azure's export rules for one BGP peer (S1): no default route, not its own prefixes back, no learned route overlapping the VNet. */
 function exportPolicy(name: string, vnet: readonly Prefix[], own: readonly Prefix[]): Policy {
-  const ownRoute = { type: 'as-path', regex: '^$' } as const;
+  const ownRoute = OWN_ROUTES;
   return {
     name,
     statements: [
@@ -171,15 +171,15 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
         exportPolicy: exportPolicy(`${end.peerName}-out`, facts.vnetPrefixes, end.ownPrefixes),
         ...(end.bgp.weight !== undefined ? { weight: end.bgp.weight } : {}),
       });
-      for (const p of end.ownPrefixes) if (!parts.originated.some((o) => prefixEquals(o, p))) parts.originated.push(p);
+      for (const p of end.ownPrefixes) addPrefix(parts.originated, p);
     }
     const routes = [...end.staticPrefixes];
-    if (end.bgp !== undefined && !routes.some((r) => prefixEquals(r, hostPrefix(end.bgp!.address)))) routes.push(hostPrefix(end.bgp.address));
+    if (end.bgp !== undefined) addPrefix(routes, hostPrefix(end.bgp.address));
     parts.tunnels.push({
       connection: end.peerName, child: end.peerName, kind: 'route', routes,
       ...(bgpLocal !== undefined && isApipa(bgpLocal) ? { interfaceAddresses: [{ address: bgpLocal, prefix: hostPrefix(bgpLocal) }] } : {}),
     });
-    if (end.bgp === undefined) for (const p of end.staticPrefixes) if (!parts.originated.some((o) => prefixEquals(o, p))) parts.originated.push(p);
+    if (end.bgp === undefined) for (const p of end.staticPrefixes) addPrefix(parts.originated, p);
   }
 }
 

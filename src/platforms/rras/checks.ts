@@ -1,8 +1,10 @@
 import { suggest } from '../../config/issues.js';
 import type { DocPath } from '../../config/source.js';
-import { formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../../net/address.js';
+import { formatPrefix, parseIpv4, parsePrefix, prefixContains, type Ipv4Address } from '../../net/address.js';
 import { isUnacceptableHoldTime } from '../../bgp/timers.js';
-import type { Site, Topology } from '../../topology/schema.js';
+import type { Topology } from '../../topology/schema.js';
+import type { RrasSiteOf } from './gateway.js';
+import { adapterPrefix, s2sRoutes } from './facts.js';
 import type { Report } from '../checks.js';
 import { partnersOf, type Tunnels } from '../pairing.js';
 import type { RrasSite, VpnS2SInterface } from './schema.js';
@@ -17,43 +19,6 @@ import type { RrasSite, VpnS2SInterface } from './schema.js';
 
 /** IdleDisconnect in `Get-VpnS2SInterface | fl *` when nothing sets it (W1). */
 const RRAS_IDLE_DISCONNECT_DEFAULT_S = 500;
-
-export type RrasSiteOf = Extract<Site, { platform: 'rras' }>;
-
-/** The prefix an adapter sits on (its subnet, or the length written with its address). */
-function adapterPrefix(site: RrasSiteOf, text: string, subnet: string | undefined): Prefix | undefined {
-  if (!isIpv4(text)) return parseInterfaceAddress(text).prefix;
-  const s = (site.subnets ?? []).find((x) => x.name === subnet);
-  return s === undefined ? undefined : parsePrefix(s.prefix);
-}
-
-/** Routes through each S2S interface: its -IPv4Subnet entries and the NetRoutes naming it. */
-export function s2sRoutes(rras: RrasSite, iface: VpnS2SInterface): Prefix[] {
-  return [
-    ...(iface.IPv4Subnet ?? []).map((entry) => parsePrefix(entry.slice(0, entry.lastIndexOf(':')))),
-    ...(rras.NetRoutes ?? []).filter((r) => r.InterfaceAlias === iface.Name).map((r) => parsePrefix(r.DestinationPrefix)),
-  ];
-}
-
-/**
- * What Add-BgpCustomRoute advertises: its -Network prefixes, and for each -Interface the
- * adapter's subnet and the static routes through it.
- */
-export function advertisedPrefixes(site: RrasSiteOf): Prefix[] {
-  const rras = site.rras;
-  const out = new Map<string, Prefix>();
-  const add = (p: Prefix): void => void out.set(formatPrefix(p), p);
-  for (const entry of rras?.BgpCustomRoutes ?? []) {
-    for (const text of entry.Network ?? []) add(parsePrefix(text));
-    for (const name of entry.Interface ?? []) {
-      const adapter = rras!.Server.NetworkAdapters.find((a) => a.Name === name);
-      const prefix = adapter === undefined ? undefined : adapterPrefix(site, adapter.IPAddress, adapter.Subnet);
-      if (prefix !== undefined) add(prefix);
-      for (const r of rras!.NetRoutes ?? []) if (r.InterfaceAlias === name) add(parsePrefix(r.DestinationPrefix));
-    }
-  }
-  return [...out.values()];
-}
 
 export function checkRrasSites(topology: Topology, tunnels: Tunnels, report: Report): void {
   topology.sites.forEach((site, siteIndex) => {

@@ -3,13 +3,14 @@ import { ACCEPT_ALL } from '../../bgp/policy/types.js';
 import type { PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
-import { isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, prefixEquals, type Prefix } from '../../net/address.js';
+import { parseIpv4, parsePrefix, type Prefix } from '../../net/address.js';
 import type { Route } from '../../router/route-table.js';
-import type { Site } from '../../topology/schema.js';
+import type { SiteOf } from '../../topology/schema.js';
 import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, PlatformError, pskBytes, retransmitWithin } from '../common.js';
 import type { InstancePlan, InterfacePlan, SitePlan } from '../plan.js';
 import { RRAS_BGP_HOLD_S, RRAS_CHILD_LIFETIME_KB, RRAS_CHILD_LIFETIME_S, RRAS_IKE_LIFETIME_S, RRAS_NETWORK_OUTAGE_S, rrasProposals } from './defaults.js';
 import type { RrasSite, VpnS2SInterface } from './schema.js';
+import { adapterAddress, adapterPrefix, advertisedPrefixes, s2sRoutes } from './facts.js';
 
 /*
  * A Windows Server RRAS site as the emulator runs it: the server is one node with its adapters;
@@ -18,24 +19,16 @@ import type { RrasSite, VpnS2SInterface } from './schema.js';
  * BGP router speaks from its LocalIPAddress with the peers' own hold times.
  */
 
-export type RrasSiteOf = Extract<Site, { platform: 'rras' }>;
+export type RrasSiteOf = SiteOf<'rras'>;
 
 function adapterInterfaces(site: RrasSiteOf, rras: RrasSite): InterfacePlan[] {
   return rras.Server.NetworkAdapters.map((adapter) => {
     const where = `site '${site.name}' adapter '${adapter.Name}'`;
-    let address: number;
-    let prefix: Prefix;
-    if (isIpv4(adapter.IPAddress)) {
-      const subnet = (site.subnets ?? []).find((s) => s.name === adapter.Subnet);
-      if (subnet === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `IPAddress ${adapter.IPAddress} has no prefix length and no Subnet`);
-      address = parseIpv4(adapter.IPAddress);
-      prefix = parsePrefix(subnet.prefix);
-    } else {
-      ({ address, prefix } = parseInterfaceAddress(adapter.IPAddress));
-    }
+    const prefix = adapterPrefix(site, adapter.IPAddress, adapter.Subnet);
+    if (prefix === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `IPAddress ${adapter.IPAddress} has no prefix length and no Subnet`);
     const attach = adapter.Internet === true ? 'internet' as const : adapter.Subnet !== undefined ? { subnet: adapter.Subnet } : undefined;
     if (attach === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, 'the adapter is attached to nothing: give Subnet, or Internet: true');
-    return { name: adapter.Name, address, prefix, attach };
+    return { name: adapter.Name, address: adapterAddress(adapter.IPAddress), prefix, attach };
   });
 }
 
@@ -61,10 +54,7 @@ function s2sPeer(site: RrasSiteOf, rras: RrasSite, iface: VpnS2SInterface, local
       startPort: ts.PortRange?.[0] ?? 0, endPort: ts.PortRange?.[1] ?? 65535,
       startAddress: parseIpv4(ts.IPAddressRange[0]), endAddress: parseIpv4(ts.IPAddressRange[1]),
     })));
-  const routes: Prefix[] = [
-    ...(iface.IPv4Subnet ?? []).map((entry) => parsePrefix(entry.slice(0, entry.lastIndexOf(':')))),
-    ...(rras.NetRoutes ?? []).filter((r) => r.InterfaceAlias === iface.Name).map((r) => parsePrefix(r.DestinationPrefix)),
-  ];
+  const routes = s2sRoutes(rras, iface);
   const peer: PeerConfig = {
     name: iface.Name,
     localAddress,
@@ -106,26 +96,14 @@ function bgpNeighbors(rras: RrasSite): NeighborConfig[] {
   }));
 }
 
-/** Add-BgpCustomRoute: -Network prefixes, and for -Interface the adapter's subnet and the static routes through it. */
-function customRoutes(rras: RrasSite, interfaces: readonly InterfacePlan[]): Prefix[] {
-  const out: Prefix[] = [];
-  const add = (p: Prefix): void => {
-    if (!out.some((o) => prefixEquals(o, p))) out.push(p);
-  };
+/** Add-BgpCustomRoute's prefixes; an -Interface naming no adapter is refused. */
+function customRoutes(site: RrasSiteOf, rras: RrasSite): Prefix[] {
   for (const entry of rras.BgpCustomRoutes ?? []) {
-    for (const text of entry.Network ?? []) add(parsePrefix(text));
     for (const name of entry.Interface ?? []) {
-      const adapter = interfaces.find((i) => i.name === name);
-      if (adapter === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', 'Add-BgpCustomRoute -Interface', `no adapter named '${name}'`);
-      add({ address: (adapter.address & maskOf(adapter.prefix.length)) >>> 0, length: adapter.prefix.length });
-      for (const r of rras.NetRoutes ?? []) if (r.InterfaceAlias === name) add(parsePrefix(r.DestinationPrefix));
+      if (!rras.Server.NetworkAdapters.some((a) => a.Name === name)) throw new PlatformError('ERR_PLATFORM_CONFIG', 'Add-BgpCustomRoute -Interface', `no adapter named '${name}'`);
     }
   }
-  return out;
-}
-
-function maskOf(length: number): number {
-  return length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+  return advertisedPrefixes(site);
 }
 
 export function planRrasSite(site: RrasSiteOf): SitePlan | undefined {
@@ -168,7 +146,7 @@ export function planRrasSite(site: RrasSiteOf): SitePlan | undefined {
       bgp: {
         config: {
           localAs: router.LocalASN, routerId: parseIpv4(router.BgpIdentifier), neighbors: bgpNeighbors(rras),
-          networks: customRoutes(rras, interfaces), ebgpRequiresPolicy: false, holdTime: RRAS_BGP_HOLD_S,
+          networks: customRoutes(site, rras), ebgpRequiresPolicy: false, holdTime: RRAS_BGP_HOLD_S,
         },
       },
     } : {}),

@@ -1,0 +1,37 @@
+import { parseIpv4, type Ipv4Address } from '../../net/address.js';
+import { assignedPublicAddress } from '../common.js';
+import type { IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from './schema.js';
+
+/*
+ * What an Alibaba block comes to, as the platform reads it: the emulator (gateway.ts) and the
+ * checks (../pairing.ts) both ask here.
+ */
+
+export interface AlibabaTunnel {
+  /** 1 = master / IPsec address 1, 2 = slave / IPsec address 2. */
+  readonly address: 1 | 2;
+  readonly customerGateway: string;
+  readonly ike: IkeConfig | undefined;
+  readonly ipsec: IpsecConfig | undefined;
+  readonly dpd: boolean;
+  /** Its index in TunnelOptionsSpecification (dual tunnel), undefined for a single-tunnel connection. */
+  readonly specIndex: number | undefined;
+}
+
+/** A connection's tunnels: the two of TunnelOptionsSpecification, or the single tunnel. */
+export function alibabaTunnels(conn: VpnConnection): AlibabaTunnel[] {
+  if (conn.TunnelOptionsSpecification !== undefined) {
+    return conn.TunnelOptionsSpecification.map((t, i) => ({
+      address: t.Role === 'master' ? 1 : 2, customerGateway: t.CustomerGatewayId, ike: t.TunnelIkeConfig, ipsec: t.TunnelIpsecConfig,
+      dpd: t.EnableDpd ?? true, specIndex: i,
+    }));
+  }
+  return [{ address: 1, customerGateway: conn.CustomerGatewayId!, ike: conn.IkeConfig, ipsec: conn.IpsecConfig, dpd: conn.EnableDpd ?? true, specIndex: undefined }];
+}
+
+/** The gateway's IPsec addresses (two for a dual-tunnel gateway); stand-ins where the file leaves them to the platform. */
+export function ipsecAddresses(siteIndex: number, gatewayIndex: number, gateway: VpnGateway): Ipv4Address[] {
+  const given = [gateway.InternetIp, gateway.DisasterRecoveryInternetIp];
+  const count = gateway.DisasterRecoveryVSwitchId !== undefined ? 2 : 1;
+  return given.slice(0, count).map((text, k) => (text !== undefined ? parseIpv4(text) : assignedPublicAddress(siteIndex, gatewayIndex * 2 + k)));
+}

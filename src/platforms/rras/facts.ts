@@ -1,0 +1,49 @@
+import { formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
+import type { SiteOf } from '../../topology/schema.js';
+import type { RrasSite, VpnS2SInterface } from './schema.js';
+
+/*
+ * What an RRAS block comes to, read the way Windows does: the emulator (gateway.ts) and the
+ * checks (checks.ts, ../pairing.ts) both ask here.
+ */
+
+/** The address an adapter carries (written with or without its prefix length). */
+export function adapterAddress(text: string): Ipv4Address {
+  return isIpv4(text) ? parseIpv4(text) : parseInterfaceAddress(text).address;
+}
+
+/** The prefix an adapter sits on (its subnet, or the length written with its address). */
+export function adapterPrefix(site: SiteOf<'rras'>, text: string, subnet: string | undefined): Prefix | undefined {
+  if (!isIpv4(text)) return parseInterfaceAddress(text).prefix;
+  const s = (site.subnets ?? []).find((x) => x.name === subnet);
+  return s === undefined ? undefined : parsePrefix(s.prefix);
+}
+
+/** Routes through each S2S interface: its -IPv4Subnet entries and the NetRoutes naming it. */
+export function s2sRoutes(rras: RrasSite, iface: VpnS2SInterface): Prefix[] {
+  return [
+    ...(iface.IPv4Subnet ?? []).map((entry) => parsePrefix(entry.slice(0, entry.lastIndexOf(':')))),
+    ...(rras.NetRoutes ?? []).filter((r) => r.InterfaceAlias === iface.Name).map((r) => parsePrefix(r.DestinationPrefix)),
+  ];
+}
+
+/**
+ * What Add-BgpCustomRoute advertises: its -Network prefixes, and for each -Interface the
+ * adapter's subnet and the static routes through it.
+ */
+export function advertisedPrefixes(site: SiteOf<'rras'>): Prefix[] {
+  const rras = site.rras;
+  const out = new Map<string, Prefix>();
+  const add = (p: Prefix): void => void out.set(formatPrefix(p), p);
+  for (const entry of rras?.BgpCustomRoutes ?? []) {
+    for (const text of entry.Network ?? []) add(parsePrefix(text));
+    for (const name of entry.Interface ?? []) {
+      const adapter = rras!.Server.NetworkAdapters.find((a) => a.Name === name);
+      const prefix = adapter === undefined ? undefined : adapterPrefix(site, adapter.IPAddress, adapter.Subnet);
+      if (prefix !== undefined) add(prefix);
+      for (const r of rras!.NetRoutes ?? []) if (r.InterfaceAlias === name) add(parsePrefix(r.DestinationPrefix));
+    }
+  }
+  return [...out.values()];
+}
+
