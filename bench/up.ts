@@ -33,9 +33,9 @@ async function inProcess(file: string): Promise<{ ms: number; simulatedS: number
 
 function freshProcess(file: string): number {
   const start = performance.now();
-  const r = spawnSync(process.execPath, ['bin/vpnlab.js', 'up', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(process.execPath, ['bin/vpnlab.js', 'up', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = performance.now() - start;
-  if (r.status !== 0) throw new Error(`vpnlab up ${file} exited ${r.status}`);
+  if (r.status !== 0) throw new Error(`vpnlab up ${file} exited ${r.status}: ${r.stderr.toString()}`);
   return ms;
 }
 
