@@ -32,7 +32,7 @@ export class NodeTransport implements Transport {
       });
       // Before 'listening' an error is the bind failing; after it, a send that failed (the
       // datagram is lost, as UDP allows). Either way the socket must not crash the process.
-      socket.on('error', (e: NodeJS.ErrnoException) => reject(new TransportError(errorCode(e), `UDP ${host}:${local.port}: ${e.message}`)));
+      socket.on('error', (e: NodeJS.ErrnoException) => reject(bindFailure(e, `UDP ${host}:${local.port}`, local.port)));
     });
     bindResult.catch(() => undefined);
     socket.bind(local.port, host);
@@ -68,7 +68,7 @@ export class NodeTransport implements Transport {
         const a = server.address();
         resolve(typeof a === 'object' && a !== null ? { address: parseIpv4(a.address), port: a.port } : { address: 0, port: local.port });
       });
-      server.once('error', (e: NodeJS.ErrnoException) => reject(new TransportError(errorCode(e), `listen on port ${local.port}: ${e.message}`)));
+      server.once('error', (e: NodeJS.ErrnoException) => reject(bindFailure(e, `listen on port ${local.port}`, local.port)));
     });
     server.listen(local.port, local.address === undefined ? '0.0.0.0' : formatIpv4(local.address));
     return {
@@ -101,6 +101,14 @@ function errorCode(e: NodeJS.ErrnoException): TransportErrorCode {
     case 'EACCES': case 'EPERM': return 'ERR_PERMISSION_DENIED';
     default: return 'ERR_TCP_RESET';
   }
+}
+
+/** A bind or listen that failed; a port below 1024 refused says what the process lacks. */
+function bindFailure(e: NodeJS.ErrnoException, what: string, port: number): TransportError {
+  const code = errorCode(e);
+  const hint = code === 'ERR_PERMISSION_DENIED' && port > 0 && port < 1024
+    ? ': ports below 1024 need CAP_NET_BIND_SERVICE (or root); docs/security.md shows how to grant it alone' : '';
+  return new TransportError(code, `${what}: ${e.message}${hint}`);
 }
 
 function wrap(socket: Socket, initial: TcpSocketHandlers, remote: Endpoint, active: boolean): TcpSocket {
