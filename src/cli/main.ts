@@ -263,8 +263,7 @@ export async function main(argv: string[], output: Io = defaultIo): Promise<numb
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof ConfigError) {
       for (const issue of e.issues) io.err(`${formatIssue(issue)}\n`);
-      const errors = e.issues.filter((i) => i.severity === 'error').length;
-      io.err(`${errors} error(s)\n`);
+      io.err(`${e.errorCount} error(s)\n`);
       return 1;
     }
     if (e instanceof VpnlabError) {

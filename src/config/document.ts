@@ -1,19 +1,32 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
+import { boundText, describeValue, MAX_SHOWN_VALUE, showValue } from './display.js';
 import { ConfigError, IssueCollector, type ConfigIssue } from './issues.js';
+import { SchemaWalker } from './schema-walk.js';
 import { DocumentSource, type DocPath } from './source.js';
 
 /*
  * Reading a YAML configuration file against a zod schema, for every file vpnlab reads (the
- * topology, the `bgp run` daemon config): syntax errors, schema errors and the file's own checks
- * all come out as issues with file, line, column and the path of the field, and unknown fields get
- * the nearest allowed name suggested from the published JSON Schema.
+ * topology, the `bgp run` and `ike run` daemon configs): syntax errors, schema errors and the
+ * file's own checks all come out as issues with file, line, column and the path of the field, and
+ * unknown fields get the nearest allowed name suggested from the published JSON Schema.
+ *
+ * The file is untrusted input: it is refused past MAX_CONFIG_BYTES before parsing, aliases may not
+ * expand past a bound (source.ts), and messages show its values through display.ts — never a
+ * secret's, never more than a few dozen characters, never a raw control character.
  */
+
+/**
+ * The largest configuration file read: 1 MiB, a hundred times the largest example (9 KB). The YAML
+ * library needs about 1.5 s and 120 MB of memory per MB of small keys, so 10 MiB would let one file
+ * hold a gigabyte.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export interface DocumentSpec<S extends z.ZodType> {
   schema: S;
-  /** The JSON Schema published for the same schema (suggestions come from it). */
+  /** The JSON Schema published for the same schema (suggestions and secret fields come from it). */
   jsonSchema: () => unknown;
   /** Prefix of issue codes: `TOPO` gives TOPO_UNKNOWN_FIELD, TOPO_YAML_SYNTAX... */
   codePrefix: string;
@@ -28,179 +41,182 @@ export interface ParsedDocument<T> {
   warnings: ConfigIssue[];
 }
 
+function fileIssue(file: string, code: string, message: string, hint?: string): ConfigError {
+  const issue: ConfigIssue = { severity: 'error', code, file, line: 1, column: 1, path: '(file)', message };
+  if (hint !== undefined) issue.hint = hint;
+  return new ConfigError([issue]);
+}
+
+function tooLarge(file: string, codePrefix: string, size: string): ConfigError {
+  return fileIssue(file, `${codePrefix}_FILE_TOO_LARGE`, `the file is ${size}: configuration files are read up to ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`,
+    'is this the right file?');
+}
+
+/** Reads a configuration file as UTF-8, at most MAX_CONFIG_BYTES (a pipe or device is read no further either). */
 export function readDocumentFile(file: string, codePrefix: string): string {
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (e) {
-    throw new ConfigError([{
-      severity: 'error', code: `${codePrefix}_FILE_UNREADABLE`, file, line: 1, column: 1, path: '(file)',
-      message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    }]);
+    throw unreadable(file, codePrefix, e);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_CONFIG_BYTES) throw tooLarge(file, codePrefix, `${size} bytes`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_CONFIG_BYTES) throw tooLarge(file, codePrefix, `more than ${MAX_CONFIG_BYTES} bytes`);
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw unreadable(file, codePrefix, e);
+  } finally {
+    closeSync(fd);
   }
 }
 
-/** Parses and checks one document. Throws ConfigError with every error found. */
+function unreadable(file: string, codePrefix: string, e: unknown): ConfigError {
+  return fileIssue(file, `${codePrefix}_FILE_UNREADABLE`, `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+}
+
 /**
+ * Parses and checks one document. Throws ConfigError with every error found.
  * `keepCheckErrors`: errors of the cross-resource checks (not of YAML or the schema) come back with
  * the warnings instead of being thrown — to run a file anyway and watch what its mistakes do.
  */
 export function parseDocument<S extends z.ZodType>(text: string, file: string, spec: DocumentSpec<S>, options: { keepCheckErrors?: boolean } = {}): ParsedDocument<z.output<S>> {
-  const source = new DocumentSource(file, text);
-  const issues = new IssueCollector(source);
   const code = (name: string) => `${spec.codePrefix}_${name}`;
-  for (const e of source.doc.errors) {
-    const pos = e.linePos?.[0];
-    issues.issues.push({
-      severity: 'error', code: code('YAML_SYNTAX'), file, line: pos?.line ?? 1, column: pos?.col ?? 1, path: '(yaml)',
-      message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
-    });
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CONFIG_BYTES) throw tooLarge(file, spec.codePrefix, `${bytes} bytes`);
+  let source: DocumentSource;
+  try {
+    source = new DocumentSource(file, text);
+  } catch (e) {
+    if (e instanceof RangeError) throw fileIssue(file, code('YAML_LIMIT'), 'the document nests too deeply to read');
+    throw e;
   }
-  if (issues.errors.length > 0) throw new ConfigError(issues.issues);
+  const issues: IssueCollector = new IssueCollector(source, spec.codePrefix);
+  for (const p of source.syntaxProblems()) issues.addAt('error', code('YAML_SYNTAX'), p.line, p.column, '(yaml)', p.message);
+  if (issues.errorCount > 0) issues.fail();
 
-  const result = spec.schema.safeParse(source.data);
+  let data: unknown;
+  try {
+    data = source.data;
+  } catch (e) {
+    if (!(e instanceof RangeError || e instanceof ReferenceError)) throw e;
+    issues.addAt('error', code('YAML_LIMIT'), 1, 1, '(yaml)', e instanceof ReferenceError
+      ? 'aliases expand too far (each alias copies its anchor\'s value): the document is refused as a resource-exhaustion attempt'
+      : 'the document nests too deeply to read');
+    issues.fail();
+  }
+
+  const result = spec.schema.safeParse(data);
   if (!result.success) {
-    for (const issue of result.error.issues) reportSchemaIssue(issues, source, issue, spec);
-    throw new ConfigError(sortIssues(issues.issues));
+    const context: SchemaContext = { issues, data, walker: walkerOf(spec), code };
+    for (const issue of result.error.issues) reportSchemaIssue(context, issue);
+    issues.fail();
   }
   spec.check?.(result.data, issues);
-  if (issues.errors.length > 0 && options.keepCheckErrors !== true) throw new ConfigError(sortIssues(issues.issues));
-  return { data: result.data, source, warnings: sortIssues(issues.issues) };
+  if (issues.errorCount > 0 && options.keepCheckErrors !== true) issues.fail();
+  return { data: result.data, source, warnings: issues.sorted() };
 }
 
-function sortIssues(list: ConfigIssue[]): ConfigIssue[] {
-  return [...list].sort((a, b) => a.line - b.line || a.column - b.column);
+const walkers = new WeakMap<object, SchemaWalker>();
+
+function walkerOf(spec: DocumentSpec<z.ZodType>): SchemaWalker {
+  let walker = walkers.get(spec.schema);
+  if (walker === undefined) {
+    walker = new SchemaWalker(spec.jsonSchema);
+    walkers.set(spec.schema, walker);
+  }
+  return walker;
 }
 
 type ZodIssue = z.core.$ZodIssue;
 
-function reportSchemaIssue(issues: IssueCollector, source: DocumentSource, issue: ZodIssue, spec: DocumentSpec<z.ZodType>): void {
-  const code = (name: string) => `${spec.codePrefix}_${name}`;
+interface SchemaContext {
+  issues: IssueCollector;
+  data: unknown;
+  walker: SchemaWalker;
+  code: (name: string) => string;
+}
+
+function reportSchemaIssue(context: SchemaContext, issue: ZodIssue): void {
+  const { issues, data, walker, code } = context;
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const value = valueAt(data, path);
+  const secret = walker.isSecret(path, data);
+  const shown = showValue(value, secret);
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const allowed = allowedKeys(spec, path, source.data);
+      const allowed = walker.allowedKeys(path, data);
       for (const key of issue.keys) {
-        const near = allowed.length > 0 ? closest(key, allowed) : undefined;
+        const near = allowed.length > 0 && key.length <= MAX_SHOWN_VALUE ? closest(key, allowed) : undefined;
         const suggestion = near !== undefined && distance(key.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3))
           ? `did you mean '${near}'? ` : '';
-        issues.add('error', code('UNKNOWN_FIELD'), [...path, key], `unknown field '${key}'`,
+        issues.add('error', code('UNKNOWN_FIELD'), [...path, key], `unknown field '${boundText(key, MAX_SHOWN_VALUE)}'`,
           `${suggestion}allowed here: ${allowed.join(', ')}`, true);
       }
       return;
     }
     case 'invalid_value':
-      issues.error(code('INVALID_VALUE'), path, `${quoteValue(path, source)} is not allowed`,
+      issues.error(code('INVALID_VALUE'), path, `${shown} is not allowed`,
         `allowed: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
       return;
     case 'invalid_union':
       if ('discriminator' in issue && issue.discriminator !== undefined) {
         const options = (issue as unknown as { options?: unknown[] }).options ?? [];
-        issues.error(code('INVALID_VALUE'), path, `${quoteValue(path, source)} is not a known ${issue.discriminator}`,
+        issues.error(code('INVALID_VALUE'), path, `${shown} is not a known ${issue.discriminator}`,
           `allowed: ${options.map((v) => JSON.stringify(v)).join(', ')}`);
         return;
       }
-      issues.error(code('INVALID_VALUE'), path, issue.message);
+      issues.error(code('INVALID_VALUE'), path, withoutValue(issue.message, value, secret));
       return;
     case 'invalid_type': {
-      const missing = valueAt(source.data, path) === undefined;
-      if (missing) {
-        issues.error(code('MISSING_FIELD'), path, `required field '${String(path[path.length - 1])}' is missing`,
+      if (value === undefined) {
+        issues.error(code('MISSING_FIELD'), path, `required field '${boundText(String(path[path.length - 1]), MAX_SHOWN_VALUE)}' is missing`,
           `expected ${issue.expected}`);
       } else {
-        issues.error(code('INVALID_TYPE'), path, `expected ${issue.expected}, got ${describe(valueAt(source.data, path))}`);
+        issues.error(code('INVALID_TYPE'), path, `expected ${issue.expected}, got ${describeValue(value, secret)}`,
+          secret && issue.expected === 'string' && typeof value !== 'object' ? 'write it in quotes ("...") so it is read as text' : undefined);
       }
       return;
     }
-    case 'custom':
-      issues.error(code('INVALID_VALUE'), path, issue.message.includes(String(valueAt(source.data, path))) ? issue.message : `${quoteValue(path, source)}: ${issue.message}`);
+    case 'custom': {
+      const message = withoutValue(issue.message, value, secret);
+      const mentions = !secret && value !== undefined && value !== null && typeof value !== 'object' && issue.message.includes(String(value));
+      issues.error(code('INVALID_VALUE'), path, mentions ? message : `${shown}: ${message}`);
       return;
+    }
     default:
-      issues.error(code('INVALID_VALUE'), path, `${quoteValue(path, source)}: ${issue.message}`);
+      issues.error(code('INVALID_VALUE'), path, `${shown}: ${withoutValue(issue.message, value, secret)}`);
   }
 }
 
-function quoteValue(path: DocPath, source: DocumentSource): string {
-  const v = valueAt(source.data, path);
-  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? 'value';
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+/**
+ * A schema's message, safe to show: a refine's message can repeat its input, which may be long,
+ * carry control characters, or be a secret (then only a generic message is left).
+ */
+function withoutValue(message: string, value: unknown, secret: boolean): string {
+  if (value === undefined || value === null || typeof value === 'object') return message;
+  const raw = String(value);
+  if (raw === '' || !message.includes(raw)) return message;
+  if (secret) return 'not a valid value';
+  return message.split(raw).join(boundText(raw, MAX_SHOWN_VALUE));
 }
 
 function valueAt(data: unknown, path: DocPath): unknown {
   let v = data;
   for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, p)) return undefined;
     v = (v as Record<string | number, unknown>)[p];
   }
   return v;
-}
-
-type JsonSchema = {
-  properties?: Record<string, JsonSchema>;
-  items?: JsonSchema | JsonSchema[];
-  prefixItems?: JsonSchema[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-  const?: unknown;
-  $ref?: string;
-};
-
-const jsonSchemas = new WeakMap<object, JsonSchema>();
-
-/**
- * The field names allowed at `path`, read from the published JSON Schema, so suggestions always
- * match what editors complete. Unions pick the branch whose constant fields match the data.
- */
-function allowedKeys(spec: DocumentSpec<z.ZodType>, path: DocPath, data: unknown): string[] {
-  let root = jsonSchemas.get(spec.schema);
-  if (root === undefined) {
-    root = spec.jsonSchema() as JsonSchema;
-    jsonSchemas.set(spec.schema, root);
-  }
-  let nodes: JsonSchema[] = [root];
-  let value: unknown = data;
-  for (const part of path) {
-    const next: JsonSchema[] = [];
-    for (const n of nodes.flatMap((x) => expand(x, value))) {
-      if (typeof part === 'number') {
-        const items = n.prefixItems?.[part] ?? (Array.isArray(n.items) ? n.items[part] : n.items);
-        if (items !== undefined) next.push(items);
-      } else if (n.properties?.[part] !== undefined) {
-        next.push(n.properties[part]);
-      }
-    }
-    nodes = next;
-    value = (value as Record<string | number, unknown> | undefined)?.[part];
-  }
-  const keys = new Set<string>();
-  for (const n of nodes.flatMap((x) => expand(x, value))) for (const k of Object.keys(n.properties ?? {})) keys.add(k);
-  return [...keys];
-}
-
-function expand(schema: JsonSchema, value: unknown): JsonSchema[] {
-  const branches = schema.anyOf ?? schema.oneOf;
-  if (branches !== undefined) {
-    const all = branches.flatMap((b) => expand(b, value));
-    const matching = all.filter((b) => constsMatch(b, value));
-    return matching.length > 0 ? matching : all;
-  }
-  if (schema.allOf !== undefined) return schema.allOf.flatMap((b) => expand(b, value));
-  return [schema];
-}
-
-function constsMatch(schema: JsonSchema, value: unknown): boolean {
-  if (value === null || typeof value !== 'object' || schema.properties === undefined) return false;
-  let sawConst = false;
-  for (const [k, s] of Object.entries(schema.properties)) {
-    if (s.const === undefined) continue;
-    sawConst = true;
-    if ((value as Record<string, unknown>)[k] !== s.const) return false;
-  }
-  return sawConst;
 }

@@ -88,3 +88,11 @@ export const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'names use 
 
 /** Autonomous system number, 1 to 4294967295 (4-octet ASNs, RFC 6793). */
 export const asn = z.number().int().min(1).max(4294967295).meta({ description: 'Autonomous system number (1-4294967295)' });
+
+/**
+ * A secret (a pre-shared key): `writeOnly` in the published JSON Schema, which is how config
+ * messages know never to show its value (schema-walk.ts, display.ts). Every secret field uses it.
+ */
+export function secret<T extends z.ZodType>(schema: T, description: string): T {
+  return schema.meta({ description, writeOnly: true });
+}

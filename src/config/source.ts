@@ -1,4 +1,5 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { boundText } from './display.js';
 
 export type DocPath = readonly (string | number)[];
 
@@ -7,14 +8,30 @@ export interface SourcePosition {
   column: number;
 }
 
-/** `sites[0].routers[1].staticRoutes[0].interface` — how paths are shown to users. */
+/** Characters of one key shown in a path (a key is text from the file). */
+const MAX_SHOWN_KEY = 60;
+
+/**
+ * How far aliases may expand (the yaml library's count of alias resolutions times aliases): a
+ * "billion laughs" document is refused instead of filling memory.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** `sites[0].routers[1].staticRoutes[0].interface` — how paths are shown to users (keys cut and escaped). */
 export function formatPath(path: DocPath): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? part : `.${part}`;
+    else out += out === '' ? boundText(part, MAX_SHOWN_KEY) : `.${boundText(part, MAX_SHOWN_KEY)}`;
   }
   return out === '' ? '(document root)' : out;
+}
+
+/** A problem in the YAML itself, located. */
+export interface SyntaxProblem {
+  line: number;
+  column: number;
+  message: string;
 }
 
 /**
@@ -26,16 +43,64 @@ export class DocumentSource {
   readonly text: string;
   readonly doc: Document;
   private readonly lines: LineCounter;
+  private resolved: { data: unknown } | undefined;
 
   constructor(file: string, text: string) {
     this.file = file;
     this.text = text;
     this.lines = new LineCounter();
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: true, uniqueKeys: true });
+    // The library's own duplicate-key check compares each key with every earlier one (minutes for
+    // a 1 MB map); duplicateKeys does the same in one pass.
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: true, uniqueKeys: false });
   }
 
+  /**
+   * The document as plain data, made once. Throws ReferenceError when aliases expand past
+   * MAX_ALIAS_COUNT and RangeError when nesting is too deep for the stack.
+   */
   get data(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    this.resolved ??= { data: this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    return this.resolved.data;
+  }
+
+  /** YAML errors: the parser's, then keys repeated in one mapping (YAML forbids them). */
+  syntaxProblems(): SyntaxProblem[] {
+    const out: SyntaxProblem[] = [];
+    for (const e of this.doc.errors) {
+      const pos = e.linePos?.[0];
+      out.push({ line: pos?.line ?? 1, column: pos?.col ?? 1, message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
+    }
+    for (const offset of this.duplicateKeys()) {
+      const pos = this.lines.linePos(offset);
+      out.push({ line: pos.line, column: pos.col, message: 'Map keys must be unique' });
+    }
+    return out.sort((a, b) => a.line - b.line || a.column - b.column);
+  }
+
+  /** Offsets of keys that repeat an earlier scalar key of the same mapping; iterative, so depth cannot overflow it. */
+  private duplicateKeys(): number[] {
+    const found: number[] = [];
+    const stack: unknown[] = [this.doc.contents];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      if (isMap(node)) {
+        const seen = new Set<string>();
+        for (const pair of node.items) {
+          const key = pair.key;
+          if (isScalar(key) && (key.value === null || typeof key.value !== 'object') && !Number.isNaN(key.value)) {
+            const id = `${typeof key.value}:${String(key.value)}`;
+            if (seen.has(id)) found.push(offsetOf(key) ?? 0);
+            seen.add(id);
+          } else if (key !== null && !isAlias(key)) {
+            stack.push(key);
+          }
+          if (!isAlias(pair.value)) stack.push(pair.value);
+        }
+      } else if (isSeq(node)) {
+        for (const item of node.items) if (!isAlias(item)) stack.push(item);
+      }
+    }
+    return found;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDocument, readDocumentFile, type ParsedDocument } from '../../config/document.js';
 import type { IssueCollector } from '../../config/issues.js';
-import { asn, ipv4, name, prefix } from '../../config/primitives.js';
+import { asn, ipv4, name, prefix, secret } from '../../config/primitives.js';
 import { parseIpv4, parsePrefix } from '../../net/address.js';
 import type { NeighborConfig } from '../neighbor.js';
 import { ACCEPT_ALL, type Policy } from '../policy/types.js';
@@ -43,7 +43,7 @@ const neighborSchema = z.strictObject({
     restartAfter: z.number().int().min(1).optional().meta({ description: 'After a teardown, reconnect after this many seconds (default: stay down until restarted)' }),
   }).optional(),
   weight: z.number().int().min(0).max(65535).optional().meta({ description: 'Local weight of routes from this neighbour (RRAS/Cisco weight; Azure PeerWeight)' }),
-  md5Password: z.string().optional().meta({ description: 'TCP MD5 signature (RFC 2385): not available on this runtime; a config that sets it is refused' }),
+  md5Password: secret(z.string(), 'TCP MD5 signature (RFC 2385): not available on this runtime; a config that sets it is refused').optional(),
 }).meta({ description: 'A BGP neighbour' });
 
 export const bgpDaemonSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDocument, readDocumentFile, type ParsedDocument } from '../../config/document.js';
 import type { IssueCollector } from '../../config/issues.js';
-import { interfaceAddress, ipv4, name, prefix } from '../../config/primitives.js';
+import { interfaceAddress, ipv4, name, prefix, secret } from '../../config/primitives.js';
 import { isDhGroupSupported } from '../../crypto/dh.js';
 import { DhGroup, TransformType, transformName } from '../../crypto/iana.js';
 import { broadcastOf, formatPrefix, parseInterfaceAddress, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../../net/address.js';
@@ -66,7 +66,7 @@ const connectionSchema = z.strictObject({
   remote: z.union([ipv4, z.literal('%any')]).meta({ description: 'The peer\'s address (%any: answer any peer, never initiate)' }),
   localId: identity.optional().meta({ description: 'Our identity (default: our address)' }),
   remoteId: identity.optional().meta({ description: 'The identity the peer must prove (default: its address; %any: whatever it sends)' }),
-  psk: z.string().min(1).meta({ description: 'The pre-shared key (UTF-8)' }),
+  psk: secret(z.string().min(1), 'The pre-shared key (UTF-8)'),
   proposals: proposalList('ike'),
   rekeyTime: seconds.optional().meta({ description: 'IKE SA rekey after this many seconds (default 14400; Azure uses 28800; 0: never)' }),
   dpdDelay: seconds.optional().meta({ description: 'Liveness check after this many quiet seconds (default 30; 0: off)' }),

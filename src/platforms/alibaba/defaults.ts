@@ -21,9 +21,12 @@ const GROUP = { group1: 'modp768', group2: 'modp1024', group5: 'modp1536', group
 /** Why a pre-shared key breaks Alibaba's rules (1-100 characters: digits, letters and the listed symbols). */
 export function alibabaPskProblem(key: string): string | undefined {
   if (key.length < 1 || key.length > 100) return `is ${key.length} characters long (1-100 allowed)`;
+  let position = 0;
   for (const ch of key) {
+    position++;
     if (/[A-Za-z0-9]/.test(ch) || ALIBABA_PSK_CHARACTERS.includes(ch)) continue;
-    return ch === ' ' ? 'contains a space' : `contains '${ch}', which Alibaba does not allow`;
+    // The key is a secret: say where the character is, never what it is (beyond a space).
+    return ch === ' ' ? `contains a space (character ${position})` : `has a character Alibaba does not allow (character ${position})`;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asn, ipv4, name, prefix } from '../../config/primitives.js';
+import { asn, ipv4, name, prefix, secret } from '../../config/primitives.js';
 
 /*
  * The `alibaba:` block of an Alibaba Cloud site: the VPN Gateway resources with the OpenAPI
@@ -48,8 +48,8 @@ export const asnOrAsdot = z.union([
 ]).meta({ description: 'ASN: 1-4294967295, or asdot "high.low" (e.g. "123.456" = 123 x 65536 + 456)' });
 
 /** Pre-shared key: 1-100 characters; the character set is checked later, with a helpful message. */
-const psk = z.string().min(1).max(100)
-  .meta({ description: 'Pre-shared key, 1-100 characters: digits, letters and ~`!@#$%^&*()_-+={}[]\\|;:\',.<>/? (no spaces). Omitted: the system generates a random 16-character key, which the peer cannot know. Must equal the peer\'s key.' });
+const psk = secret(z.string().min(1).max(100),
+  'Pre-shared key, 1-100 characters: digits, letters and ~`!@#$%^&*()_-+={}[]\\|;:\',.<>/? (no spaces). Omitted: the system generates a random 16-character key, which the peer cannot know. Must equal the peer\'s key.');
 
 // ---------------------------------------------------------------------------------------------
 // VPN gateway
@@ -78,7 +78,7 @@ export const customerGatewaySchema = z.strictObject({
   Name: name.meta({ description: 'Name of the customer gateway; referenced by CustomerGatewayId' }),
   IpAddress: ipv4.meta({ description: 'Static IP of the peer gateway device (public for a public VPN gateway). Not allowed: 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 255.0.0.0/8.' }),
   Asn: asnOrAsdot.optional().meta({ description: 'ASN of the peer device, needed for BGP: 1-4294967295 or asdot "123.456"; 45104 (Alibaba Cloud) is not allowed' }),
-  AuthKey: z.string().min(1).max(64).optional().meta({ description: 'BGP MD5 authentication key, 1-64 ASCII characters, no spaces or "?"' }),
+  AuthKey: secret(z.string().min(1).max(64), 'BGP MD5 authentication key, 1-64 ASCII characters, no spaces or "?"').optional(),
   Description: z.string().optional(),
 }).meta({ description: 'Customer gateway (CreateCustomerGateway): the peer VPN device' });
 

@@ -53,12 +53,15 @@ export const AZURE_ESP_RESPONDER_EXTRA: readonly string[] = [
 
 /** Shared keys: printable ASCII except space, hyphen and tilde (S1). */
 export function azureSharedKeyProblem(key: string): string | undefined {
+  let position = 0;
   for (const ch of key) {
+    position++;
     const code = ch.charCodeAt(0);
-    if (ch === ' ') return 'contains a space';
-    if (ch === '-') return "contains '-' (hyphen)";
-    if (ch === '~') return "contains '~' (tilde)";
-    if (code < 0x21 || code > 0x7e) return `contains '${ch}', which is not printable ASCII`;
+    if (ch === ' ') return `contains a space (character ${position})`;
+    if (ch === '-') return `contains '-' (hyphen, character ${position})`;
+    if (ch === '~') return `contains '~' (tilde, character ${position})`;
+    // The key is a secret: say where the character is, never what it is.
+    if (code < 0x21 || code > 0x7e) return `has a character that is not printable ASCII (character ${position})`;
   }
   return undefined;
 }

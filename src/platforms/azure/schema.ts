@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isIpv4 } from '../../net/address.js';
-import { asn, ipv4, name, prefix } from '../../config/primitives.js';
+import { asn, ipv4, name, prefix, secret } from '../../config/primitives.js';
 
 /*
  * The `azure:` block of an Azure site: the VPN gateway resources with their ARM property names
@@ -185,7 +185,7 @@ export const connectionSchema = z.strictObject({
   virtualNetworkGateway1: name.meta({ description: 'Name of this site\'s virtual network gateway' }),
   virtualNetworkGateway2: gatewayReference.optional().meta({ description: 'Vnet2Vnet only: the other VNet\'s gateway, "siteName/gatewayName". VNet-to-VNet needs one connection in each direction with the same sharedKey.' }),
   localNetworkGateway2: name.optional().meta({ description: 'IPsec only: name of a local network gateway of this site' }),
-  sharedKey: z.string().min(1).optional().meta({ description: 'Pre-shared key: printable ASCII except space, "-" and "~". Azure generates a different key per connection when omitted, so set it to match the peer.' }),
+  sharedKey: secret(z.string().min(1), 'Pre-shared key: printable ASCII except space, "-" and "~". Azure generates a different key per connection when omitted, so set it to match the peer.').optional(),
   enableBgp: z.boolean().optional().meta({ description: 'Run BGP over this connection (default false); transit across VNet-to-VNet needs it on every hop' }),
   usePolicyBasedTrafficSelectors: z.boolean().optional().meta({ description: 'Negotiate one traffic selector per (local prefix x remote prefix) pair instead of any-to-any (default false)' }),
   trafficSelectorPolicies: z.array(trafficSelectorPolicySchema).optional(),

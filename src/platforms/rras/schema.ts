@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parsePrefix } from '../../net/address.js';
-import { asn, interfaceAddress, ipv4, name, prefix } from '../../config/primitives.js';
+import { asn, interfaceAddress, ipv4, name, prefix, secret } from '../../config/primitives.js';
 
 /*
  * The `rras:` block of an on-premises site: a Windows Server 2016 RRAS gateway, configured with the
@@ -139,7 +139,7 @@ export const vpnS2SInterfaceSchema = z.strictObject({
   Protocol: s2sProtocol.optional(),
   AuthenticationMethod: authenticationMethod.optional(),
   ResponderAuthenticationMethod: responderAuthenticationMethod.optional(),
-  SharedSecret: z.string().min(1).optional().meta({ description: '-SharedSecret: the pre-shared key (PSKOnly); must equal the peer\'s' }),
+  SharedSecret: secret(z.string().min(1), '-SharedSecret: the pre-shared key (PSKOnly); must equal the peer\'s').optional(),
   IPv4Subnet: z.array(ipv4SubnetWithMetric).optional().meta({ description: '-IPv4Subnet: routes through this interface, each "prefix:metric"; they also trigger demand dial. The seed passes @() (empty) and adds the BGP peer route as a static route instead.' }),
   SourceIpAddress: ipv4.optional().meta({ description: '-SourceIpAddress: local address to dial from (default: chosen by routing)' }),
   NumberOfTries: uint32.optional().meta({ description: '-NumberOfTries: dial attempts, 0 = retry forever (default 3)' }),
