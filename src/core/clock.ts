@@ -3,6 +3,15 @@
  * implements it on virtual time; tests use ManualClock; the real runtime uses SystemClock.
  * Times are milliseconds (fractions allowed: link latencies are often below 1 ms).
  */
+import { VpnlabError } from './errors.js';
+
+/** A timer asked for NaN milliseconds: a bug in the caller's arithmetic, refused where it is made. */
+export class InvalidDelayError extends VpnlabError {
+  constructor(ms: number) {
+    super('ERR_INVALID_DELAY', `timer delay ${ms} is not a number of milliseconds`);
+  }
+}
+
 export interface Timer {
   cancel(): void;
 }

@@ -1,18 +1,10 @@
-import type { Timer } from '../core/clock.js';
-import { VpnlabError } from '../core/errors.js';
+import { InvalidDelayError, type Timer } from '../core/clock.js';
 
 /**
  * The longest delay Node's setTimeout honours. A longer one (a far deadline, an infinite lifetime)
  * is replaced by 1 ms with a TimeoutOverflowWarning, so a timer re-armed from its own callback spins.
  */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-/** A timer asked for NaN milliseconds: a bug in the caller's arithmetic, refused where it is made. */
-export class InvalidDelayError extends VpnlabError {
-  constructor(ms: number) {
-    super('ERR_INVALID_DELAY', `timer delay ${ms} is not a number of milliseconds`);
-  }
-}
 
 export interface LongTimeoutOptions {
   /** Let the process exit while the timer is pending. */

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../core/clock.js';
+import { InvalidDelayError, type Clock, type Timer } from '../core/clock.js';
 
 /**
  * The discrete-event scheduler: a binary min-heap of events ordered by (time, insertion order) on
@@ -48,13 +48,16 @@ export class Scheduler implements Clock {
     return this.heap[0]?.at;
   }
 
+  /** NaN throws InvalidDelayError: virtual time must never become NaN (every later event would run at once). */
   setTimer(ms: number, fn: () => void): Timer {
+    if (Number.isNaN(ms)) throw new InvalidDelayError(ms);
     const event = this.push(this.current + Math.max(0, ms), callThunk as EventHandler<never>, fn);
     return { cancel: () => { event.handler = undefined; } };
   }
 
   /** Schedules `handler(arg)` at absolute virtual time `at` (never earlier than now). */
   at<A>(at: number, handler: EventHandler<A>, arg: A): void {
+    if (Number.isNaN(at)) throw new InvalidDelayError(at);
     this.push(at < this.current ? this.current : at, handler as EventHandler<never>, arg);
   }
 
