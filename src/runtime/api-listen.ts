@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, lstatSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createConnection } from 'node:net';
+import { createConnection, type AddressInfo } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { ApiSettings, DaemonKind } from '../config/api-schema.js';
 import { VpnlabError } from '../core/errors.js';
@@ -167,12 +167,15 @@ export async function startApiListeners(daemon: DaemonKind, settings: ApiSetting
       const { address, port } = settings.tcp;
       const token = randomBytes(32).toString('hex');
       tokenFile = writePrivateFile(dir, basename(tokenPathOf(socket)), `${token}\n`, { replace: true });
-      const hosts = [`${address}:${port}`, ...(address === '127.0.0.1' ? [`localhost:${port}`] : [])];
+      // The Host names are filled in once the port is known (a test may ask for port 0).
+      const hosts: string[] = [];
       const guard: ApiGuard = { kind: 'tcp', hosts, token };
       const tcp = createApiServer(handle, guard, log);
       await listenOn(tcp, { port, host: address }).catch((e: NodeJS.ErrnoException) => { throw listenError(`${address}:${port}`, e); });
       servers.push(tcp);
-      tcpUrl = `http://${address}:${port}`;
+      const bound = (tcp.address() as AddressInfo).port;
+      hosts.push(`${address}:${bound}`, ...(address === '127.0.0.1' ? [`localhost:${bound}`] : []));
+      tcpUrl = `http://${address}:${bound}`;
     }
     const token = tokenFile;
     return {

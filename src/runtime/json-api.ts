@@ -162,10 +162,11 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     return;
   }
   const [status, code, reason] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE', `request headers are limited to ${API_LIMITS.maxHeaderOctets} octets`]
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', `the request took over ${API_LIMITS.requestTimeoutMs / 1000} s to arrive`]
-      : [400, 'BAD_REQUEST', 'malformed HTTP request'];
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', `the request did not arrive in time (headers within ${API_LIMITS.headersTimeoutMs / 1000} s, all of it within ${API_LIMITS.requestTimeoutMs / 1000} s)`]
+      : [400, 'BAD_REQUEST', `malformed HTTP request (${err.code})`];
   const text = `${JSON.stringify(errorBody(code, reason))}\n`;
-  socket.end(`HTTP/1.1 ${status} ${code}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  // end() alone would leave the connection half-open for as long as the client likes.
+  socket.end(`HTTP/1.1 ${status} ${code}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`, () => socket.destroy());
 }
 
 /**
