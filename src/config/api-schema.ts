@@ -54,13 +54,13 @@ export function isLoopback(address: string): boolean {
 /** Checks of the `api` key: old TCP keys, relative or too long socket paths, TCP off loopback. */
 export function checkApiConfig(api: ApiConfig, issues: IssueCollector, codePrefix: string, daemon: DaemonKind, defaultPort: number): void {
   if (api === undefined || api === false) return;
-  for (const key of ['address', 'port'] as const) {
-    if (api[key] === undefined) continue;
-    const address = typeof api.address === 'string' ? api.address : '127.0.0.1';
+  const legacy = api.address !== undefined ? 'address' : api.port !== undefined ? 'port' : undefined;
+  if (legacy !== undefined) {
+    const address = typeof api.address === 'string' && isLoopbackText(api.address) ? api.address : '127.0.0.1';
     const tcpPort = typeof api.port === 'number' ? api.port : defaultPort;
-    issues.error(`${codePrefix}_API_MOVED`, ['api', key],
-      `api.${key} is gone: the API is now a unix socket only its owner can use (anyone on the host could call the old TCP API, and read and reset everything)`,
-      `remove api.address and api.port to use the socket (the \`vpnlab ${daemon}\` commands find it); to keep TCP as well, write api: { tcp: { address: ${isLoopbackText(address) ? address : '127.0.0.1'}, port: ${tcpPort} } } and call it with --api http://127.0.0.1:${tcpPort} --token-file FILE (the daemon writes the token next to its socket)`);
+    issues.error(`${codePrefix}_API_MOVED`, ['api', legacy],
+      'the API no longer listens on an address and port: it is a unix socket only its owner can use (over TCP, anyone on the host could read and reset everything)',
+      `remove api.address and api.port to use the socket (the \`vpnlab ${daemon}\` commands find it); to keep TCP as well, write api: { tcp: { address: ${address}, port: ${tcpPort} } } and call it with --api http://${address}:${tcpPort} --token-file FILE (the daemon writes the token next to its socket)`);
   }
   if (api.socket !== undefined) {
     if (!isAbsolute(api.socket)) {
