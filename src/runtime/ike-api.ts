@@ -76,17 +76,26 @@ function ping(daemon: IkeDaemon, state: ApiState, params: Map<string, string>): 
   if (state.pings >= PING_LIMITS.maxConcurrent) throw new ApiError(429, 'BUSY', `${state.pings} pings are running (at most ${PING_LIMITS.maxConcurrent} at once); try again when one ends`);
   state.pings++;
   const identifier = 0x7000 + (state.nextIdentifier++ & 0xfff);
-  return new Promise((resolve) => {
-    daemon.pump.run(() => {
-      const p: Ping = new Ping(node, parseIpv4(to), { ...PING_DEFAULTS[style], timeoutMs, intervalMs, count, identifier }, () => {
-        state.pings--;
-        resolve({
-          from, to, sent: p.sent,
-          received: p.events.filter((e) => e.kind === 'reply').length,
-          events: p.events.map((e): PingEventJson => ('from' in e ? { ...e, from: formatIpv4(e.from) } : e)),
+  const result = (p: Ping): PingResult => ({
+    from, to, sent: p.sent,
+    received: p.events.filter((e) => e.kind === 'reply').length,
+    events: p.events.map((e): PingEventJson => ('from' in e ? { ...e, from: formatIpv4(e.from) } : e)),
+  });
+  return new Promise((resolve, reject) => {
+    try {
+      daemon.pump.run(() => {
+        // A first echo that cannot be sent ends the ping inside the constructor: answer once `p` is set.
+        const p: Ping = new Ping(node, parseIpv4(to), { ...PING_DEFAULTS[style], timeoutMs, intervalMs, count, identifier }, () => {
+          queueMicrotask(() => {
+            state.pings--;
+            resolve(result(p));
+          });
         });
       });
-    });
+    } catch (e) {
+      state.pings--;
+      reject(e);
+    }
   });
 }
 

@@ -88,6 +88,22 @@ describe('POST /api/v1/ping: every parameter checked, every ping bounded', { tim
     assert.deepEqual(sas.body, []);
   });
 
+  it('a ping whose first echo cannot be sent answers at once, not 500', async () => {
+    const r = await ping('to=192.0.2.1&count=1');
+    assert.equal(r.status, 200, r.text);
+    assert.equal((r.body.events as { kind: string }[])[0]!.kind, 'send-failed');
+  });
+
+  it(`at most ${PING_LIMITS.maxConcurrent} pings at once (429 BUSY), and the slots come back`, async () => {
+    const running = Array.from({ length: PING_LIMITS.maxConcurrent }, () => ping('to=10.12.0.10&count=3&interval=300'));
+    await new Promise((r) => setTimeout(r, 100));
+    const busy = await ping('to=10.12.0.10&count=1');
+    assert.equal(busy.status, 429);
+    assert.equal(busy.body.error?.code, 'BUSY');
+    for (const r of await Promise.all(running)) assert.equal(r.status, 200);
+    assert.equal((await ping('to=10.12.0.10&count=1')).status, 200);
+  });
+
   it('other endpoints check their parameters and names too', async () => {
     const rekey = await call({ socketPath }, 'POST', '/api/v1/connections/swan/rekey?child=nosuch');
     assert.equal(rekey.status, 404);
