@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { main } from '../src/cli/main.js';
+import { buildProgram, main } from '../src/cli/main.js';
 import { ikeDaemonJsonSchema } from '../src/ike/config/daemon-schema.js';
 import { topologyJsonSchema } from '../src/topology/schema.js';
+import { freshDir, startBgpDaemon } from './runtime/api-helpers.js';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -68,5 +69,56 @@ describe('vpnlab CLI', () => {
     assert.deepEqual(published, ikeDaemonJsonSchema(), 'regenerate with: npx vpnlab ike schema -o schema/ike-daemon.schema.json');
     const printed = await run('ike', 'schema');
     assert.deepEqual(JSON.parse(printed.out), published);
+  });
+});
+
+describe('vpnlab bgp|ike commands reach the daemon through its API socket', { timeout: 30_000 }, () => {
+  /** Runs a command; resolves with the code of the error it threw, or undefined. */
+  async function codeOf(...args: string[]): Promise<string | undefined> {
+    try {
+      await buildProgram({ out: () => {}, err: () => {} }).parseAsync(['node', 'vpnlab', ...args]);
+      return undefined;
+    } catch (e) {
+      return (e as { code?: string }).code;
+    }
+  }
+
+  it('--socket PATH, or --api URL with --token-file FILE', async () => {
+    const folder = freshDir('cli-api');
+    const lines: string[] = [];
+    const daemon = await startBgpDaemon({ socket: join(folder, 'bgp.sock'), group: undefined, tcp: { address: '127.0.0.1', port: 0 } }, (l) => lines.push(l));
+    try {
+      const bySocket = await run('bgp', 'peers', '--socket', join(folder, 'bgp.sock'), '--format', 'json');
+      assert.equal(bySocket.code, 0, bySocket.err);
+      assert.equal((JSON.parse(bySocket.out) as { asn: number }[])[0]!.asn, 65002);
+      const url = /(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(lines.join('\n'))![1]!;
+      const byTcp = await run('bgp', 'peers', '--api', url, '--token-file', join(folder, 'bgp.token'), '--format', 'json');
+      assert.equal(byTcp.code, 0, byTcp.err);
+      assert.equal(await codeOf('bgp', 'peers', '--api', url), 'ERR_USAGE', '--api without --token-file');
+      assert.equal(await codeOf('bgp', 'peers', '--api', url, '--token-file', join(folder, 'bgp.token'), '--socket', join(folder, 'bgp.sock')), 'ERR_USAGE');
+      writeFileSync(join(folder, 'wrong.token'), `${'0'.repeat(64)}\n`);
+      assert.equal(await codeOf('bgp', 'peers', '--api', url, '--token-file', join(folder, 'wrong.token')), 'ERR_BGP_API_UNAUTHORIZED');
+      assert.equal(await codeOf('bgp', 'routes', '10.0.0.0/33', '--socket', join(folder, 'bgp.sock')), 'ERR_BGP_API_BAD_PARAMETER');
+    } finally {
+      await daemon.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('no daemon on the socket: ERR_BGP_API_UNREACHABLE / ERR_IKE_API_UNREACHABLE, exit 1 with a message', async () => {
+    assert.equal(await codeOf('bgp', 'peers', '--socket', join(dir, 'nothing.sock')), 'ERR_BGP_API_UNREACHABLE');
+    assert.equal(await codeOf('ike', 'sas', '--socket', join(dir, 'nothing.sock')), 'ERR_IKE_API_UNREACHABLE');
+    const r = await run('bgp', 'peers', '--socket', join(dir, 'nothing.sock'));
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^vpnlab: cannot reach the BGP daemon's socket/);
+  });
+
+  it('check: an old `api: { address, port }` fails with what to write now', async () => {
+    const file = join(dir, 'old-api.yaml');
+    writeFileSync(file, 'localAsn: 65001\nrouterId: 10.0.0.1\napi: { address: 0.0.0.0, port: 8179 }\nneighbors: [{ address: 10.0.0.2, asn: 65002 }]\n');
+    const r = await run('bgp', 'check', file);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /:3:\d+: error: api\.address: the API no longer listens on an address and port/);
+    assert.match(r.err, /tcp: \{ address: 127\.0\.0\.1, port: 8179 \}/);
   });
 });

@@ -4,7 +4,7 @@
  * "AzureS2S"), FRR plays Azure's VNET1 gateway (AS 65010) announcing VNET1, VNET2, VNET2's gateway
  * /32 and a default route that the import policy refuses.
  *
- *   FRR 127.0.179.121 (AS 65010)  ⇄  vpnlab bgp run 127.0.179.122 (AS 65023), API 127.0.0.1:18279
+ *   FRR 127.0.179.121 (AS 65010)  ⇄  vpnlab bgp run 127.0.179.122 (AS 65023), API on a unix socket in the test's folder
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,13 +19,12 @@ import { waitFor } from './daemon.js';
 
 const FRR = '127.0.179.121';
 const VPNLAB = '127.0.179.122';
-const API = 'http://127.0.0.1:18279';
 
-const CONFIG = `
+const config = (socket: string) => `
 localAsn: 65023
 routerId: 192.168.37.1
 listen: { address: ${VPNLAB} }
-api: { address: 127.0.0.1, port: 18279 }
+api: { socket: ${socket} }
 holdTime: 9
 networks: [192.168.37.0/24]
 policies:
@@ -60,13 +59,15 @@ async function vpnlab(...args: string[]): Promise<string> {
 
 describe('vpnlab bgp run ⇄ FRR (the RRAS seed\'s roles)', { timeout: 90_000 }, () => {
   let dir: string;
+  let socket: string;
   let daemon: ChildProcess | undefined;
   let output = '';
   let peers: RunningPeer[] = [];
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vpnlab-bgpd-'));
-    writeFileSync(join(dir, 'bgpd.yaml'), CONFIG);
+    socket = join(dir, 'api', 'bgp.sock');
+    writeFileSync(join(dir, 'bgpd.yaml'), config(socket));
     peers = [await startFrr({
       name: 'frr', routerId: '10.3.1.254', asn: 65010, address: FRR, holdTime: 9,
       neighbors: [{ address: VPNLAB, asn: 65023, nextHop: '198.51.100.121' }],
@@ -85,7 +86,7 @@ describe('vpnlab bgp run ⇄ FRR (the RRAS seed\'s roles)', { timeout: 90_000 },
 
   it('comes up: Get-BgpPeer shows AzureS2S Mixed Connected, FRR shows Established', async () => {
     const text = await waitFor('Connected', async () => {
-      const t = await vpnlab('bgp', 'peers', '--api', API, '--format', 'rras');
+      const t = await vpnlab('bgp', 'peers', '--socket', socket, '--format', 'rras');
       return t.includes('Connected') ? t : undefined;
     }, 30_000);
     assert.equal(text, [
@@ -100,7 +101,7 @@ describe('vpnlab bgp run ⇄ FRR (the RRAS seed\'s roles)', { timeout: 90_000 },
 
   it('learns the three routes, refuses the default route by policy (Get-BgpRouteInformation)', async () => {
     const text = await waitFor('three routes', async () => {
-      const t = await vpnlab('bgp', 'routes', '--api', API, '--format', 'rras');
+      const t = await vpnlab('bgp', 'routes', '--socket', socket, '--format', 'rras');
       return t.split('\n').filter((l) => l.includes('AzureS2S')).length === 3 ? t : undefined;
     }, 20_000);
     const rows = text.split('\n').filter((l) => l.includes('AzureS2S')).map((l) => l.trim().split(/\s+/));
@@ -110,10 +111,10 @@ describe('vpnlab bgp run ⇄ FRR (the RRAS seed\'s roles)', { timeout: 90_000 },
       ['10.5.0.0/16', '198.51.100.121', 'AzureS2S', 'Best', '200', '0'],
       ['10.5.1.254/32', '198.51.100.121', 'AzureS2S', 'Best', '200', '0'],
     ]);
-    const peers = JSON.parse(await vpnlab('bgp', 'peers', '--api', API, '--format', 'json')) as PeerRecord[];
+    const peers = JSON.parse(await vpnlab('bgp', 'peers', '--socket', socket, '--format', 'json')) as PeerRecord[];
     assert.equal(peers[0]!.prefixesAccepted, 3);
     assert.equal(peers[0]!.rejected.policy, 1, 'the default route is refused by from-azure');
-    const routes = JSON.parse(await vpnlab('bgp', 'routes', '10.5.0.0/16', '--api', API, '--format', 'json')) as RouteRecord[];
+    const routes = JSON.parse(await vpnlab('bgp', 'routes', '10.5.0.0/16', '--socket', socket, '--format', 'json')) as RouteRecord[];
     assert.deepEqual(routes.map((r) => r.prefix), ['10.5.0.0/16', '10.5.1.254/32']);
     assert.equal(routes[0]!.paths[0]!.asPath, '65010');
   });
@@ -126,10 +127,10 @@ describe('vpnlab bgp run ⇄ FRR (the RRAS seed\'s roles)', { timeout: 90_000 },
   });
 
   it('resets a session on request and comes back', async () => {
-    assert.match(await vpnlab('bgp', 'reset', 'AzureS2S', '--api', API), /AzureS2S: reset/);
+    assert.match(await vpnlab('bgp', 'reset', 'AzureS2S', '--socket', socket), /AzureS2S: reset/);
     await expectLines(peers, [`frr :: @error ${VPNLAB} :: received 6/4`], { timeoutMs: 10_000 });
     await waitFor('Established again', async () => {
-      const p = JSON.parse(await vpnlab('bgp', 'peers', '--api', API, '--format', 'json')) as PeerRecord[];
+      const p = JSON.parse(await vpnlab('bgp', 'peers', '--socket', socket, '--format', 'json')) as PeerRecord[];
       return p[0]!.state === 'Established' ? true : undefined;
     }, 30_000);
   });

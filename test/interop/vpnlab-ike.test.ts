@@ -9,7 +9,7 @@
  * charon runs with kernel-libipsec, which does ESP only in UDP (encap = yes on both ends). One
  * topology per proposal set: Azure's defaults with vpnlab initiating, Alibaba's dual-tunnel
  * defaults (PFS group 2) with strongSwan initiating, AES-GCM-256/x25519; then the failures.
- * vpnlab's API listens on 127.0.0.1 inside V, so the CLI is run there too.
+ * vpnlab's API is a unix socket in the test's folder; the CLI runs inside V all the same.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -24,7 +24,6 @@ const WAN_S = '192.168.251.1';
 const WAN_V = '192.168.251.2';
 const HOST = '10.11.0.10';
 const VM = '10.12.0.10';
-const API = 'http://127.0.0.1:18180';
 const PSK = 'a long pre-shared key for the interop tests';
 const BIN = resolve('bin/vpnlab.js');
 const UP_MS = 15_000;
@@ -37,6 +36,7 @@ interface Lab {
   charon: RunningCharon;
   vpnlab: NsProcess;
   log: string;
+  socket: string;
 }
 
 interface LabOptions {
@@ -52,10 +52,10 @@ interface LabOptions {
   vpnlabStart?: 'start' | 'trap' | 'none';
 }
 
-function vpnlabConfig(o: LabOptions): string {
+function vpnlabConfig(o: LabOptions, socket: string): string {
   return `
 address: ${WAN_V}
-api: { address: 127.0.0.1, port: 18180 }
+api: { socket: ${socket} }
 lan:
   gateway: 10.12.0.1/24
   hosts: [{ name: vm1, address: ${VM} }]
@@ -95,11 +95,12 @@ async function startLab(o: LabOptions): Promise<Lab> {
     await topo.enableForwarding(s);
     const charon = await startCharon({ topology: topo, ns: s, connections: [swanConnection(o)], retransmit: { timeoutSec: 1, tries: 3, base: 1.5 } });
     const file = join(topo.workdir, 'vpnlab-ike.yaml');
-    writeFileSync(file, vpnlabConfig(o));
+    const socket = join(topo.workdir, 'api', 'ike.sock');
+    writeFileSync(file, vpnlabConfig(o, socket));
     const log = join(topo.workdir, 'vpnlab-ike.log');
     topo.addEmulatedAddress(v, VM);
     const vpnlab = topo.spawnIn(v, [process.execPath, BIN, 'ike', 'run', file], { logFile: log });
-    const lab: Lab = { topo, s, v, h, charon, vpnlab, log };
+    const lab: Lab = { topo, s, v, h, charon, vpnlab, log, socket };
     await waitFor('the vpnlab API', async () => (await vpnlabCli(lab, 'sas', '--json').then(() => true, () => false)), 10_000);
     return lab;
   } catch (e) {
@@ -116,7 +117,7 @@ async function stopLab(lab: Lab | undefined): Promise<void> {
 }
 
 async function vpnlabCli(lab: Lab, ...args: string[]): Promise<string> {
-  const r = await lab.topo.execIn(lab.v, [process.execPath, BIN, 'ike', ...args, '--api', API], { timeoutMs: 30_000 });
+  const r = await lab.topo.execIn(lab.v, [process.execPath, BIN, 'ike', ...args, '--socket', lab.socket], { timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw new Error(`vpnlab ike ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
