@@ -51,7 +51,8 @@ export interface NeighborHost {
   routeRefresh(neighbor: BgpNeighbor): void;
   /** The UPDATEs handed to `update` since the last call are all there is for now: apply them. */
   inputDone(neighbor: BgpNeighbor): void;
-  log(neighbor: BgpNeighbor, text: string): void;
+  /** `limit`: a line an attacker can repeat at will, kept to a few a minute per neighbour and kind. */
+  log(neighbor: BgpNeighbor, text: string, limit?: 'connections' | 'transitions'): void;
   /** Something other than a BgpError was thrown handling one of the neighbour's connections. */
   fault(neighbor: BgpNeighbor, error: unknown): void;
   /** A state change of the neighbour's session (after it is in `history`). */
@@ -181,7 +182,7 @@ export class BgpNeighbor implements ConnectionOwner {
       const old = this.secondary;
       this.secondary = undefined;
       old.dispose({ reset: true });
-      this.host.log(this, 'new connection from the neighbour replaces the previous one still waiting for its OPEN');
+      this.host.log(this, 'a new connection replaces the one still waiting for its OPEN', 'connections');
     }
     // Our own connect is under way, or we are in OpenSent/OpenConfirm: both connections run, each
     // on its own FSM, until an OPEN settles the collision (RFC 4271 §6.8).
@@ -316,7 +317,9 @@ export class BgpNeighbor implements ConnectionOwner {
     this.history.push(event);
     if (this.history.length > 50) this.history.shift();
     if (record.to === 'Idle' || record.from === 'Established') this.lastError = reason;
-    this.host.log(this, `${record.from} -> ${record.to}: ${reason}`);
+    // Changes that neither reach nor leave Established can be driven by anyone who connects.
+    const routine = record.to !== 'Established' && record.from !== 'Established';
+    this.host.log(this, `${record.from} -> ${record.to}: ${reason}`, routine ? 'transitions' : undefined);
     this.host.transitioned?.(this, event);
   }
 }

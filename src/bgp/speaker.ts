@@ -75,8 +75,10 @@ export class BgpSpeaker implements NeighborHost {
   readonly neighbors: BgpNeighbor[] = [];
   private listener: TcpListener | undefined;
   private readonly env: SpeakerEnvironment;
-  /** Refused connections, logged per source and reason, a few a minute each. */
+  /** Refused and replaced connections, logged per source and reason, a few a minute each. */
   private readonly refusals: LogLimiter;
+  /** State changes short of Established, per neighbour: a peer that connects and closes in a loop drives them. */
+  private readonly transitionLog: LogLimiter;
   /**
    * UPDATEs received and not yet applied: those of one burst of input from one neighbour, applied
    * together when the connection has handled all of it (`inputDone`), or before anything else
@@ -91,6 +93,7 @@ export class BgpSpeaker implements NeighborHost {
     this.clock = env.clock;
     this.rng = env.rng;
     this.refusals = new LogLimiter(env.clock, (line) => this.env.log?.(line));
+    this.transitionLog = new LogLimiter(env.clock, (line) => this.env.log?.(line), { burst: 20 });
     this.rib = new Rib({
       localAs: config.localAs, routerId: config.routerId,
       resolveNextHop: env.resolveNextHop ?? (() => 0),
@@ -144,6 +147,7 @@ export class BgpSpeaker implements NeighborHost {
     this.listener?.close();
     this.listener = undefined;
     this.refusals.flush();
+    this.transitionLog.flush();
   }
 
   /** Originates or withdraws local prefixes while running. */
@@ -214,8 +218,10 @@ export class BgpSpeaker implements NeighborHost {
     this.distribute(this.rib.routeRefresh(neighbor.name));
   }
 
-  log(neighbor: BgpNeighbor, text: string): void {
-    this.env.log?.(`${neighbor.name}: ${text}`);
+  log(neighbor: BgpNeighbor, text: string, limit?: 'connections' | 'transitions'): void {
+    if (limit === undefined) this.env.log?.(`${neighbor.name}: ${text}`);
+    else if (limit === 'connections') this.refusals.log(`${limit}:${neighbor.name}`, () => `${neighbor.name}: ${text}`);
+    else this.transitionLog.log(neighbor.name, () => `${neighbor.name}: ${text}`);
   }
 
   fault(neighbor: BgpNeighbor, error: unknown): void {

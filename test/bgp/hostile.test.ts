@@ -185,6 +185,11 @@ describe('hostile peers (issue 11)', () => {
     const l = lab([{ name: 'A', address: A, asn: 65001, passive: true }, { name: 'B', address: B, asn: 65002, passive: true, holdTime: 30 }]);
     for (let i = 0; i < 500; i++) l.transport.accept(A);
     assert.ok(l.transport.held().filter((s) => s.state === 'open').length <= 2, 'at most one extra connection waits for its OPEN');
+    assert.ok(l.log.length < 30, `${l.log.length} log lines`);
+    // Connecting and closing in a loop drives the FSM between Active and OpenSent: a few lines a minute.
+    for (let i = 0; i < 500; i++) l.transport.accept(B).peerClose();
+    l.clock.advance(0);
+    assert.ok(l.log.filter((x) => x.startsWith('B:')).length <= 21, l.log.filter((x) => x.startsWith('B:')).join('\n'));
     establish(l, A, 65001);
     assert.equal(l.speaker.neighbor('A')!.state, 'Established');
     // An accepted connection that never sends OPEN is closed once the hold time (30 s) has passed.
