@@ -71,8 +71,12 @@ export class BgpConnection {
     this.buildOpen = options.buildOpen;
     this.decodeContext = { fourOctetAs: true, external: options.external };
     this.clock = options.clock;
+    // The FSM's timers (hold timer expiring → session down → withdrawals sent to the other
+    // neighbours) run under the same guard as socket events: a bug there ends this session only.
+    const clock = options.clock;
+    const guarded: Clock = { now: () => clock.now(), setTimer: (ms, fn) => clock.setTimer(ms, () => this.guard(fn)) };
     this.fsm = new FsmDriver({
-      config: options.config, clock: options.clock, rng: options.rng,
+      config: options.config, clock: guarded, rng: options.rng,
       onAction: (a) => this.onAction(a),
       onTransition: (r) => this.owner.transition(this, r),
     });

@@ -119,6 +119,25 @@ describe('hostile peers (issue 11)', () => {
     assert.ok(l.log.some((x) => x.startsWith('A: internal error')), l.log.join('\n'));
   });
 
+  it('a bug met when a hold timer expires ends that session only, and nothing escapes the clock (defect 1 audit)', () => {
+    let armed = false;
+    const l = lab([{ name: 'A', address: A, asn: 65001, passive: true }, { name: 'B', address: B, asn: 65002, passive: true, holdTime: 3 }], {
+      onBestChange: () => {
+        if (armed) throw new TypeError('a bug in a best-path listener');
+      },
+    });
+    establish(l, A, 65001);
+    const b = establish(l, B, 65002);
+    b.peerSend(announceBytes(parsePrefix('10.20.0.0/16'), 65002, 2, B));
+    l.clock.advance(0);
+    armed = true;
+    // B falls silent: its hold timer (3 s) expires, B's route is withdrawn and the listener throws.
+    assert.doesNotThrow(() => l.clock.advance(4_000));
+    assert.ok(notifications(b).some(([code]) => code === ErrorCode.HoldTimerExpired), 'B is told its hold timer expired');
+    assert.equal(l.speaker.neighbor('A')!.state, 'Established');
+    assert.ok(l.log.some((x) => x.startsWith('B: internal error')), l.log.join('\n'));
+  });
+
   it('an iBGP OPEN with our own BGP Identifier on a second connection is refused, not thrown (defect 1 audit)', () => {
     const l = lab([{ name: 'I', address: A, asn: 65000, passive: true }]);
     const first = l.transport.accept(A);
