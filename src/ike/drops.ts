@@ -37,7 +37,8 @@ const KIND_BURST = 20;
 export class DropRecorder {
   private readonly counts = Object.fromEntries(IKE_DROP_KINDS.map((k) => [k, 0])) as Record<IkeDropKind, number>;
   private readonly perKind: LogLimiter;
-  private readonly perSource = new Map<string, LogLimiter>();
+  /** One limiter per kind, keyed by source address; what it lets through goes on to perKind. */
+  private readonly bySource = new Map<string, LogLimiter>();
   private readonly clock: Clock;
   /** COOKIE notifies sent. */
   cookiesSent = 0;
@@ -58,17 +59,17 @@ export class DropRecorder {
 
   /** Logs a per-datagram line without counting a drop. */
   note(kind: IkeDropKind | IkeNoticeKind, source: Ipv4Address, line: string | (() => string)): void {
-    let limiter = this.perSource.get(kind);
+    let limiter = this.bySource.get(kind);
     if (limiter === undefined) {
       limiter = new LogLimiter(this.clock, (l) => this.perKind.log(kind, l));
-      this.perSource.set(kind, limiter);
+      this.bySource.set(kind, limiter);
     }
     limiter.log(formatIpv4(source), line);
   }
 
   /** Writes the pending summaries (the daemon is stopping). */
   flush(): void {
-    for (const l of this.perSource.values()) l.flush();
+    for (const l of this.bySource.values()) l.flush();
     this.perKind.flush();
   }
 }
