@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/rng.js';
 import { ikeOverUdp4500, NAT_T_PORT } from '../esp/udp-encap.js';
-import type { PeerConfig, TunnelSpec } from '../ike/config.js';
+import type { EngineConfig, PeerConfig, TunnelSpec } from '../ike/config.js';
 import { IkeEngine, type IkeEngineEvents } from '../ike/engine.js';
 import { formatPrefix, type Ipv4Address } from '../net/address.js';
 import type { IpNode } from '../router/node.js';
@@ -30,6 +30,8 @@ export interface IpsecGatewayOptions {
   readonly tunnels: readonly TunnelSpec[];
   readonly log?: (line: string) => void;
   readonly events?: Omit<IkeEngineEvents, 'log'>;
+  /** Engine-wide settings (the IKE_SA_INIT flood limits); the engine's defaults otherwise. */
+  readonly engine?: Partial<EngineConfig>;
 }
 
 export class IpsecGateway {
@@ -51,6 +53,7 @@ export class IpsecGateway {
       clock,
       rng,
       peers: options.peers,
+      ...(options.engine !== undefined ? { config: options.engine } : {}),
       send: (d) => this.sendIke(d.local.port, d.remote, d.payload),
       events: {
         ...(options.log !== undefined ? { log: options.log } : {}),
@@ -124,6 +127,7 @@ export class IpsecGateway {
   }
 
   close(): void {
+    this.engine.flushLog();
     this.sockets?.ike.close();
     this.sockets?.natT.close();
     this.sockets = undefined;

@@ -40,6 +40,7 @@ export class IkeDaemon {
       address: settings.address,
       peers: settings.peers,
       tunnels: settings.tunnels,
+      engine: settings.engine,
       log,
     });
   }

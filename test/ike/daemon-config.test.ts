@@ -188,15 +188,44 @@ connections:
     assert.match(child!.hint!, /did you mean 'localTs'\?/);
   });
 
-  it('refuses a second connection of the same name, and a second one to the same peer', () => {
+  it('refuses a second connection of the same name, and a second one to the same peer with the same identity', () => {
     const [name] = issuesOf(withSecond(`  - { name: swan, remote: 192.168.251.5, psk: k, proposals: [aes256-sha256-modp2048], children: [{ name: net2, localTs: [10.12.0.0/24], remoteTs: [10.5.0.0/24], espProposals: [aes256gcm16] }] }\n`));
     assert.equal(name!.code, 'IKECONF_DUPLICATE_NAME');
     assert.equal(name!.path, 'connections[1].name');
     assert.equal(name!.line, 15);
-    const [remote] = issuesOf(withSecond(`  - { name: other, remote: 192.168.251.1, psk: k, proposals: [aes256-sha256-modp2048], children: [{ name: net2, localTs: [10.12.0.0/24], remoteTs: [10.5.0.0/24], espProposals: [aes256gcm16] }] }\n`));
-    assert.equal(remote!.code, 'IKECONF_DUPLICATE_ADDRESS');
+    // Same address, and the same (default) remote identity: its address.
+    const [remote] = issuesOf(withSecond(`  - { name: other, remote: 192.168.251.1, remoteId: 192.168.251.1, psk: k, proposals: [aes256-sha256-modp2048], children: [{ name: net2, localTs: [10.12.0.0/24], remoteTs: [10.5.0.0/24], espProposals: [aes256gcm16] }] }\n`));
+    assert.equal(remote!.code, 'IKECONF_AMBIGUOUS_CONNECTION');
     assert.equal(remote!.path, 'connections[1].remote');
-    assert.match(remote!.message, /connections\[0\]: one connection per peer/);
+    assert.match(remote!.message, /connections\[0\] \(swan\)/);
+    assert.match(remote!.hint!, /different remoteId/);
+  });
+
+  it('lets connections share an address or %any when their remote identities differ (issue 11)', () => {
+    const second = (remote: string, remoteId: string, child: string) => `  - { name: c-${child}, remote: "${remote}", remoteId: "${remoteId}", mode: respond, psk: k, proposals: [aes256-sha256-modp2048], children: [{ name: ${child}, localTs: [10.12.0.0/24], remoteTs: [10.5.0.0/24], espProposals: [aes256gcm16] }] }\n`;
+    const shared = parseIkeDaemonConfig(withSecond(second('192.168.251.1', '@other.example', 'n2'))).data;
+    const peers = toIkeDaemonSettings(shared).peers;
+    assert.deepEqual(peers.map((p) => p.remoteAddress), [parseIpv4('192.168.251.1'), parseIpv4('192.168.251.1')]);
+    assert.deepEqual(peers[1]!.remoteIdentity, fqdnIdentity('other.example'));
+    parseIkeDaemonConfig(withSecond(second('%any', '@a.example', 'n2') + second('%any', '@b.example', 'n3') + second('%any', '%any', 'n4')));
+    const [any] = issuesOf(withSecond(second('%any', '%any', 'n2') + second('%any', '%any', 'n3')));
+    assert.equal(any!.code, 'IKECONF_AMBIGUOUS_CONNECTION');
+    assert.equal(any!.path, 'connections[2].remote');
+    assert.match(any!.message, /any remote identity/);
+  });
+
+  it('reads the IKE_SA_INIT flood limits, with strongSwan\'s defaults, and refuses what cannot work', () => {
+    assert.deepEqual(toIkeDaemonSettings(parseIkeDaemonConfig(BASE).data).engine, {});
+    const set = toIkeDaemonSettings(parseIkeDaemonConfig(`${BASE}limits: { cookieThreshold: 40, blockThreshold: 3, halfOpen: 5000 }\n`).data).engine;
+    assert.deepEqual(set, { cookieThreshold: 40, blockThreshold: 3, halfOpenLimit: 5000 });
+    const [conflict] = issuesOf(`${BASE}limits: { cookieThreshold: 2000 }\n`);
+    assert.equal(conflict!.code, 'IKECONF_CONFLICT');
+    assert.equal(conflict!.path, 'limits.cookieThreshold');
+    const [negative] = issuesOf(`${BASE}limits: { blockThreshold: -1 }\n`);
+    assert.equal(negative!.path, 'limits.blockThreshold');
+    const [typo] = issuesOf(`${BASE}limits: { cookie_threshold: 5 }\n`);
+    assert.equal(typo!.code, 'IKECONF_UNKNOWN_FIELD');
+    assert.match(typo!.hint!, /cookieThreshold/);
   });
 
   it('a connection to %any must be mode: respond', () => {

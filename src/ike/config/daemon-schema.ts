@@ -6,7 +6,7 @@ import { interfaceAddress, ipv4, name, prefix, secret } from '../../config/primi
 import { isDhGroupSupported } from '../../crypto/dh.js';
 import { DhGroup, TransformType, transformName } from '../../crypto/iana.js';
 import { broadcastOf, formatPrefix, parseInterfaceAddress, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../../net/address.js';
-import type { ChildConfig, PeerConfig, TunnelSpec } from '../config.js';
+import { DEFAULT_ENGINE_CONFIG, type ChildConfig, type EngineConfig, type PeerConfig, type TunnelSpec } from '../config.js';
 import { parseIdentity } from '../payloads/id.js';
 import { selectorFromPrefix } from '../payloads/ts.js';
 import { parseProposal, parseProposals, type ProposalProtocol } from '../proposal.js';
@@ -81,6 +81,16 @@ const connectionSchema = z.strictObject({
   children: z.array(childSchema).min(1),
 }).meta({ description: 'An IKE connection to one peer' });
 
+const count = z.number().int().min(0).max(1_000_000);
+
+// strongSwan's names and defaults: charon.cookie_threshold, charon.block_threshold,
+// charon.init_limit_half_open (conf/options/charon.opt).
+const limitsSchema = z.strictObject({
+  cookieThreshold: count.optional().meta({ description: `Half-open IKE SAs (all peers) from which every IKE_SA_INIT must carry a COOKIE, RFC 7296 §2.6 (default ${DEFAULT_ENGINE_CONFIG.cookieThreshold}, as strongSwan; 0: never ask)` }),
+  blockThreshold: count.optional().meta({ description: `Half-open IKE SAs one address may hold; its further IKE_SA_INITs are ignored (default ${DEFAULT_ENGINE_CONFIG.blockThreshold}, as strongSwan; 0: no limit)` }),
+  halfOpen: count.optional().meta({ description: `Half-open IKE SAs in all; further IKE_SA_INITs are ignored (default ${DEFAULT_ENGINE_CONFIG.halfOpenLimit}; 0: no limit)` }),
+}).meta({ description: 'Defences against IKE_SA_INIT floods (strongSwan cookie_threshold, block_threshold, init_limit_half_open)' });
+
 const lanSchema = z.strictObject({
   gateway: interfaceAddress.meta({ description: 'The gateway\'s LAN address with its prefix (10.12.0.1/24)' }),
   hosts: z.array(z.strictObject({
@@ -94,6 +104,7 @@ export const ikeDaemonSchema = z.strictObject({
   address: ipv4.meta({ description: 'Our public address: IKE listens on UDP 500 and 4500 here' }),
   api: apiSchema('ike', 8180),
   lan: lanSchema,
+  limits: limitsSchema.optional(),
   connections: z.array(connectionSchema).min(1),
 }).meta({ title: 'vpnlab ike run configuration', description: 'One IKEv2 gateway on real sockets, with an emulated LAN behind it' });
 
@@ -121,11 +132,15 @@ export interface IkeDaemonSettings {
   readonly peers: PeerConfig[];
   readonly tunnels: TunnelSpec[];
   readonly lan: { readonly gateway: { address: Ipv4Address; prefix: Prefix }; readonly hosts: LanHost[] };
+  /** The engine settings the file sets (the flood limits); the rest are the engine's defaults. */
+  readonly engine: Partial<EngineConfig>;
 }
 
 function checkIkeDaemonConfig(config: IkeDaemonConfig, issues: IssueCollector): void {
   checkApiConfig(config.api, issues, 'IKECONF', 'ike', DEFAULT_IKE_API_PORT);
   const names = new Map<string, number>();
+  // Several connections may share a remote address (or %any) when the peer's identity tells
+  // them apart, as strongSwan picks a peer config by IDi in IKE_AUTH; equal ones cannot be.
   const remotes = new Map<string, number>();
   // The SA database, the tunnel interfaces (vti-NAME) and ESP delivery know a child by its name
   // alone, so child names must be unique across every connection, not only within one.
@@ -145,8 +160,14 @@ function checkIkeDaemonConfig(config: IkeDaemonConfig, issues: IssueCollector): 
     checkGroups(c.proposals, 'ike', ['connections', i, 'proposals']);
     if (names.has(c.name)) issues.error('IKECONF_DUPLICATE_NAME', ['connections', i, 'name'], `connection '${c.name}' is also connections[${names.get(c.name)}]`);
     names.set(c.name, i);
-    if (remotes.has(c.remote)) issues.error('IKECONF_DUPLICATE_ADDRESS', ['connections', i, 'remote'], `${c.remote} is already connections[${remotes.get(c.remote)}]: one connection per peer`);
-    remotes.set(c.remote, i);
+    const key = `${c.remote} ${remoteIdentityKey(c)}`;
+    const twin = remotes.get(key);
+    if (twin !== undefined) {
+      const id = remoteIdentityKey(c) === ANY_ID ? 'any remote identity' : `remote identity ${c.remoteId ?? c.remote}`;
+      issues.error('IKECONF_AMBIGUOUS_CONNECTION', ['connections', i, 'remote'], `connections[${twin}] (${config.connections[twin]!.name}) also takes ${c.remote} with ${id}: a peer could not tell which connection it meant`,
+        'give them different remoteId values (connections may share an address or %any when the peer\'s identity tells them apart), or merge them');
+    }
+    remotes.set(key, i);
     if (c.encap === false) {
       issues.error('IKECONF_UNSUPPORTED', ['connections', i, 'encap'], 'ESP without UDP encapsulation cannot work here: Node.js has no raw sockets, so ESP (IP protocol 50) never leaves the process',
         'leave encap out (it defaults to true) and set encap = yes on a strongSwan peer');
@@ -169,6 +190,7 @@ function checkIkeDaemonConfig(config: IkeDaemonConfig, issues: IssueCollector): 
       }
     });
   });
+  checkLimits(config.limits, issues);
   // The LAN becomes a one-site topology at run time: refuse here what that would refuse there.
   const gw = parseInterfaceAddress(config.lan.gateway);
   const hostNames = new Map<string, number>([['gateway', -1]]);
@@ -188,6 +210,30 @@ function checkIkeDaemonConfig(config: IkeDaemonConfig, issues: IssueCollector): 
     }
     if (!addresses.has(address)) addresses.set(address, `lan.hosts[${i}] (${h.name})`);
   });
+}
+
+const ANY_ID = '%any';
+
+/** The remote identity a connection admits, in one canonical form (type and octets), or %any. */
+function remoteIdentityKey(c: IkeDaemonConfig['connections'][number]): string {
+  const text = c.remoteId ?? (c.remote === '%any' ? ANY_ID : c.remote);
+  if (text === ANY_ID) return ANY_ID;
+  try {
+    const id = parseIdentity(text);
+    return `${id.idType}:${[...id.data].join('.')}`;
+  } catch {
+    return text;
+  }
+}
+
+function checkLimits(limits: IkeDaemonConfig['limits'], issues: IssueCollector): void {
+  const cookie = limits?.cookieThreshold ?? DEFAULT_ENGINE_CONFIG.cookieThreshold;
+  const all = limits?.halfOpen ?? DEFAULT_ENGINE_CONFIG.halfOpenLimit;
+  if (cookie > 0 && all > 0 && cookie >= all) {
+    issues.error('IKECONF_CONFLICT', ['limits', limits?.cookieThreshold !== undefined ? 'cookieThreshold' : 'halfOpen'],
+      `cookieThreshold ${cookie} is not below halfOpen ${all}: IKE_SA_INITs would be ignored before any cookie is asked for, so spoofed sources could fill the table`,
+      'keep cookieThreshold well below halfOpen (defaults: 10 and 1000)');
+  }
 }
 
 const IKE_DOCUMENT = { schema: ikeDaemonSchema, jsonSchema: ikeDaemonJsonSchema, codePrefix: 'IKECONF', check: checkIkeDaemonConfig };
@@ -249,6 +295,11 @@ export function toIkeDaemonSettings(config: IkeDaemonConfig): IkeDaemonSettings 
     lan: {
       gateway: { address: gw.address, prefix: gw.prefix },
       hosts: (config.lan.hosts ?? []).map((h) => ({ name: h.name, address: parseIpv4(h.address), os: h.os ?? 'linux' })),
+    },
+    engine: {
+      ...(config.limits?.cookieThreshold !== undefined ? { cookieThreshold: config.limits.cookieThreshold } : {}),
+      ...(config.limits?.blockThreshold !== undefined ? { blockThreshold: config.limits.blockThreshold } : {}),
+      ...(config.limits?.halfOpen !== undefined ? { halfOpenLimit: config.limits.halfOpen } : {}),
     },
   };
 }
