@@ -120,19 +120,12 @@ describe('the daemons as nobody with CAP_NET_BIND_SERVICE only (docs/security.md
     }
   });
 
-  it('without the capability, bgp run stops with a permission error, not a stack trace', async () => {
-    const run = runAsNobody(false, 'bgp', 'run', join(dir, 'bgp.yaml'));
-    const code = await run.exited;
-    assert.notEqual(code, 0);
-    assert.match(run.output(), /ports below 1024 need CAP_NET_BIND_SERVICE/);
-    assert.doesNotMatch(run.output(), /^\s+at /m);
-  });
-
-  it('without the capability, ike run stops with a permission error, not a stack trace', async () => {
-    const run = runAsNobody(false, 'ike', 'run', join(dir, 'ike.yaml'));
-    const code = await run.exited;
-    assert.notEqual(code, 0);
-    assert.match(run.output(), /ports below 1024 need CAP_NET_BIND_SERVICE/);
-    assert.doesNotMatch(run.output(), /^\s+at /m);
-  });
+  for (const daemon of ['bgp', 'ike']) {
+    it(`without the capability, ${daemon} run stops with a permission error, not a stack trace`, async () => {
+      const run = runAsNobody(false, daemon, 'run', join(dir, `${daemon}.yaml`));
+      assert.notEqual(await run.exited, 0);
+      assert.match(run.output(), /ports below 1024 need CAP_NET_BIND_SERVICE/);
+      assert.doesNotMatch(run.output(), /^\s+at /m);
+    });
+  }
 });
