@@ -27,8 +27,9 @@ export class BgpFramer {
     return this.end - this.start;
   }
 
+  /** Buffers `chunk`; after a header error nothing more is kept (the stream is dead: see `next`). */
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
+    if (chunk.length === 0 || this.failure !== undefined) return;
     if (this.end + chunk.length > this.buf.length) {
       const held = this.end - this.start;
       const needed = held + chunk.length;
@@ -75,6 +76,9 @@ export class BgpFramer {
 
   private fail(e: BgpError): never {
     this.failure = e;
+    this.buf = new Uint8Array(0);
+    this.start = 0;
+    this.end = 0;
     throw e;
   }
 }

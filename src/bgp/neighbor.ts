@@ -1,9 +1,10 @@
 import type { Clock, Timer } from '../core/clock.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { formatIpv4, type Ipv4Address } from '../net/address.js';
 import type { Transport, TcpSocket, TransportError } from '../transport/types.js';
 import { BgpConnection, type ConnectionOwner } from './connection.js';
-import { detectCollision, resolveCollision } from './fsm-collision.js';
+import { detectCollision, resolveCollision, type CollisionResolution } from './fsm-collision.js';
 import type { FsmTransitionRecord } from './fsm-driver.js';
 import { describeReason } from './fsm-reason.js';
 import type { FsmConfig, Negotiated, OpenInfo, SessionAction, TransitionReason } from './fsm-types.js';
@@ -51,6 +52,8 @@ export interface NeighborHost {
   /** The UPDATEs handed to `update` since the last call are all there is for now: apply them. */
   inputDone(neighbor: BgpNeighbor): void;
   log(neighbor: BgpNeighbor, text: string): void;
+  /** Something other than a BgpError was thrown handling one of the neighbour's connections. */
+  fault(neighbor: BgpNeighbor, error: unknown): void;
   /** A state change of the neighbour's session (after it is in `history`). */
   transitioned?(neighbor: BgpNeighbor, event: NeighborEvent): void;
 }
@@ -62,6 +65,9 @@ export interface NeighborEvent {
   to: string;
   reason: string;
 }
+
+/** Why an incoming connection was refused (logged per source, rate-limited). */
+export type AcceptRefusal = 'active-only' | 'idle' | 'established';
 
 /**
  * A configured neighbour: its FSM configuration, its connection (two while a collision is being
@@ -75,16 +81,24 @@ export class BgpNeighbor implements ConnectionOwner {
   private readonly external: boolean;
   /** The connection the FSM runs on; a second one only during a collision. */
   primary: BgpConnection;
+  /**
+   * An accepted connection waiting for its OPEN next to the primary's (RFC 4271 §6.8). At most
+   * one: a newer one replaces it (FRR: "New active connection from peer, Killing previous active
+   * connection"), so connections that never speak cannot lock the neighbour out. It leaves as
+   * soon as its socket does (back to Active or Idle).
+   */
   private secondary: BgpConnection | undefined;
-  /** Outgoing connect in progress, to abandon if an incoming connection is adopted. */
-  private pendingConnect: TcpSocket | undefined;
   establishedAt: number | undefined;
   negotiated: Negotiated | undefined;
   lastError: string | undefined;
   readonly history: NeighborEvent[] = [];
   /** UPDATEs that had RFC 7606 errors handled without a reset: how many, the last, those logged. */
   readonly updateErrors = { count: 0, last: undefined as string | undefined, logged: new Set<string>() };
+  /** Routes that could not be encoded for this neighbour (attributes too long): how many times, the last, those logged. */
+  readonly notSent = { count: 0, last: undefined as string | undefined, logged: new Set<string>() };
   private restartTimer: Timer | undefined;
+  /** The automatic start of a fresh FSM after an accepted connection's session ended. */
+  private freshStart: Timer | undefined;
 
   constructor(config: NeighborConfig, fsmConfig: FsmConfig, host: NeighborHost, localAs: Asn) {
     this.config = config;
@@ -107,9 +121,16 @@ export class BgpNeighbor implements ConnectionOwner {
     this.primary.fsm.start();
   }
 
+  /** The connection waiting for its OPEN next to the primary, if any (for views and tests). */
+  get second(): BgpConnection | undefined {
+    return this.secondary;
+  }
+
   stop(subcode?: number): void {
     this.restartTimer?.cancel();
     this.restartTimer = undefined;
+    this.freshStart?.cancel();
+    this.freshStart = undefined;
     this.primary.fsm.stop(subcode);
     this.secondary?.fsm.stop(subcode);
   }
@@ -128,6 +149,8 @@ export class BgpNeighbor implements ConnectionOwner {
    */
   tearDown(subcode: number, restartAfterMs?: number): void {
     this.primary.fsm.handle({ kind: 'AutomaticStop', subcode });
+    this.freshStart?.cancel();
+    this.freshStart = undefined;
     this.primary.fsm.stop(subcode); // in Idle: cancels the automatic restart
     this.restartTimer?.cancel();
     this.restartTimer = restartAfterMs === undefined ? undefined : this.host.clock.setTimer(restartAfterMs, () => {
@@ -136,16 +159,29 @@ export class BgpNeighbor implements ConnectionOwner {
     });
   }
 
-  /** An incoming TCP connection from this neighbour's address. */
-  accept(socket: TcpSocket): void {
+  /**
+   * An incoming TCP connection from this neighbour's address: adopted by the primary FSM when it
+   * is listening with no connection of its own, else run on a second FSM until an OPEN settles
+   * which one stays. Refused (reset) in Idle (RFC 4271 §8.2.2: the automatic restart is pending),
+   * in Established (§6.8: the session keeps its connection) and when configured to connect only.
+   */
+  accept(socket: TcpSocket): AcceptRefusal | undefined {
     const state = this.primary.fsm.state.name;
-    if (this.config.acceptIncoming === false || state === 'Idle' || state === 'Established' || this.secondary !== undefined) {
-      socket.destroy(); // Idle refuses connections (§8.2.2); Established keeps its own (§6.8)
-      return;
+    const refusal: AcceptRefusal | undefined = this.config.acceptIncoming === false ? 'active-only'
+      : state === 'Idle' ? 'idle' : state === 'Established' ? 'established' : undefined;
+    if (refusal !== undefined) {
+      socket.destroy();
+      return refusal;
     }
-    if (state === 'Active' && this.primary.socket === undefined && this.pendingConnect === undefined) {
+    if (state === 'Active' && this.primary.socket === undefined && this.primary.connecting === undefined) {
       this.primary.attach(socket, 'TcpConnectionConfirmed');
-      return;
+      return undefined;
+    }
+    if (this.secondary !== undefined) {
+      const old = this.secondary;
+      this.secondary = undefined;
+      old.dispose({ reset: true });
+      this.host.log(this, 'new connection from the neighbour replaces the previous one still waiting for its OPEN');
     }
     // Our own connect is under way, or we are in OpenSent/OpenConfirm: both connections run, each
     // on its own FSM, until an OPEN settles the collision (RFC 4271 §6.8).
@@ -153,29 +189,26 @@ export class BgpNeighbor implements ConnectionOwner {
     this.secondary = second;
     second.fsm.handle({ kind: 'ManualStartPassive' });
     second.attach(socket, 'TcpConnectionConfirmed');
+    return undefined;
   }
 
-  connect(conn: BgpConnection): void {
+  connect(conn: BgpConnection): TcpSocket | undefined {
     const remote = { address: this.config.address, port: this.config.port ?? BGP_PORT };
     let socket: TcpSocket | undefined;
     try {
       socket = this.host.transport.connectTcp({ remote, ...(this.config.localAddress !== undefined ? { localAddress: this.config.localAddress } : {}) }, {
         onConnect: () => {
-          if (this.pendingConnect !== socket || socket === undefined) return;
-          this.pendingConnect = undefined;
-          conn.attach(socket, 'TcpCrAcked');
+          if (socket !== undefined) conn.connected(socket, null);
         },
         onClose: (error?: TransportError) => {
-          if (this.pendingConnect !== socket) return;
-          this.pendingConnect = undefined;
-          conn.fsm.handle(error === undefined ? { kind: 'TcpConnectionFails' } : { kind: 'TcpConnectionFails', error: error.code });
+          if (socket !== undefined) conn.connected(socket, error?.code);
         },
       });
     } catch (e) {
       this.host.clock.setTimer(0, () => conn.fsm.handle({ kind: 'TcpConnectionFails', error: (e as TransportError).code ?? String(e) }));
-      return;
+      return undefined;
     }
-    this.pendingConnect = socket;
+    return socket;
   }
 
   openReceived(conn: BgpConnection, open: OpenInfo): boolean {
@@ -187,15 +220,21 @@ export class BgpNeighbor implements ConnectionOwner {
       conn.fsm.handle({ kind: 'OpenCollisionDump' });
       return false;
     }
-    const verdict = resolveCollision({ localBgpId: this.fsmConfig.bgpId, remoteBgpId: open.bgpId, localAs: this.fsmConfig.localAs, remoteAs: this.config.asn });
-    const loser = conn.direction === verdict.close ? conn : other;
+    let verdict: CollisionResolution;
+    try {
+      verdict = resolveCollision({ localBgpId: this.fsmConfig.bgpId, remoteBgpId: open.bgpId, localAs: this.fsmConfig.localAs, remoteAs: this.config.asn });
+    } catch (e) {
+      // Our own BGP Identifier on an iBGP session: the OPEN is refused (Bad BGP Identifier) by the FSM.
+      if (e instanceof InvalidArgumentError) return true;
+      throw e;
+    }
+    const loser = (conn.socketDirection ?? conn.direction) === verdict.close ? conn : other;
     const winner = loser === conn ? other : conn;
     loser.fsm.handle({ kind: 'OpenCollisionDump' });
-    loser.fsm.dispose();
-    loser.drop();
+    loser.dispose();
     this.primary = winner;
     this.secondary = undefined;
-    this.host.log(this, `connection collision: kept the ${winner.direction} connection`);
+    this.host.log(this, `connection collision: kept the ${winner.socketDirection ?? winner.direction} connection`);
     return loser !== conn;
   }
 
@@ -204,7 +243,7 @@ export class BgpNeighbor implements ConnectionOwner {
       case 'session-established':
         if (conn !== this.primary) {
           // The second connection won without a collision check (the first one failed meanwhile).
-          this.primary.fsm.dispose();
+          this.primary.dispose();
           this.primary = conn;
           this.secondary = undefined;
         }
@@ -223,10 +262,9 @@ export class BgpNeighbor implements ConnectionOwner {
         if (conn === this.primary) this.host.update(this, conn);
         return;
       case 'release-resources':
-        if (conn === this.secondary) {
-          conn.fsm.dispose();
-          this.secondary = undefined;
-        }
+        // The second connection is done with: closed here, since its FSM stops with it (the
+        // NOTIFICATION, if any, was written just before).
+        if (conn === this.secondary) this.retireSecondary();
         return;
       default:
         return;
@@ -241,14 +279,37 @@ export class BgpNeighbor implements ConnectionOwner {
     this.host.inputDone(this);
   }
 
+  fault(conn: BgpConnection, error: unknown): void {
+    void conn;
+    this.host.fault(this, error);
+  }
+
+  private retireSecondary(): void {
+    const conn = this.secondary;
+    this.secondary = undefined;
+    conn?.dispose();
+  }
+
   transition(conn: BgpConnection, record: FsmTransitionRecord): void {
+    const gone = record.to === 'Idle' || (record.to === 'Active' && record.from !== 'Idle');
+    if (conn === this.secondary && gone) {
+      // Its connection is gone (closed before or after its OPEN): a second FSM never listens or connects.
+      this.retireSecondary();
+      return;
+    }
     if (conn !== this.primary || record.from === record.to) return;
-    if (conn.direction === 'incoming' && record.to === 'Idle' && record.reason.kind !== 'admin-stop') {
+    if (conn.direction === 'incoming' && gone) {
       // The accepted connection that won a collision has ended: go back to a normal FSM, which
-      // initiates as well as accepts (unless configured passive).
-      conn.fsm.dispose();
-      this.primary = this.newConnection('outgoing');
-      this.host.clock.setTimer(0, () => this.primary.fsm.handle({ kind: this.fsmConfig.passive ? 'AutomaticStartPassive' : 'AutomaticStart' }));
+      // initiates as well as accepts (unless configured passive), started at once unless an
+      // operator stopped the session.
+      conn.dispose();
+      const fresh = this.newConnection('outgoing');
+      this.primary = fresh;
+      this.freshStart?.cancel();
+      this.freshStart = record.reason.kind === 'admin-stop' ? undefined : this.host.clock.setTimer(0, () => {
+        this.freshStart = undefined;
+        if (this.primary === fresh) fresh.fsm.handle({ kind: this.fsmConfig.passive ? 'AutomaticStartPassive' : 'AutomaticStart' });
+      });
     }
     const reason = describeReason(record.reason);
     const event = { at: record.at, from: record.from, to: record.to, reason };

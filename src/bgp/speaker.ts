@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/rng.js';
-import { formatIpv4, type Ipv4Address, type Prefix } from '../net/address.js';
+import { formatIpv4, formatPrefix, type Ipv4Address, type Prefix } from '../net/address.js';
 import type { Transport, TcpListener } from '../transport/types.js';
 import { Afi, Safi, type Asn } from './types.js';
 import { CapabilityCode, type Capability } from './capabilities.js';
@@ -9,12 +9,14 @@ import { CeaseSubcode, type BgpError } from './errors.js';
 import { makeFsmConfig } from './fsm-open.js';
 import type { Negotiated, TransitionReason } from './fsm-types.js';
 import { encodeMessage } from './message.js';
-import { BgpNeighbor, BGP_PORT, type NeighborConfig, type NeighborEvent, type NeighborHost } from './neighbor.js';
+import { BgpNeighbor, BGP_PORT, type AcceptRefusal, type NeighborConfig, type NeighborEvent, type NeighborHost } from './neighbor.js';
 import { makeOpen } from './open.js';
 import { Rib } from './rib/rib.js';
 import type { RibChanges } from './rib/changes.js';
 import type { NextHopResolver, RouteUpdate } from './rib/rib.js';
-import { packBatch } from './update-packer.js';
+import { packBatch, type NotSent } from './update-packer.js';
+import { FSM_DEFAULTS } from './timers.js';
+import { LogLimiter } from '../core/log-limiter.js';
 
 /** Seconds proposed in OPEN unless configured (RFC 4271 §10 suggests 90; FRR and BIRD use it). */
 export const DEFAULT_HOLD_TIME = 90;
@@ -26,6 +28,12 @@ export const DEFAULT_HOLD_TIME = 90;
  * generation and was promoted, to be collected only by a full GC (bench/README.md).
  */
 const MAX_PENDING_ROUTES = 1024;
+
+const REFUSAL_TEXT: Record<AcceptRefusal, string> = {
+  'active-only': 'configured to connect only',
+  idle: 'the session is Idle (waiting to restart)',
+  established: 'the session is already established',
+};
 
 export interface SpeakerConfig {
   localAs: Asn;
@@ -67,6 +75,8 @@ export class BgpSpeaker implements NeighborHost {
   readonly neighbors: BgpNeighbor[] = [];
   private listener: TcpListener | undefined;
   private readonly env: SpeakerEnvironment;
+  /** Refused connections, logged per source and reason, a few a minute each. */
+  private readonly refusals: LogLimiter;
   /**
    * UPDATEs received and not yet applied: those of one burst of input from one neighbour, applied
    * together when the connection has handled all of it (`inputDone`), or before anything else
@@ -80,6 +90,7 @@ export class BgpSpeaker implements NeighborHost {
     this.transport = env.transport;
     this.clock = env.clock;
     this.rng = env.rng;
+    this.refusals = new LogLimiter(env.clock, (line) => this.env.log?.(line));
     this.rib = new Rib({
       localAs: config.localAs, routerId: config.routerId,
       resolveNextHop: env.resolveNextHop ?? (() => 0),
@@ -87,9 +98,12 @@ export class BgpSpeaker implements NeighborHost {
       ...(config.ebgpRequiresPolicy !== undefined ? { ebgpRequiresPolicy: config.ebgpRequiresPolicy } : {}),
     });
     for (const n of config.neighbors) {
+      const holdTime = n.holdTime ?? config.holdTime ?? DEFAULT_HOLD_TIME;
       const fsmConfig = makeFsmConfig({
-        localAs: config.localAs, peerAs: n.asn, bgpId: config.routerId,
-        holdTime: n.holdTime ?? config.holdTime ?? DEFAULT_HOLD_TIME,
+        localAs: config.localAs, peerAs: n.asn, bgpId: config.routerId, holdTime,
+        // A connection whose OPEN has not come within the hold time is closed (FRR; RFC 4271 §8.2.2's
+        // "large value", 4 minutes, only when no hold time is used): what an idle connection holds is bounded.
+        openHoldTime: holdTime > 0 ? holdTime : FSM_DEFAULTS.openHoldTime,
         passive: n.passive ?? false,
         ...(n.keepaliveTime !== undefined ? { keepaliveTime: n.keepaliveTime } : {}),
         ...(n.fixedKeepalive === true ? { fixedKeepalive: true } : {}),
@@ -105,14 +119,18 @@ export class BgpSpeaker implements NeighborHost {
     if (this.config.listen !== false) {
       const listen = this.config.listen ?? {};
       this.listener = this.transport.listenTcp({ ...(listen.address !== undefined ? { address: listen.address } : {}), port: listen.port ?? BGP_PORT }, (socket) => {
-        const neighbor = this.neighbors.find((n) => n.config.address === socket.remote.address);
+        const from = socket.remote.address;
+        const neighbor = this.neighbors.find((n) => n.config.address === from);
         if (neighbor === undefined) {
           // RFC 4271 §8: connections from unconfigured addresses are refused (FRR, BIRD, RRAS alike).
-          this.env.log?.(`refused a connection from unknown ${formatIpv4(socket.remote.address)}`);
           socket.destroy();
+          this.refusals.log(`unknown:${from}`, () => `refused a connection from unknown ${formatIpv4(from)}`);
           return;
         }
-        neighbor.accept(socket);
+        const refusal = neighbor.accept(socket);
+        if (refusal !== undefined) {
+          this.refusals.log(`${refusal}:${from}`, () => `${neighbor.name}: refused a connection from ${formatIpv4(from)}: ${REFUSAL_TEXT[refusal]}`);
+        }
       });
     }
     if (this.config.networks !== undefined && this.config.networks.length > 0) {
@@ -125,6 +143,7 @@ export class BgpSpeaker implements NeighborHost {
     for (const n of this.neighbors) n.stop(CeaseSubcode.AdministrativeShutdown);
     this.listener?.close();
     this.listener = undefined;
+    this.refusals.flush();
   }
 
   /** Originates or withdraws local prefixes while running. */
@@ -199,6 +218,11 @@ export class BgpSpeaker implements NeighborHost {
     this.env.log?.(`${neighbor.name}: ${text}`);
   }
 
+  fault(neighbor: BgpNeighbor, error: unknown): void {
+    const text = error instanceof Error ? `${error.name}${'code' in error ? ` ${String(error.code)}` : ''}: ${error.message}` : String(error);
+    this.env.log?.(`${neighbor.name}: internal error handling the connection, session closed: ${text}`);
+  }
+
   transitioned(neighbor: BgpNeighbor, event: NeighborEvent): void {
     this.env.onTransition?.(neighbor.name, event);
   }
@@ -215,6 +239,24 @@ export class BgpSpeaker implements NeighborHost {
       if (neighbor.updateErrors.logged.size >= 100 || neighbor.updateErrors.logged.has(text)) continue;
       neighbor.updateErrors.logged.add(text);
       this.env.log?.(`${neighbor.name}: UPDATE error: ${text}${neighbor.updateErrors.logged.size === 100 ? ' (further distinct errors are counted, not logged)' : ''}`);
+    }
+  }
+
+  /**
+   * Routes whose UPDATE cannot be built for the neighbour (FRR: "attributes too long, cannot send
+   * UPDATE") were withdrawn there instead: they leave its Adj-RIB-Out, are counted, and each prefix
+   * is logged once per neighbour (up to 100, then only counted).
+   */
+  private noteNotSent(neighbor: BgpNeighbor, n: NotSent): void {
+    this.rib.notAdvertised(neighbor.name, n.prefixes);
+    const seen = neighbor.notSent;
+    seen.count += n.prefixes.length;
+    for (const prefix of n.prefixes) {
+      const key = formatPrefix(prefix);
+      seen.last = `${key}: ${n.reason}`;
+      if (seen.logged.size >= 100 || seen.logged.has(key)) continue;
+      seen.logged.add(key);
+      this.env.log?.(`${neighbor.name}: ${key} not sent, attributes too long, cannot send UPDATE (${n.reason})${seen.logged.size === 100 ? ' (further routes are counted, not logged)' : ''}`);
     }
   }
 
@@ -240,10 +282,12 @@ export class BgpSpeaker implements NeighborHost {
   /** Sends what the RIB decided: per peer, withdrawals, then UPDATEs packed per attribute set. */
   private distribute(changes: RibChanges): void {
     for (const u of changes.updates) {
-      const conn = this.neighbor(u.peerId)?.established;
-      if (conn === undefined) continue;
-      const { bytes, messages } = packBatch(u, conn.codec);
+      const neighbor = this.neighbor(u.peerId);
+      const conn = neighbor?.established;
+      if (neighbor === undefined || conn === undefined) continue;
+      const { bytes, messages, notSent } = packBatch(u, conn.codec);
       conn.sendUpdates(bytes, messages);
+      for (const n of notSent) this.noteNotSent(neighbor, n);
     }
     for (const v of changes.violations) {
       this.env.log?.(`${v.peerId}: maximum prefixes ${v.limit} exceeded (${v.count}), action ${v.action}`);

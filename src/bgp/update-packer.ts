@@ -40,18 +40,33 @@ function runLength(prefixes: readonly Prefix[], start: number, end: number): num
   return n;
 }
 
-/** The encoded path attributes of an announcement, checked to leave room for a prefix. */
-function attributeBlock(attributes: PathAttributes, ctx: CodecContext): Uint8Array {
-  if (attributes.nextHop === undefined) throw new InvalidArgumentError('announcing in the NLRI field needs a NEXT_HOP');
-  const wire = fromPathAttributes(attributes, ctx);
-  const length = attributesEncodedLength(wire, ctx);
-  const w = new Writer(length);
-  encodeAttributes(wire, w, ctx);
-  const max = maxLengthOf(ctx);
-  if (max - UPDATE_FIXED - length < prefixEncodedLength({ address: 0, length: 32 })) {
-    throw new InvalidArgumentError(`path attributes of ${length} octets leave no room for a prefix in a ${max}-octet UPDATE`);
+/** Why an attribute set cannot be announced on a session. */
+export interface Unencodable {
+  /**
+   * too-long: no room for a prefix next to them in one message (a long AS_PATH, doubled into
+   * AS4_PATH toward a 2-octet-AS peer); invalid: a value the wire cannot carry.
+   */
+  readonly kind: 'too-long' | 'no-next-hop' | 'invalid';
+  readonly reason: string;
+}
+
+/** The encoded path attributes of an announcement, or why they cannot be sent. */
+function attributeBlock(attributes: PathAttributes, ctx: CodecContext): Uint8Array | Unencodable {
+  if (attributes.nextHop === undefined) return { kind: 'no-next-hop', reason: 'announcing in the NLRI field needs a NEXT_HOP' };
+  try {
+    const wire = fromPathAttributes(attributes, ctx);
+    const length = attributesEncodedLength(wire, ctx);
+    const max = maxLengthOf(ctx);
+    if (max - UPDATE_FIXED - length < prefixEncodedLength({ address: 0, length: 32 })) {
+      return { kind: 'too-long', reason: `path attributes of ${length} octets leave no room for a prefix in a ${max}-octet UPDATE` };
+    }
+    const w = new Writer(length);
+    encodeAttributes(wire, w, ctx);
+    return w.finish(length);
+  } catch (e) {
+    if (e instanceof InvalidArgumentError) return { kind: 'invalid', reason: e.message };
+    throw e;
   }
-  return w.finish(length);
 }
 
 /**
@@ -87,6 +102,7 @@ function writeWithdrawal(w: Writer, prefixes: readonly Prefix[], start: number, 
 export function packUpdates(attributes: PathAttributes, prefixes: readonly Prefix[], ctx: CodecContext): Uint8Array[] {
   if (prefixes.length === 0) return [];
   const attrBytes = attributeBlock(attributes, ctx);
+  if (!(attrBytes instanceof Uint8Array)) throw new InvalidArgumentError(attrBytes.reason);
   const messages: Uint8Array[] = [];
   eachMessage(prefixes, UPDATE_FIXED + attrBytes.length, ctx, (start, end, length) => {
     const w = new Writer(length);
@@ -114,13 +130,31 @@ export interface UpdateBatch {
   endOfRib: boolean;
 }
 
+/** Announcements of a batch that could not be encoded for the session, and why. */
+export interface NotSent extends Unencodable {
+  readonly attrs: PathAttributes;
+  readonly prefixes: readonly Prefix[];
+}
+
 /**
  * Every message of a batch back to back in one buffer, in the order `packWithdrawals`, then
  * `packUpdates` per group, then `endOfRib` would give them: one allocation and one socket write
- * where a table's worth of changes is thousands of UPDATEs.
+ * where a table's worth of changes is thousands of UPDATEs. A group whose attributes do not fit
+ * in one message with a prefix is not announced: its prefixes are withdrawn instead (the peer may
+ * hold an earlier, shorter route for them; withdrawing one it never had is harmless) and the
+ * group is returned in `notSent`.
  */
-export function packBatch(batch: UpdateBatch, ctx: CodecContext): { bytes: Uint8Array; messages: number } {
-  const blocks = batch.announced.map((g) => (g.prefixes.length === 0 ? undefined : attributeBlock(g.attrs, ctx)));
+export function packBatch(batch: UpdateBatch, ctx: CodecContext): { bytes: Uint8Array; messages: number; notSent: NotSent[] } {
+  const notSent: NotSent[] = [];
+  let withdrawn = batch.withdrawn;
+  const blocks = batch.announced.map((g) => {
+    if (g.prefixes.length === 0) return undefined;
+    const block = attributeBlock(g.attrs, ctx);
+    if (block instanceof Uint8Array) return block;
+    notSent.push({ ...block, attrs: g.attrs, prefixes: g.prefixes });
+    withdrawn = [...withdrawn, ...g.prefixes];
+    return undefined;
+  });
   const eor = batch.endOfRib ? endOfRib(ctx) : undefined;
   let total = eor?.length ?? 0;
   let messages = eor === undefined ? 0 : 1;
@@ -128,19 +162,19 @@ export function packBatch(batch: UpdateBatch, ctx: CodecContext): { bytes: Uint8
     total += length;
     messages++;
   };
-  eachMessage(batch.withdrawn, UPDATE_FIXED, ctx, count);
+  eachMessage(withdrawn, UPDATE_FIXED, ctx, count);
   batch.announced.forEach((g, i) => {
     const block = blocks[i];
     if (block !== undefined) eachMessage(g.prefixes, UPDATE_FIXED + block.length, ctx, count);
   });
   const w = new Writer(total);
-  eachMessage(batch.withdrawn, UPDATE_FIXED, ctx, (start, end, length) => writeWithdrawal(w, batch.withdrawn, start, end, length));
+  eachMessage(withdrawn, UPDATE_FIXED, ctx, (start, end, length) => writeWithdrawal(w, withdrawn, start, end, length));
   batch.announced.forEach((g, i) => {
     const block = blocks[i];
     if (block !== undefined) eachMessage(g.prefixes, UPDATE_FIXED + block.length, ctx, (start, end, length) => writeAnnouncement(w, block, g.prefixes, start, end, length));
   });
   if (eor !== undefined) w.bytes(eor);
-  return { bytes: w.finish(total), messages };
+  return { bytes: w.finish(total), messages, notSent };
 }
 
 /**

@@ -41,6 +41,9 @@ export interface PeerRecord {
   /** UPDATEs with errors handled by treat-as-withdraw or attribute-discard (RFC 7606), and the last. */
   updateErrors: number;
   lastUpdateError: string | null;
+  /** Routes not sent to this neighbour because their UPDATE could not be built (attributes too long), and the last. */
+  routesNotSent: number;
+  lastRouteNotSent: string | null;
 }
 
 export interface PathRecord {
@@ -96,6 +99,8 @@ export function peerRecords(speaker: BgpSpeaker): PeerRecord[] {
       missingPolicy: report.missingPolicy,
       updateErrors: n.updateErrors.count,
       lastUpdateError: n.updateErrors.last ?? null,
+      routesNotSent: n.notSent.count,
+      lastRouteNotSent: n.notSent.last ?? null,
     };
   });
 }

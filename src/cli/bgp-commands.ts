@@ -1,15 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { bgpDaemonJsonSchema, DEFAULT_API_PORT, loadBgpDaemonConfig, toDaemonSettings } from '../bgp/config/daemon-schema.js';
+import { bgpDaemonJsonSchema, loadBgpDaemonConfig, toDaemonSettings } from '../bgp/config/daemon-schema.js';
 import type { PeerRecord, RouteRecord } from '../bgp/views.js';
 import { formatIssue } from '../config/issues.js';
 import { BgpDaemon } from '../runtime/bgp-daemon.js';
-import { callApi, runUntilSignal, timestamped } from './daemon-support.js';
+import { apiTargetOptions, callApi, runUntilSignal, timestamped, type ApiTarget } from './daemon-support.js';
 import type { Io } from './main.js';
 import { renderGetBgpPeer, renderGetBgpRouteInformation, renderPeers, renderRoutes } from './render/bgp.js';
-
-
-const DEFAULT_API = process.env.VPNLAB_BGP_API ?? `http://127.0.0.1:${DEFAULT_API_PORT}`;
 
 type Format = 'table' | 'rras' | 'json';
 
@@ -18,11 +15,12 @@ function formatOption(): Option {
     .choices(['table', 'rras', 'json']).default('table');
 }
 
-function apiOption(): Option {
-  return new Option('--api <url>', 'the daemon\'s HTTP API (or set VPNLAB_BGP_API)').default(DEFAULT_API);
+function withApiOptions(cmd: Command): Command {
+  for (const o of apiTargetOptions('bgp')) cmd.addOption(o);
+  return cmd;
 }
 
-const call = <T>(api: string, path: string, method = 'GET'): Promise<T> => callApi<T>('bgp', api, path, method);
+const call = <T>(target: ApiTarget, path: string, method = 'GET'): Promise<T> => callApi<T>('bgp', target, path, method);
 
 function renderPeerDetail(p: PeerRecord & { history: { at: number; from: string; to: string; reason: string }[] }): string {
   const lines = [
@@ -73,32 +71,31 @@ export function addBgpCommands(program: Command, io: Io): void {
       else io.out(text);
     });
 
-  bgp.command('peers [name]')
+  withApiOptions(bgp.command('peers [name]'))
     .description('show the neighbours of a running daemon (state, uptime, prefixes, last error); with a name, one in detail')
-    .addOption(apiOption()).addOption(formatOption())
-    .action(async (name: string | undefined, opts: { api: string; format: Format }) => {
+    .addOption(formatOption())
+    .action(async (name: string | undefined, opts: ApiTarget & { format: Format }) => {
       if (name !== undefined) {
-        const peer = await call<PeerRecord & { history: never[] }>(opts.api, `peers/${encodeURIComponent(name)}`);
+        const peer = await call<PeerRecord & { history: never[] }>(opts, `peers/${encodeURIComponent(name)}`);
         io.out(opts.format === 'json' ? `${JSON.stringify(peer, null, 2)}\n` : opts.format === 'rras' ? renderGetBgpPeer([peer]) : renderPeerDetail(peer));
         return;
       }
-      const peers = await call<PeerRecord[]>(opts.api, 'peers');
+      const peers = await call<PeerRecord[]>(opts, 'peers');
       io.out(opts.format === 'json' ? `${JSON.stringify(peers, null, 2)}\n` : opts.format === 'rras' ? renderGetBgpPeer(peers) : renderPeers(peers));
     });
 
-  bgp.command('routes [prefix]')
+  withApiOptions(bgp.command('routes [prefix]'))
     .description('show the routes of a running daemon (all paths, best marked, with why); with a prefix, it and its more-specifics')
-    .addOption(apiOption()).addOption(formatOption())
-    .action(async (prefix: string | undefined, opts: { api: string; format: Format }) => {
-      const routes = await call<RouteRecord[]>(opts.api, prefix === undefined ? 'routes' : `routes?prefix=${encodeURIComponent(prefix)}`);
+    .addOption(formatOption())
+    .action(async (prefix: string | undefined, opts: ApiTarget & { format: Format }) => {
+      const routes = await call<RouteRecord[]>(opts, prefix === undefined ? 'routes' : `routes?prefix=${encodeURIComponent(prefix)}`);
       io.out(opts.format === 'json' ? `${JSON.stringify(routes, null, 2)}\n` : opts.format === 'rras' ? renderGetBgpRouteInformation(routes) : renderRoutes(routes));
     });
 
-  bgp.command('reset <name>')
+  withApiOptions(bgp.command('reset <name>'))
     .description('reset one session of a running daemon (Cease / Administrative Reset, then reconnect)')
-    .addOption(apiOption())
-    .action(async (name: string, opts: { api: string }) => {
-      await call(opts.api, `peers/${encodeURIComponent(name)}/reset`, 'POST');
+    .action(async (name: string, opts: ApiTarget) => {
+      await call(opts, `peers/${encodeURIComponent(name)}/reset`, 'POST');
       io.out(`${name}: reset\n`);
     });
 }

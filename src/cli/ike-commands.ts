@@ -1,19 +1,20 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
 import { formatIssue } from '../config/issues.js';
-import { DEFAULT_IKE_API_PORT, ikeDaemonJsonSchema, loadIkeDaemonConfig, toIkeDaemonSettings } from '../ike/config/daemon-schema.js';
+import { VpnlabError } from '../core/errors.js';
+import { ESP_SA_FILE, IKEV2_DECRYPTION_TABLE_FILE } from '../ike/key-export.js';
+import { ikeDaemonJsonSchema, loadIkeDaemonConfig, toIkeDaemonSettings } from '../ike/config/daemon-schema.js';
 import type { IkeSaView } from '../ike/views.js';
-import { TransportError } from '../transport/types.js';
 import { IkeDaemon } from '../runtime/ike-daemon.js';
 import { startIkeApi, type PingResult } from '../runtime/ike-api.js';
-import { callApi, runUntilSignal, timestamped } from './daemon-support.js';
+import { ensurePrivateFolder, writePrivateFile } from '../runtime/private-files.js';
+import { apiTargetOptions, callApi, runUntilSignal, timestamped, type ApiTarget } from './daemon-support.js';
 import type { Io } from './main.js';
 
-const DEFAULT_API = process.env.VPNLAB_IKE_API ?? `http://127.0.0.1:${DEFAULT_IKE_API_PORT}`;
-
-function apiOption(): Option {
-  return new Option('--api <url>', 'the daemon\'s HTTP API (or set VPNLAB_IKE_API)').default(DEFAULT_API);
+function withApiOptions(cmd: Command): Command {
+  for (const o of apiTargetOptions('ike')) cmd.addOption(o);
+  return cmd;
 }
 
 /** `swanctl --list-sas`-like text. */
@@ -48,17 +49,17 @@ export function addIkeCommands(program: Command, io: Io): void {
 
   ike.command('run <file>')
     .description('run an IKEv2 gateway from a config file until SIGINT/SIGTERM (see docs/ike-daemon.md)')
-    .action(async (file: string) => {
+    .option('--allow-key-export', 'let the API give out the SAs\' keys (GET /api/v1/keys, `vpnlab ike keys`): off by default')
+    .action(async (file: string, opts: { allowKeyExport?: boolean }) => {
       const loaded = loadIkeDaemonConfig(file);
       for (const w of loaded.warnings) io.err(`${formatIssue(w)}\n`);
       const settings = toIkeDaemonSettings(loaded.data);
       const log = timestamped(io.out);
       const daemon = new IkeDaemon(settings, log);
-      const api = settings.api === undefined ? undefined : await startIkeApi(daemon, settings.api.address, settings.api.port).catch((e: NodeJS.ErrnoException) => {
-        throw new TransportError(e.code === 'EADDRINUSE' ? 'ERR_ADDRESS_IN_USE' : e.code === 'EACCES' ? 'ERR_PERMISSION_DENIED' : 'ERR_ADDRESS_NOT_LOCAL',
-          `HTTP API on ${settings.api!.address}:${settings.api!.port}: ${e.message}`);
-      });
-      if (api !== undefined) log(`HTTP API on ${api.url()}/api/v1/`);
+      const allowKeyExport = opts.allowKeyExport === true;
+      const api = settings.api === undefined ? undefined : await startIkeApi(daemon, settings, { allowKeyExport }, log);
+      for (const line of api?.describe() ?? []) log(line);
+      if (api !== undefined && allowKeyExport) log('key export is on (--allow-key-export): whoever can use the API can read every SA\'s keys');
       try {
         await daemon.start();
       } catch (e) {
@@ -89,43 +90,52 @@ export function addIkeCommands(program: Command, io: Io): void {
       else io.out(text);
     });
 
-  ike.command('sas')
+  withApiOptions(ike.command('sas'))
     .description('show the IKE SAs and CHILD_SAs of a running daemon (as swanctl --list-sas does)')
-    .addOption(apiOption())
     .option('--json', 'print JSON')
-    .action(async (opts: { api: string; json?: boolean }) => {
-      const sas = await callApi<IkeSaView[]>('ike', opts.api, 'sas');
+    .action(async (opts: ApiTarget & { json?: boolean }) => {
+      const sas = await callApi<IkeSaView[]>('ike', opts, 'sas');
       io.out(opts.json === true ? `${JSON.stringify(sas, null, 2)}\n` : renderSas(sas));
     });
 
-  ike.command('ping <address>')
+  withApiOptions(ike.command('ping <address>'))
     .description('ping from a host of the daemon\'s emulated LAN (or its gateway) through the tunnels')
-    .addOption(apiOption())
     .option('--from <host>', 'a LAN host name, or gateway', 'gateway')
-    .option('-c, --count <n>', 'echo requests to send', '4')
-    .action(async (address: string, opts: { api: string; from: string; count: string }) => {
-      const r = await callApi<PingResult>('ike', opts.api, `ping?from=${encodeURIComponent(opts.from)}&to=${encodeURIComponent(address)}&count=${encodeURIComponent(opts.count)}`, 'POST');
+    .option('-c, --count <n>', 'echo requests to send (1 to 100)', '4')
+    .option('-i, --interval <ms>', 'milliseconds between requests (10 to 10000)')
+    .action(async (address: string, opts: ApiTarget & { from: string; count: string; interval?: string }) => {
+      const interval = opts.interval !== undefined ? `&interval=${encodeURIComponent(opts.interval)}` : '';
+      const r = await callApi<PingResult>('ike', opts, `ping?from=${encodeURIComponent(opts.from)}&to=${encodeURIComponent(address)}&count=${encodeURIComponent(opts.count)}${interval}`, 'POST');
       io.out(renderPing(r));
       if (r.received === 0) io.exitCode = 1;
     });
 
-  ike.command('keys')
-    .description('write the SAs\' keys as Wireshark reads them (ikev2_decryption_table, esp_sa) into a Wireshark config folder')
-    .addOption(apiOption())
-    .requiredOption('-o, --out <dir>', 'the folder (e.g. ~/.config/wireshark, or one given to tshark as WIRESHARK_CONFIG_DIR)')
-    .action(async (opts: { api: string; out: string }) => {
-      const files = await callApi<Record<string, string>>('ike', opts.api, 'keys');
-      mkdirSync(opts.out, { recursive: true });
-      for (const [name, text] of Object.entries(files)) writeFileSync(join(opts.out, name), text);
-      io.out(`wrote ${Object.keys(files).map((f) => join(opts.out, f)).join(' and ')}; ESP decryption needs the preference esp.enable_encryption_decode: TRUE\n`);
+  withApiOptions(ike.command('keys'))
+    .description('write the SAs\' keys as Wireshark reads them (ikev2_decryption_table, esp_sa) into a Wireshark config folder (the daemon must run with --allow-key-export)')
+    .requiredOption('-o, --out <dir>', 'a folder of yours that nobody else can write to (e.g. ~/.config/wireshark, or one given to tshark as WIRESHARK_CONFIG_DIR); created 0700 if missing')
+    .option('--force', 'replace key files already in the folder (written anew and renamed over them, never through a link)')
+    .action(async (opts: ApiTarget & { out: string; force?: boolean }) => {
+      const dir = resolve(opts.out);
+      ensurePrivateFolder(dir, { purpose: 'the keys folder', mode: 0o700 });
+      const names = [IKEV2_DECRYPTION_TABLE_FILE, ESP_SA_FILE];
+      const replace = opts.force === true;
+      // Refuse before writing either, rather than leave one new file next to an old one.
+      if (!replace) for (const name of names) if (existsSync(join(dir, name))) throw new VpnlabError('ERR_FILE_EXISTS', `${join(dir, name)} exists: refusing to write over it; add --force to replace it`);
+      const files = await callApi<Record<string, unknown>>('ike', opts, 'keys');
+      const written = names.map((name) => {
+        const text = files[name];
+        if (typeof text !== 'string') throw new VpnlabError('ERR_IKE_API_BAD_ANSWER', `the daemon's answer has no ${name}`);
+        return writePrivateFile(dir, name, text, { replace, hint: 'add --force to replace it' });
+      });
+      io.out(`wrote ${written.join(' and ')} (mode 0600); ESP decryption needs the preference esp.enable_encryption_decode: TRUE\n`);
     });
 
   for (const [action, help] of [['initiate', 'bring a connection up now'], ['terminate', 'delete a connection\'s IKE SAs'], ['rekey', 'rekey a connection\'s IKE SA (or, with --child, one CHILD_SA) now']] as const) {
-    const cmd = ike.command(`${action} <connection>`).description(help).addOption(apiOption());
+    const cmd = withApiOptions(ike.command(`${action} <connection>`)).description(help);
     if (action === 'rekey') cmd.option('--child <name>', 'rekey this CHILD_SA instead');
-    cmd.action(async (connection: string, opts: { api: string; child?: string }) => {
+    cmd.action(async (connection: string, opts: ApiTarget & { child?: string }) => {
       const query = opts.child !== undefined ? `?child=${encodeURIComponent(opts.child)}` : '';
-      await callApi('ike', opts.api, `connections/${encodeURIComponent(connection)}/${action}${query}`, 'POST');
+      await callApi('ike', opts, `connections/${encodeURIComponent(connection)}/${action}${query}`, 'POST');
       io.out(`${connection}: ${action}${opts.child !== undefined ? ` ${opts.child}` : ''} requested\n`);
     });
   }

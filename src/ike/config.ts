@@ -91,12 +91,33 @@ export interface TunnelSpec {
 
 /** Engine-wide settings. */
 export interface EngineConfig {
-  /** Half-open IKE SAs from which IKE_SA_INIT requests must carry a COOKIE (RFC 7296 §2.6). */
+  /**
+   * Half-open IKE SAs (responder side, all sources) from which every IKE_SA_INIT must carry a
+   * COOKIE (RFC 7296 §2.6); 0: never ask. strongSwan's charon.cookie_threshold, whose default is
+   * 10 (conf/options/charon.opt, COOKIE_THRESHOLD_DEFAULT in libcharon/network/receiver.c).
+   */
   readonly cookieThreshold: number;
+  /**
+   * Half-open IKE SAs one source address may hold; its further IKE_SA_INITs are dropped, cookie
+   * or not; 0: no limit. strongSwan's charon.block_threshold, default 5 (BLOCK_THRESHOLD_DEFAULT).
+   */
+  readonly blockThreshold: number;
+  /**
+   * Half-open IKE SAs in all, whatever their sources; further IKE_SA_INITs are dropped; 0: no
+   * limit. strongSwan's charon.init_limit_half_open (0 there by default); bounded here so memory
+   * stays bounded under a spoofed flood.
+   */
+  readonly halfOpenLimit: number;
   /** How long a half-open IKE SA may wait for its IKE_AUTH (ms). */
   readonly halfOpenTimeoutMs: number;
   /** Nonce length in octets (RFC 7296 §2.10: at least half the PRF key size, 16 minimum). */
   readonly nonceLength: number;
 }
 
-export const DEFAULT_ENGINE_CONFIG: EngineConfig = { cookieThreshold: 10, halfOpenTimeoutMs: 30_000, nonceLength: 32 };
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  cookieThreshold: 10,
+  blockThreshold: 5,
+  halfOpenLimit: 1000,
+  halfOpenTimeoutMs: 30_000,
+  nonceLength: 32,
+};

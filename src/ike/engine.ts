@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/rng.js';
+import { bytesEqual } from '../crypto/bytes.js';
 import { dhGroupById } from '../crypto/dh.js';
 import { formatIpv4 } from '../net/address.js';
 import type { Endpoint } from '../transport/types.js';
@@ -11,12 +12,15 @@ import { checkRules } from './exchange-rules.js';
 import { IkeError } from './errors.js';
 import { decodeMessage, decodeMessageHeader, describeMessage, encodeMessage, payloadOf, type IkeMessage } from './message.js';
 import { formatIkeSpi, isInitiator, isResponse, spiToBytes, type IkeHeader } from './header.js';
+import { DropRecorder, type IkeDropCounts } from './drops.js';
+import { HalfOpenTable } from './half-open.js';
 import { IkeSa, formatEndpoint, type IkeSaContext, type IkeSaState } from './ike-sa.js';
 import { deriveIkeKeys } from './keymat.js';
 import { detectNat, natDetectionNotifies } from './nat.js';
 import type { Payload } from './payload-chain.js';
+import { sameIdentity } from './payloads/id.js';
 import { cookieNotify, invalidKeNotify, notify } from './payloads/notify.js';
-import { selectProposal } from './proposal.js';
+import { chooseIkeProposal, connectionsFor } from './peer-selection.js';
 import { ChildCreateTask } from './tasks/child-create.js';
 import { dhGroupOf, ikeSuite, notifiesOf, sharedSecret } from './tasks/common.js';
 import { IkeAuthTask } from './tasks/ike-auth.js';
@@ -73,8 +77,9 @@ export class IkeEngine {
   private readonly events: IkeEngineEvents;
   /** IKE SAs by the SPI we chose. */
   private readonly table = new Map<bigint, IkeSa>();
-  /** Responder SAs before IKE_AUTH, by the initiator's SPI and address (retransmitted IKE_SA_INIT). */
-  private readonly halfOpen = new Map<string, IkeSa>();
+  /** Responder SAs before IKE_AUTH, by the initiator's SPI and address (retransmitted IKE_SA_INIT), counted per source. */
+  private readonly halfOpen = new HalfOpenTable();
+  private readonly drops: DropRecorder;
   private readonly childSpis = new Set<number>();
   private readonly reqids = new Map<string, number>();
   private ikeSaCount = 0;
@@ -89,6 +94,7 @@ export class IkeEngine {
     this.sendDatagram = options.send;
     this.events = options.events ?? {};
     this.cookies = new CookieJar(this.rng);
+    this.drops = new DropRecorder(this.clock, (line) => this.log(line));
     this.context = this.makeContext();
   }
 
@@ -191,67 +197,135 @@ export class IkeEngine {
     return [...this.table.values()].filter((s) => s.state !== 'destroyed').map((s) => ikeSaView(s, this.clock.now()));
   }
 
-  /** An IKE datagram from the network. */
+  /** Datagrams dropped so far, by kind (exact; the log shows a few and summaries). */
+  get dropped(): IkeDropCounts {
+    return this.drops.dropped;
+  }
+
+  /** COOKIE notifies sent so far. */
+  get cookiesSent(): number {
+    return this.drops.cookiesSent;
+  }
+
+  /** Half-open IKE SAs (responder side, waiting for IKE_AUTH). */
+  get halfOpenCount(): number {
+    return this.halfOpen.size;
+  }
+
+  /** Writes the summaries of rate-limited log lines still pending (the daemon is stopping). */
+  flushLog(): void {
+    this.drops.flush();
+  }
+
+  /**
+   * An IKE datagram from the network. Unprotected, only an IKE_SA_INIT request (message ID 0, no
+   * responder SPI) or the response to our own is taken (RFC 7296 §2.6, §2.21); every other
+   * message goes to the IKE SA with both its SPIs, which verifies it before anything happens.
+   */
   receive(d: IkeDatagram): void {
     let header: IkeHeader;
     try {
       header = decodeMessageHeader(d.payload);
     } catch (e) {
       if (!(e instanceof IkeError)) throw e;
-      this.log(`datagram from ${formatEndpoint(d.remote)} dropped: ${e.message}`);
+      this.drops.drop('malformed', d.remote.address, `datagram from ${formatEndpoint(d.remote)} dropped: ${e.message}`);
       return;
     }
-    if (header.exchangeType === ExchangeType.IKE_SA_INIT && !isResponse(header) && header.spiR === 0n) {
-      const again = this.halfOpen.get(halfOpenKey(header.spiI, d.remote));
-      if (again !== undefined) again.receive(d.payload, header, d.local, d.remote);
-      else this.respondInit(d, header);
+    if (header.exchangeType === ExchangeType.IKE_SA_INIT) {
+      this.receiveInit(d, header);
       return;
     }
     const ours = isInitiator(header) ? header.spiR : header.spiI;
     const sa = this.table.get(ours);
-    if (sa === undefined) {
-      this.log(`${isResponse(header) ? 'response' : 'request'} for unknown IKE SA ${formatIkeSpi(header.spiI)}_i ${formatIkeSpi(header.spiR)}_r from ${formatEndpoint(d.remote)} dropped`);
+    if (sa === undefined || sa.state === 'destroyed' || sa.spiI !== header.spiI || sa.spiR !== header.spiR) {
+      this.drops.drop('unknown-sa', d.remote.address, () => `${isResponse(header) ? 'response' : 'request'} for unknown IKE SA ${formatIkeSpi(header.spiI)}_i ${formatIkeSpi(header.spiR)}_r from ${formatEndpoint(d.remote)} dropped`);
       return;
     }
     sa.receive(d.payload, header, d.local, d.remote);
   }
 
+  private receiveInit(d: IkeDatagram, header: IkeHeader): void {
+    const unprotected = (why: string) => this.drops.drop('unprotected', d.remote.address, () => `IKE_SA_INIT ${isResponse(header) ? 'response' : 'request'} ${formatIkeSpi(header.spiI)}_i ${formatIkeSpi(header.spiR)}_r message ${header.messageId} from ${formatEndpoint(d.remote)} dropped: ${why}`);
+    if (header.messageId !== 0) {
+      unprotected('IKE_SA_INIT is always message 0');
+      return;
+    }
+    if (isResponse(header)) {
+      const sa = this.table.get(header.spiI);
+      if (sa === undefined || !sa.originalInitiator || sa.state !== 'connecting' || sa.spiR !== 0n) {
+        unprotected('no IKE_SA_INIT of ours is waiting for it');
+        return;
+      }
+      sa.receive(d.payload, header, d.local, d.remote);
+      return;
+    }
+    if (header.spiR !== 0n) {
+      unprotected('a request with a responder SPI');
+      return;
+    }
+    const again = this.halfOpen.find(header.spiI, d.remote.address);
+    if (again === undefined) {
+      this.respondInit(d, header);
+    } else if (again.initRequest !== undefined && bytesEqual(again.initRequest, d.payload)) {
+      again.retransmitInitResponse(d.remote);
+    } else {
+      unprotected(`it reuses the SPI of half-open ${again.name} with different content`);
+    }
+  }
+
   private respondInit(d: IkeDatagram, header: IkeHeader): void {
+    const source = d.remote.address;
     let request: IkeMessage;
     try {
       request = decodeMessage(d.payload);
       checkRules(ExchangeType.IKE_SA_INIT, false, request.payloads, false);
     } catch (e) {
       if (!(e instanceof IkeError)) throw e;
-      this.log(`IKE_SA_INIT from ${formatEndpoint(d.remote)} dropped: ${e.message}`);
+      this.drops.drop('malformed', source, `IKE_SA_INIT from ${formatEndpoint(d.remote)} dropped: ${e.message}`);
       return;
     }
-    this.log(`received ${describeMessage(request)} from ${formatEndpoint(d.remote)}`);
     const refuse = (payloads: Payload[], why: string) => {
-      this.log(`IKE_SA_INIT from ${formatEndpoint(d.remote)}: ${why}`);
+      this.drops.note('refused', source, `IKE_SA_INIT from ${formatEndpoint(d.remote)}: ${why}`);
       const bytes = encodeMessage({ header: { spiI: header.spiI, spiR: 0n, exchangeType: ExchangeType.IKE_SA_INIT, flags: HeaderFlag.RESPONSE, messageId: 0, minorVersion: 0 }, payloads });
       this.sendDatagram({ local: d.local, remote: d.remote, payload: bytes });
     };
-    const config = [...this.peers.values()].find((p) => p.localAddress === d.local.address && (p.remoteAddress === undefined || p.remoteAddress === d.remote.address));
-    if (config === undefined) {
-      refuse([notify(NotifyType.NO_PROPOSAL_CHOSEN)], `no connection configured for ${formatIpv4(d.local.address)}...${formatIpv4(d.remote.address)}, sending NO_PROPOSAL_CHOSEN`);
+    const configs = connectionsFor(this.peers.values(), d.local.address, source);
+    if (configs.length === 0) {
+      refuse([notify(NotifyType.NO_PROPOSAL_CHOSEN)], `no connection configured for ${formatIpv4(d.local.address)}...${formatIpv4(source)}, sending NO_PROPOSAL_CHOSEN`);
       return;
     }
     const nonceI = payloadOf(request.payloads, 'nonce')!.data;
-    if (this.halfOpen.size >= this.config.cookieThreshold) {
+    // strongSwan's order (receiver.c, drop_ike_sa_init): the stateless cookie first, then the
+    // per-source block, then the global limit.
+    const { cookieThreshold, blockThreshold, halfOpenLimit } = this.config;
+    if (cookieThreshold > 0 && this.halfOpen.size >= cookieThreshold) {
       const first = request.payloads[0];
       const cookie = first?.type === 'notify' && first.notifyType === NotifyType.COOKIE ? first.data : undefined;
-      if (cookie === undefined || !this.cookies.verify(cookie, nonceI, d.remote.address, header.spiI)) {
-        refuse([cookieNotify(this.cookies.make(nonceI, d.remote.address, header.spiI))], `${this.halfOpen.size} half-open IKE SAs, asking for a cookie`);
+      if (cookie === undefined || !this.cookies.verify(cookie, nonceI, source, header.spiI)) {
+        this.drops.cookiesSent++;
+        this.drops.note('cookie', source, `IKE_SA_INIT from ${formatEndpoint(d.remote)}: ${this.halfOpen.size} half-open IKE SAs, asking for a cookie`);
+        const bytes = encodeMessage({ header: { spiI: header.spiI, spiR: 0n, exchangeType: ExchangeType.IKE_SA_INIT, flags: HeaderFlag.RESPONSE, messageId: 0, minorVersion: 0 }, payloads: [cookieNotify(this.cookies.make(nonceI, source, header.spiI))] });
+        this.sendDatagram({ local: d.local, remote: d.remote, payload: bytes });
         return;
       }
     }
+    if (blockThreshold > 0 && this.halfOpen.from(source) >= blockThreshold) {
+      this.drops.drop('blocked', source, `IKE_SA_INIT from ${formatEndpoint(d.remote)} ignored: it has ${this.halfOpen.from(source)} half-open IKE SAs (block threshold ${blockThreshold})`);
+      return;
+    }
+    if (halfOpenLimit > 0 && this.halfOpen.size >= halfOpenLimit) {
+      this.drops.drop('half-open-limit', source, `IKE_SA_INIT from ${formatEndpoint(d.remote)} ignored: ${this.halfOpen.size} half-open IKE SAs (limit ${halfOpenLimit})`);
+      return;
+    }
+    this.log(`received ${describeMessage(request)} from ${formatEndpoint(d.remote)}`);
     const offered = payloadOf(request.payloads, 'sa')!.proposals;
-    const chosen = selectProposal(config.ikeProposals, offered);
-    if (chosen === undefined) {
+    const choice = chooseIkeProposal(configs, offered);
+    if (choice === undefined) {
       refuse([notify(NotifyType.NO_PROPOSAL_CHOSEN)], `no acceptable proposal (offered: ${offered.length}), sending NO_PROPOSAL_CHOSEN`);
       return;
     }
+    const { chosen } = choice;
+    const config = choice.candidates[0]!;
     const group = dhGroupOf(chosen);
     const ke = payloadOf(request.payloads, 'ke')!;
     if (ke.group !== group) {
@@ -268,6 +342,7 @@ export class IkeEngine {
       return;
     }
     const sa = this.createSa(config, false, header.spiI, this.allocateIkeSpi(), d.local, d.remote);
+    sa.candidates = choice.candidates;
     const nonceR = this.rng.bytes(this.config.nonceLength);
     const suite = ikeSuite(chosen);
     const { keys } = deriveIkeKeys(suite, { nonceI, nonceR, spiI: spiToBytes(sa.spiI), spiR: spiToBytes(sa.spiR), sharedSecret: shared });
@@ -275,6 +350,7 @@ export class IkeEngine {
     sa.initRequest = d.payload;
     const nat = detectNat(notifiesOf(request.payloads), header.spiI, 0n, d.local, d.remote);
     if (nat.peerBehindNat || nat.localBehindNat || (nat.supported && config.forceEncapsulation)) sa.natTraversal = true;
+    sa.localBehindNat = nat.localBehindNat;
     const payloads: Payload[] = [
       { type: 'sa', proposals: [chosen] },
       { type: 'ke', group, data: keyPair.publicValue },
@@ -285,8 +361,7 @@ export class IkeEngine {
     sa.initResponse = bytes;
     sa.rememberInitResponse(bytes);
     this.table.set(sa.ourSpi, sa);
-    const key = halfOpenKey(sa.spiI, d.remote);
-    this.halfOpen.set(key, sa);
+    this.halfOpen.add(sa, sa.spiI, source);
     sa.addTimer(this.config.halfOpenTimeoutMs, () => {
       if (sa.state === 'connecting') sa.destroy(`no IKE_AUTH within ${this.config.halfOpenTimeoutMs / 1000}s`);
     });
@@ -344,7 +419,7 @@ export class IkeEngine {
       log: (sa, message) => this.log(`${sa.name}: ${message}`),
       stateChanged: (sa, previous, reason) => {
         this.log(`${sa.name}: ${previous} -> ${sa.state}: ${reason}`);
-        if (sa.state !== 'connecting') this.halfOpen.delete(halfOpenKey(sa.spiI, sa.remote));
+        if (sa.state !== 'connecting') this.halfOpen.remove(sa);
         this.events.ikeState?.({ ikeSa: sa.name, peer: sa.config.name, state: sa.state, previous, reason });
       },
       childUp: (_sa, child) => this.events.childUp?.(child),
@@ -367,7 +442,7 @@ export class IkeEngine {
       register: (sa) => this.table.set(sa.ourSpi, sa),
       unregister: (sa) => {
         if (this.table.get(sa.ourSpi) === sa) this.table.delete(sa.ourSpi);
-        this.halfOpen.delete(halfOpenKey(sa.spiI, sa.remote));
+        this.halfOpen.remove(sa);
       },
       createIkeSa: (config, originalInitiator, spiI, spiR, local, remote) => {
         const sa = this.createSa(config, originalInitiator, spiI, spiR, local, remote);
@@ -375,14 +450,28 @@ export class IkeEngine {
         return sa;
       },
       respond,
-      initialContact: (sa) => {
-        for (const other of this.ikeSasOf(sa.config.name)) {
-          if (other !== sa && other.state !== 'connecting') other.destroy(`replaced: the peer sent INITIAL_CONTACT on ${sa.name}`);
-        }
-      },
+      initialContact: (sa) => this.initialContact(sa),
       peerGone: (sa, reason, byPeer) => this.peerGone(sa, reason, byPeer),
+      dropped: (sa, kind, source, line) => this.drops.drop(kind, source.address, () => `${sa.name}: ${line}`),
+      notice: (sa, kind, source, line) => this.drops.note(kind, source.address, () => `${sa.name}: ${line}`),
       hasOtherEstablished: (sa) => this.ikeSasOf(sa.config.name).some((other) => other !== sa && other.state === 'established'),
     };
+  }
+
+  /**
+   * INITIAL_CONTACT (RFC 7296 §2.4, §3.16): the peer remembers no earlier IKE SA with us, so the
+   * ones between the same authenticated identities are stale and go, without a Delete (strongSwan's
+   * check_uniqueness with force_replace). Another peer on the same connection (`remote: %any`)
+   * authenticated as someone else, and keeps its SA.
+   */
+  private initialContact(sa: IkeSa): void {
+    const peerId = sa.remoteIdentity;
+    if (peerId === undefined) return;
+    for (const other of this.ikeSas()) {
+      if (other === sa || other.state === 'connecting' || other.remoteIdentity === undefined) continue;
+      if (!sameIdentity(other.remoteIdentity, peerId) || !sameIdentity(other.config.localIdentity, sa.config.localIdentity)) continue;
+      other.destroy(`replaced: the peer sent INITIAL_CONTACT on ${sa.name}`);
+    }
   }
 
   private peerGone(sa: IkeSa, reason: string, byPeer: boolean): void {
@@ -398,8 +487,4 @@ export class IkeEngine {
       this.initiate(sa.config.name);
     }
   }
-}
-
-function halfOpenKey(spiI: bigint, remote: Endpoint): string {
-  return `${spiI}|${remote.address}`;
 }

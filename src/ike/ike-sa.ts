@@ -12,8 +12,10 @@ import { checkRules } from './exchange-rules.js';
 import { IkeError } from './errors.js';
 import { isResponse, type IkeHeader } from './header.js';
 import { ikeProtectionKeys, type IkeSaKeys } from './keymat.js';
+import type { IkeDropKind, IkeNoticeKind } from './drops.js';
 import { decodeMessage, describeMessage, encodeMessage, type IkeMessage } from './message.js';
 import type { Payload } from './payload-chain.js';
+import type { Identity } from './payloads/id.js';
 import { errorNotify } from './payloads/notify.js';
 import type { Proposal } from './payloads/sa.js';
 import { protectMessage, unprotectMessage } from './protection.js';
@@ -64,6 +66,10 @@ export interface IkeSaContext {
   hasOtherEstablished(sa: IkeSa): boolean;
   /** The peer is gone (DPD, retransmits exhausted) or deleted the SA: the configured action. */
   peerGone(sa: IkeSa, reason: string, byPeer: boolean): void;
+  /** A datagram for this SA that has no effect: counted, and logged at a bounded rate. */
+  dropped(sa: IkeSa, kind: IkeDropKind, source: Endpoint, line: string): void;
+  /** A per-datagram line that is not a drop (a retransmitted response), logged at a bounded rate. */
+  notice(sa: IkeSa, kind: IkeNoticeKind, source: Endpoint, line: string): void;
 }
 
 export interface ResponderResult {
@@ -91,7 +97,7 @@ export interface IkeSaCrypto {
 
 export class IkeSa {
   readonly id: number;
-  readonly config: PeerConfig;
+  config: PeerConfig;
   readonly context: IkeSaContext;
   /** We are the original initiator (RFC 7296 §2.2: the I flag, SPIi, key directions). */
   readonly originalInitiator: boolean;
@@ -101,6 +107,15 @@ export class IkeSa {
   remote: Endpoint;
   /** NAT traversal in use: IKE on port 4500 and ESP in UDP. */
   natTraversal = false;
+  /** NAT detection found us behind a NAT: then we never follow the peer to a new address (RFC 7296 §2.23). */
+  localBehindNat = false;
+  /** The identity the peer proved in IKE_AUTH (INITIAL_CONTACT only affects SAs between the same identities). */
+  remoteIdentity: Identity | undefined;
+  /**
+   * The connections this SA may still turn out to belong to (the responder before IKE_AUTH: chosen
+   * by address at IKE_SA_INIT, narrowed to one by the identities in IKE_AUTH).
+   */
+  candidates: readonly PeerConfig[] = [];
   state: IkeSaState = 'connecting';
   crypto: IkeSaCrypto | undefined;
   /** The IKE_SA_INIT request and response as sent (AUTH signs them, §2.15). */
@@ -114,7 +129,7 @@ export class IkeSa {
   establishedAt: number | undefined;
   /** Last time an authenticated message came from the peer (DPD looks at it). */
   lastHeardAt: number;
-  private lastResponse: { messageId: number; bytes: Uint8Array } | undefined;
+  private lastResponse: { messageId: number; exchange: number; bytes: Uint8Array } | undefined;
   private skOut: SkCipher | undefined;
   private skIn: SkCipher | undefined;
   private timers: Timer[] = [];
@@ -172,6 +187,14 @@ export class IkeSa {
     this.context.stateChanged(this, previous, reason);
   }
 
+  /** IKE_AUTH's identities picked another of the candidate connections (strongSwan's set_peer_cfg). */
+  useConfig(config: PeerConfig): void {
+    if (config === this.config) return;
+    const before = this.name;
+    this.config = config;
+    this.log(`was ${before}: the peer's identity selects connection ${config.name}`);
+  }
+
   /** Whether a queued task may go now (only IKE_SA_INIT and IKE_AUTH before establishment). */
   canInitiate(task: InitiatorTask): boolean {
     if (this.state === 'destroyed' || this.state === 'deleting') return false;
@@ -212,82 +235,127 @@ export class IkeSa {
     this.transmit(this.encode(exchange, id, false, payloads));
   }
 
-  /** A datagram for this SA (the engine found it by SPI). */
+  /**
+   * A datagram for this SA (the engine found it by its SPIs). Nothing but the response to our own
+   * IKE_SA_INIT is taken unprotected, and nothing else has any effect (peer address, message IDs,
+   * liveness, a response) before its Encrypted payload verifies.
+   */
   receive(bytes: Uint8Array, header: IkeHeader, local: Endpoint, remote: Endpoint): void {
     if (this.state === 'destroyed') return;
-    if (isResponse(header)) this.receiveResponse(bytes, header);
+    if (isResponse(header)) this.receiveResponse(bytes, header, remote);
     else this.receiveRequest(bytes, header, local, remote);
   }
 
-  private decode(bytes: Uint8Array, header: IkeHeader): IkeMessage | undefined {
-    if (header.exchangeType === ExchangeType.IKE_SA_INIT) return decodeMessage(bytes);
-    if (this.skIn === undefined) {
-      this.log(`${exchangeName(header.exchangeType)} before keys exist, dropped`);
-      return undefined;
-    }
-    const r = unprotectMessage(bytes, this.skIn);
-    if (!r.ok) {
-      this.log(`${exchangeName(header.exchangeType)} message ${header.messageId} dropped: ${r.reason}`);
-      return undefined;
-    }
-    return r.message;
+  /** A retransmission of the IKE_SA_INIT request this responder SA answered (the engine compared the bytes). */
+  retransmitInitResponse(remote: Endpoint): void {
+    if (this.lastResponse?.messageId !== 0 || this.state !== 'connecting') return;
+    this.context.notice(this, 'retransmit', remote, 'received retransmit of IKE_SA_INIT, retransmitting response');
+    this.transmit(this.lastResponse.bytes);
   }
 
-  private receiveResponse(bytes: Uint8Array, header: IkeHeader): void {
+  private drop(kind: IkeDropKind, remote: Endpoint, line: string): undefined {
+    this.context.dropped(this, kind, remote, line);
+    return undefined;
+  }
+
+  /**
+   * The message with its Encrypted payload verified and opened; undefined when it does not verify
+   * (dropped and counted, RFC 7296 §2.21.2); IkeError when it verified but its inner payloads are
+   * malformed (the peer hears about that).
+   */
+  private open(bytes: Uint8Array, header: IkeHeader, remote: Endpoint): IkeMessage | IkeError | undefined {
+    const what = `${exchangeName(header.exchangeType)} ${isResponse(header) ? 'response' : 'request'} ${header.messageId} from ${formatEndpoint(remote)}`;
+    if (this.skIn === undefined) return this.drop('unprotected', remote, `${what} before keys exist, dropped`);
+    try {
+      const r = unprotectMessage(bytes, this.skIn);
+      if (!r.ok) return this.drop('integrity', remote, `${what} dropped: ${r.reason}`);
+      return r.message;
+    } catch (e) {
+      if (e instanceof IkeError) return e;
+      throw e;
+    }
+  }
+
+  private receiveResponse(bytes: Uint8Array, header: IkeHeader, remote: Endpoint): void {
     if (!this.tasks.expects(header)) {
-      this.log(`unexpected ${exchangeName(header.exchangeType)} response ${header.messageId}, dropped`);
+      this.drop('unexpected', remote, `unexpected ${exchangeName(header.exchangeType)} response ${header.messageId} from ${formatEndpoint(remote)}, dropped`);
       return;
     }
-    let message: IkeMessage | undefined;
+    if (header.exchangeType === ExchangeType.IKE_SA_INIT) {
+      this.receiveInitResponse(bytes, remote);
+      return;
+    }
+    const opened = this.open(bytes, header, remote);
+    if (opened === undefined) return;
+    let message: IkeMessage;
     try {
-      message = this.decode(bytes, header);
-      if (message === undefined) return;
-      checkRules(header.exchangeType, true, message.payloads, header.exchangeType !== ExchangeType.IKE_SA_INIT);
+      if (opened instanceof IkeError) throw opened;
+      message = opened;
+      checkRules(header.exchangeType, true, message.payloads, true);
     } catch (e) {
       if (!(e instanceof IkeError)) throw e;
-      // An unauthenticated IKE_SA_INIT response that does not parse may be forged: keep waiting.
-      if (header.exchangeType === ExchangeType.IKE_SA_INIT && message === undefined) {
-        this.log(`malformed IKE_SA_INIT response dropped: ${e.message}`);
-        return;
-      }
+      this.heard();
       this.tasks.onBadResponse(e.message);
       return;
     }
     this.heard();
+    this.log(`received ${describeMessage(message)}`);
+    this.tasks.onResponse(message);
+  }
+
+  /** The response to our IKE_SA_INIT: unprotected by nature, so it must at least come from where we sent the request. */
+  private receiveInitResponse(bytes: Uint8Array, remote: Endpoint): void {
+    if (remote.address !== this.remote.address || remote.port !== this.remote.port) {
+      this.drop('unprotected', remote, `IKE_SA_INIT response from ${formatEndpoint(remote)}, we asked ${formatEndpoint(this.remote)}: dropped`);
+      return;
+    }
+    let message: IkeMessage;
+    try {
+      message = decodeMessage(bytes);
+      checkRules(ExchangeType.IKE_SA_INIT, true, message.payloads, false);
+    } catch (e) {
+      if (!(e instanceof IkeError)) throw e;
+      // Unauthenticated and malformed: it may be forged, so keep waiting for the real one.
+      this.drop('malformed', remote, `malformed IKE_SA_INIT response dropped: ${e.message}`);
+      return;
+    }
+    this.heard();
     // The responder's AUTH signs its IKE_SA_INIT response as sent (RFC 7296 §2.15).
-    if (header.exchangeType === ExchangeType.IKE_SA_INIT) this.initResponse = bytes;
+    this.initResponse = bytes;
     this.log(`received ${describeMessage(message)}`);
     this.tasks.onResponse(message);
   }
 
   private receiveRequest(bytes: Uint8Array, header: IkeHeader, local: Endpoint, remote: Endpoint): void {
-    const ids = this.messageIds;
-    if (this.lastResponse !== undefined && header.messageId === this.lastResponse.messageId) {
-      this.log(`received retransmit of request with ID ${header.messageId}, retransmitting response`);
-      this.transmit(this.lastResponse.bytes);
+    if (header.exchangeType === ExchangeType.IKE_SA_INIT) {
+      // IKE_SA_INIT requests are the engine's (a new SA, or a retransmission it recognises).
+      this.drop('unprotected', remote, `IKE_SA_INIT request ${header.messageId} from ${formatEndpoint(remote)} inside an established exchange, dropped`);
       return;
     }
-    if (header.messageId !== ids.expectedRequest) {
-      this.log(`received message ID ${header.messageId}, expected ${ids.expectedRequest}, dropped`);
+    const last = this.lastResponse;
+    const retransmitted = last !== undefined && header.messageId === last.messageId && header.exchangeType === last.exchange;
+    if (!retransmitted && header.messageId !== this.messageIds.expectedRequest) {
+      this.drop('unexpected', remote, `received message ID ${header.messageId} from ${formatEndpoint(remote)}, expected ${this.messageIds.expectedRequest}, dropped`);
       return;
     }
-    let request: IkeMessage | undefined;
+    const opened = this.open(bytes, header, remote);
+    if (opened === undefined) return;
+    if (retransmitted) {
+      // Not a new packet: it moves nothing (§2.23), only gets the response again.
+      this.context.notice(this, 'retransmit', remote, `received retransmit of request with ID ${header.messageId}, retransmitting response`);
+      this.transmit(last.bytes);
+      return;
+    }
+    this.heard();
+    this.followPeer(local, remote);
     let result: ResponderResult;
     try {
-      request = this.decode(bytes, header);
-      if (request === undefined) return;
-      this.heard();
-      this.followPeer(local, remote);
-      this.log(`received ${describeMessage(request)}`);
-      checkRules(header.exchangeType, false, request.payloads, true);
-      result = this.context.respond(this, request);
+      if (opened instanceof IkeError) throw opened;
+      this.log(`received ${describeMessage(opened)}`);
+      checkRules(header.exchangeType, false, opened.payloads, true);
+      result = this.context.respond(this, opened);
     } catch (e) {
       if (!(e instanceof IkeError)) throw e;
-      if (request === undefined) {
-        // Not authenticated (it did not decrypt): no answer, RFC 7296 §2.21.2.
-        this.log(`malformed request dropped: ${e.message}`);
-        return;
-      }
       this.log(`request ${header.messageId} refused: ${e.message}`);
       result = { payloads: [errorNotify(e)] };
     }
@@ -300,20 +368,23 @@ export class IkeSa {
     if (this.state === 'destroyed') return;
     const bytes = this.encode(exchange, messageId, true, payloads);
     this.log(`sending ${this.describe(exchange, messageId, true, payloads)}`);
-    this.lastResponse = { messageId, bytes };
+    this.lastResponse = { messageId, exchange, bytes };
     this.messageIds.expectedRequest = messageId + 1;
     this.transmit(bytes);
   }
 
   /** Keeps the IKE_SA_INIT response for retransmitted requests (the engine sent it). */
   rememberInitResponse(bytes: Uint8Array): void {
-    this.lastResponse = { messageId: 0, bytes };
+    this.lastResponse = { messageId: 0, exchange: ExchangeType.IKE_SA_INIT, bytes };
     this.messageIds.expectedRequest = 1;
   }
 
-  /** A NAT may move the peer's port: answer where requests come from (RFC 7296 §2.23). */
+  /**
+   * A NAT may move the peer's port: answer where a new, verified request comes from (RFC 7296
+   * §2.23) — unless we are the one behind a NAT, where following would let one packet break the SA.
+   */
   private followPeer(local: Endpoint, remote: Endpoint): void {
-    if (this.natTraversal && (remote.address !== this.remote.address || remote.port !== this.remote.port)) {
+    if (this.natTraversal && !this.localBehindNat && (remote.address !== this.remote.address || remote.port !== this.remote.port)) {
       this.log(`peer moved from ${formatEndpoint(this.remote)} to ${formatEndpoint(remote)}`);
       this.remote = remote;
       this.local = local;

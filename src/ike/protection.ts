@@ -2,7 +2,7 @@ import type { BytesSource } from '../crypto/bytes.js';
 import { CryptoError } from '../crypto/errors.js';
 import type { SkCipher } from '../crypto/suite.js';
 import { PayloadType } from './constants.js';
-import { invalidSyntax } from './errors.js';
+import { IkeError } from './errors.js';
 import { HEADER_LENGTH } from './header.js';
 import { decodeMessage, encodeMessage, type IkeMessage } from './message.js';
 import { decodePayloadChain, encodePayloadChain, type Payload } from './payload-chain.js';
@@ -31,15 +31,22 @@ export type UnprotectResult =
 /**
  * The message with the SK payload's content decoded in its place. A message that does not
  * authenticate is not an error the sender may hear about (RFC 7296 §2.21.2: it is dropped), so
- * that case is a result; a malformed *authenticated* inner chain throws IkeError (INVALID_SYNTAX,
- * UNSUPPORTED_CRITICAL_PAYLOAD), which the SA answers.
+ * every failure before the ICV verifies is a result: an outer chain that does not decode, no
+ * Encrypted payload, a bad ICV. Only a malformed *authenticated* inner chain throws IkeError
+ * (INVALID_SYNTAX, UNSUPPORTED_CRITICAL_PAYLOAD), which the SA answers.
  */
 export function unprotectMessage(bytes: Uint8Array, cipher: SkCipher): UnprotectResult {
-  const outer = decodeMessage(bytes);
+  let outer: IkeMessage;
+  try {
+    outer = decodeMessage(bytes);
+  } catch (e) {
+    if (e instanceof IkeError) return { ok: false, reason: `unauthenticated message does not decode: ${e.message}` };
+    throw e;
+  }
   const sk = outer.payloads.at(-1);
   if (sk === undefined || sk.type !== 'sk') {
     if (outer.payloads.some((p) => p.type === 'skf')) return { ok: false, reason: 'IKE fragments (RFC 7383) are not supported' };
-    throw invalidSyntax('no Encrypted payload in a protected exchange');
+    return { ok: false, reason: 'no Encrypted payload in a protected exchange' };
   }
   let plaintext: Uint8Array;
   try {

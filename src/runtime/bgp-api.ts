@@ -2,10 +2,13 @@ import { formatIpv4, parsePrefix } from '../net/address.js';
 import { CeaseSubcode } from '../bgp/errors.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 import { peerRecords, routeRecords } from '../bgp/views.js';
-import { ApiError, startJsonApi, type ApiRequest, type JsonApi } from './json-api.js';
+import type { ApiSettings } from '../config/api-schema.js';
+import { startApiListeners, type ApiListeners } from './api-listen.js';
+import { ApiError, printable, type ApiRequest } from './json-api.js';
 
 /*
- * The HTTP API of `vpnlab bgp run`: read-only views plus a session reset, JSON in and out.
+ * The control API of `vpnlab bgp run` (unix socket, optionally loopback TCP with a token; see
+ * api-listen.ts): read-only views plus a session reset, JSON in and out.
  *
  *   GET  /api/v1/summary               local AS, router ID, route and peer counts
  *   GET  /api/v1/peers                 every neighbour (PeerRecord[])
@@ -13,7 +16,7 @@ import { ApiError, startJsonApi, type ApiRequest, type JsonApi } from './json-ap
  *   GET  /api/v1/routes[?prefix=P]     the Loc-RIB, or P and its more-specifics (RouteRecord[])
  *   POST /api/v1/peers/NAME/reset      stop the session (Cease / Administrative Reset) and start again
  *
- * Errors are `{ "error": { "code", "message" } }` with 400 / 404 / 405.
+ * Errors are `{ "error": { "code", "message" } }` with 400 / 401 / 403 / 404 / 405 / 421.
  */
 
 function handle(speaker: BgpSpeaker, req: ApiRequest): unknown {
@@ -21,12 +24,14 @@ function handle(speaker: BgpSpeaker, req: ApiRequest): unknown {
   const [resource, name, action] = req.parts;
   const neighbor = () => {
     const n = speaker.neighbor(name!);
-    if (n === undefined) throw new ApiError(404, 'NO_SUCH_PEER', `no neighbour named '${name}' (known: ${speaker.neighbors.map((x) => x.name).join(', ')})`);
+    if (n === undefined) throw new ApiError(404, 'NO_SUCH_PEER', `no neighbour named '${printable(name!)}' (known: ${speaker.neighbors.map((x) => x.name).join(', ')})`);
     return n;
   };
   switch (resource) {
     case 'summary':
       expect('GET');
+      req.params([]);
+      if (name !== undefined) throw new ApiError(404, 'NOT_FOUND', `no such resource ${url.pathname}`);
       return {
         localAsn: speaker.config.localAs, routerId: formatIpv4(speaker.config.routerId), routes: speaker.rib.size,
         peers: speaker.neighbors.length, established: speaker.neighbors.filter((n) => n.established !== undefined).length,
@@ -34,10 +39,12 @@ function handle(speaker: BgpSpeaker, req: ApiRequest): unknown {
     case 'peers': {
       if (name === undefined) {
         expect('GET');
+        req.params([]);
         return peerRecords(speaker);
       }
-      if (action !== undefined && action !== 'reset') throw new ApiError(404, 'NOT_FOUND', `no action '${action}' on a peer (there is: reset)`);
+      if ((action !== undefined && action !== 'reset') || req.parts.length > 3) throw new ApiError(404, 'NOT_FOUND', `no such resource ${url.pathname} (a peer has: reset)`);
       expect(action === 'reset' ? 'POST' : 'GET');
+      req.params([]);
       const n = neighbor();
       if (action === 'reset') {
         n.stop(CeaseSubcode.AdministrativeReset);
@@ -48,21 +55,24 @@ function handle(speaker: BgpSpeaker, req: ApiRequest): unknown {
     }
     case 'routes': {
       expect('GET');
-      const text = url.searchParams.get('prefix');
-      if (text === null) return routeRecords(speaker);
+      if (name !== undefined) throw new ApiError(404, 'NOT_FOUND', `no such resource ${url.pathname} (use routes?prefix=P)`);
+      const text = req.params(['prefix']).get('prefix');
+      if (text === undefined) return routeRecords(speaker);
+      let prefix;
       try {
-        return routeRecords(speaker, parsePrefix(text, false));
-      } catch (e) {
-        throw new ApiError(400, 'BAD_PREFIX', (e as Error).message);
+        prefix = parsePrefix(text, false);
+      } catch {
+        throw new ApiError(400, 'BAD_PARAMETER', `prefix=${printable(text)}: expected an IPv4 prefix like 10.5.0.0/16`);
       }
+      return routeRecords(speaker, prefix);
     }
     default:
-      throw new ApiError(404, 'NOT_FOUND', `no such resource ${url.pathname} (there are: summary, peers, routes)`);
+      throw new ApiError(404, 'NOT_FOUND', `no such resource ${printable(url.pathname)} (there are: summary, peers, routes)`);
   }
 }
 
-export type BgpApi = JsonApi;
+export type BgpApi = ApiListeners;
 
-export function startBgpApi(speaker: BgpSpeaker, address: string, port: number): Promise<BgpApi> {
-  return startJsonApi(address, port, (req) => handle(speaker, req));
+export function startBgpApi(speaker: BgpSpeaker, settings: ApiSettings, log: (line: string) => void): Promise<BgpApi> {
+  return startApiListeners('bgp', settings, (req) => handle(speaker, req), log);
 }

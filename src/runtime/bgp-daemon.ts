@@ -3,13 +3,12 @@ import type { DaemonSettings } from '../bgp/config/daemon-schema.js';
 import { BgpSpeaker } from '../bgp/speaker.js';
 import { SeededRng } from '../core/rng.js';
 import { formatIpv4 } from '../net/address.js';
-import { TransportError } from '../transport/types.js';
 import { startBgpApi, type BgpApi } from './bgp-api.js';
 import { NodeTransport, type NodeTcpListener } from './node-transport.js';
 import { SystemClock } from './system-clock.js';
 
 /**
- * `vpnlab bgp run`: the BGP speaker on real sockets and the wall clock, with its HTTP API.
+ * `vpnlab bgp run`: the BGP speaker on real sockets and the wall clock, with its control API.
  * The engine is the one the simulator runs; only the Transport, Clock and Rng differ.
  */
 export class BgpDaemon {
@@ -37,7 +36,10 @@ export class BgpDaemon {
     return seed;
   }
 
-  /** Listens (BGP, then the API) and starts every neighbour. Throws TransportError if a port is unavailable. */
+  /**
+   * Listens (BGP, then the API) and starts every neighbour. Throws TransportError if a port or
+   * the API socket is taken, VpnlabError if the socket's folder is unsafe (api-listen.ts).
+   */
   async start(): Promise<void> {
     this.speaker.start();
     const listener = this.speaker.tcpListener as NodeTcpListener | undefined;
@@ -47,11 +49,8 @@ export class BgpDaemon {
         this.log(`listening for BGP on ${formatIpv4(at.address)}:${at.port}`);
       }
       if (this.settings.api !== undefined) {
-        this.api = await startBgpApi(this.speaker, this.settings.api.address, this.settings.api.port).catch((e: NodeJS.ErrnoException) => {
-          throw new TransportError(e.code === 'EADDRINUSE' ? 'ERR_ADDRESS_IN_USE' : e.code === 'EACCES' ? 'ERR_PERMISSION_DENIED' : 'ERR_ADDRESS_NOT_LOCAL',
-            `HTTP API on ${this.settings.api!.address}:${this.settings.api!.port}: ${e.message}`);
-        });
-        this.log(`HTTP API on ${this.api.url()}/api/v1/`);
+        this.api = await startBgpApi(this.speaker, this.settings.api, this.log);
+        for (const line of this.api.describe()) this.log(line);
       }
     } catch (e) {
       this.speaker.stop();
@@ -70,7 +69,8 @@ export class BgpDaemon {
     this.api = undefined;
   }
 
-  apiUrl(): string | undefined {
-    return this.api?.url();
+  /** The API's unix socket, once started. */
+  apiSocket(): string | undefined {
+    return this.api?.socket;
   }
 }

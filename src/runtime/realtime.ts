@@ -1,6 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Rng } from '../core/rng.js';
 import type { Scheduler } from '../sim/scheduler.js';
+import type { Timer } from '../core/clock.js';
+import { setLongTimeout } from './long-timeout.js';
 
 /**
  * Runs a simulator Scheduler in step with the wall clock, so everything built on it (the IKE
@@ -10,18 +12,22 @@ import type { Scheduler } from '../sim/scheduler.js';
  */
 export class RealTimePump {
   private readonly scheduler: Scheduler;
-  private readonly origin = performance.now();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly wall: () => number;
+  private readonly origin: number;
+  private timer: Timer | undefined;
   private armedFor: number | undefined;
   private stopped = false;
 
-  constructor(scheduler: Scheduler) {
+  /** `wall`: a monotonic millisecond clock (tests pass mocked time). */
+  constructor(scheduler: Scheduler, wall: () => number = () => performance.now()) {
     this.scheduler = scheduler;
+    this.wall = wall;
+    this.origin = wall();
   }
 
   /** Wall milliseconds since the pump started: the time virtual time catches up to. */
   elapsed(): number {
-    return performance.now() - this.origin;
+    return this.wall() - this.origin;
   }
 
   /** Runs `fn` at the current wall time, then everything it made due, and re-arms the timer. */
@@ -42,22 +48,29 @@ export class RealTimePump {
     this.arm();
   }
 
+  /**
+   * Waits for the next event, however far (setLongTimeout chains waits past 2^31-1 ms). An event at
+   * NaN (a caller's arithmetic gone wrong) throws InvalidDelayError rather than spinning.
+   */
   private arm(): void {
     const next = this.scheduler.peekTime();
     if (next === undefined) return;
     if (this.timer !== undefined && this.armedFor !== undefined && this.armedFor <= next) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.armedFor = next;
-    this.timer = setTimeout(() => {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.armedFor = undefined;
+    const timer = setLongTimeout(next - this.elapsed(), () => {
       this.timer = undefined;
       this.armedFor = undefined;
       this.catchUp();
-    }, Math.max(0, next - this.elapsed()));
+    }, { now: this.wall });
+    this.armedFor = next;
+    this.timer = timer;
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 }

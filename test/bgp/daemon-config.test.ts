@@ -32,7 +32,7 @@ describe('bgp run config file', () => {
     const { speaker, api } = toDaemonSettings(data);
     assert.equal(speaker.localAs, 65023);
     assert.equal(speaker.routerId, parseIpv4('192.168.37.1'));
-    assert.deepEqual(api, { address: '127.0.0.1', port: 8179 });
+    assert.deepEqual(api, { socket: undefined, group: undefined, tcp: undefined }, 'the default socket, no TCP');
     const n = speaker.neighbors[0]!;
     assert.equal(n.name, 'AzureS2S');
     assert.equal(n.address, parseIpv4('10.3.1.254'));
@@ -43,10 +43,10 @@ describe('bgp run config file', () => {
     assert.deepEqual(speaker.networks, [parsePrefix('192.168.37.0/24')]);
   });
 
-  it('defaults: listen 0.0.0.0:179 (undefined), API on 127.0.0.1:8179, no policy', () => {
+  it('defaults: listen 0.0.0.0:179 (undefined), API on the default unix socket only, no policy', () => {
     const { speaker, api } = toDaemonSettings(parseBgpDaemonConfig(BASE).data);
     assert.equal(speaker.listen, undefined);
-    assert.deepEqual(api, { address: '127.0.0.1', port: 8179 });
+    assert.deepEqual(api, { socket: undefined, group: undefined, tcp: undefined });
     assert.equal(speaker.neighbors[0]!.importPolicy, undefined);
     assert.equal(toDaemonSettings(parseBgpDaemonConfig(`${BASE}api: false\nlisten: false\n`).data).api, undefined);
   });

@@ -167,7 +167,27 @@ describe('update packer', () => {
         assert.equal(messages, expected.length);
         assert.deepEqual(bytes, Uint8Array.from(expected.flatMap((m) => [...m])));
       }), { numRuns: 60 });
-    assert.deepEqual(packBatch({ withdrawn: [], announced: [], endOfRib: false }, EBGP4), { bytes: new Uint8Array(0), messages: 0 });
+    assert.deepEqual(packBatch({ withdrawn: [], announced: [], endOfRib: false }, EBGP4), { bytes: new Uint8Array(0), messages: 0, notSent: [] });
+  });
+
+  it('withdraws instead of announcing what cannot be encoded for the session (issue 11, defect 1)', () => {
+    // 700 4-octet ASNs: a 2,800-octet AS_PATH on a 4-octet session; toward a 2-octet-AS peer the
+    // AS_PATH (AS_TRANS) and the AS4_PATH together need 4,200 octets, more than an UPDATE holds.
+    const asns = Array.from({ length: 700 }, (_, i) => 4_200_000_000 + i);
+    const long: PathAttributes = { ...attrs, asPath: [0, 255, 510].map((at) => ({ type: 'sequence' as const, asns: asns.slice(at, at + 255) })) };
+    const [p1, p2, p3] = [parsePrefix('10.1.0.0/16'), parsePrefix('10.2.0.0/16'), parsePrefix('10.3.0.0/16')];
+    const batch = { withdrawn: [p3], announced: [{ attrs: long, prefixes: [p1] }, { attrs, prefixes: [p2] }], endOfRib: false };
+    const four = packBatch(batch, IBGP4);
+    assert.deepEqual(four.notSent, []);
+    const two = packBatch(batch, IBGP2);
+    assert.deepEqual(two.notSent.map((n) => [n.kind, n.prefixes]), [['too-long', [p1]]]);
+    assert.equal(two.messages, 2);
+    const [withdrawal, announcement] = [two.bytes.subarray(0, two.bytes.length - packUpdates(attrs, [p2], IBGP2)[0]!.length), packUpdates(attrs, [p2], IBGP2)[0]!];
+    assert.deepEqual(decodeUpdateBytes(withdrawal, IBGP2).withdrawn, [p3, p1]);
+    assert.deepEqual(two.bytes.subarray(withdrawal.length), announcement);
+    // No next hop is refused the same way, never thrown.
+    const noNextHop: PathAttributes = { origin: 0, asPath: [] };
+    assert.deepEqual(packBatch({ withdrawn: [], announced: [{ attrs: noNextHop, prefixes: [p1] }], endOfRib: false }, EBGP4).notSent.map((n) => n.kind), ['no-next-hop']);
   });
 
   it('keeps logical attributes intact through packing on 2-octet sessions', () => {

@@ -13,6 +13,7 @@ const peer = (over: Partial<PeerRecord>): PeerRecord => ({
   uptime: 3723, holdTime: 180, prefixesAccepted: 3, announcementsReceived: 3, withdrawalsReceived: 0,
   rejected: { policy: 0, noPolicy: 0, asLoop: 0, blocked: 0 }, prefixesAdvertised: 1,
   messages: { in: 10, out: 9, updatesIn: 2, updatesOut: 1 }, lastError: null, missingPolicy: false, updateErrors: 0, lastUpdateError: null,
+  routesNotSent: 0, lastRouteNotSent: null,
   ...over,
 });
 

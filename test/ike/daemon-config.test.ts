@@ -48,7 +48,7 @@ describe('ike run config file', () => {
   it('turns a minimal file into engine settings, with every default', () => {
     const settings = toIkeDaemonSettings(parseIkeDaemonConfig(BASE).data);
     assert.equal(settings.address, parseIpv4('192.168.251.2'));
-    assert.deepEqual(settings.api, { address: '127.0.0.1', port: 8180 });
+    assert.deepEqual(settings.api, { socket: undefined, group: undefined, tcp: undefined }, 'the default unix socket, no TCP');
     assert.deepEqual(settings.lan, {
       gateway: { address: parseIpv4('10.12.0.1'), prefix: parsePrefix('10.12.0.0/24') },
       hosts: [{ name: 'vm1', address: parseIpv4('10.12.0.10'), os: 'linux' }],
@@ -80,7 +80,7 @@ describe('ike run config file', () => {
 
   it('takes every optional field as written', () => {
     const text = `address: 192.168.251.2
-api: { address: 127.0.0.2, port: 18180 }
+api: { socket: /run/vpnlab/test-ike.sock, group: 4242, tcp: { address: 127.0.0.2, port: 18180 } }
 lan:
   gateway: 10.12.0.1/24
   hosts: [{ name: dc1, address: 10.12.0.20, os: windows }]
@@ -110,7 +110,7 @@ connections:
         tunnel: policy
 `;
     const settings = toIkeDaemonSettings(parseIkeDaemonConfig(text).data);
-    assert.deepEqual(settings.api, { address: '127.0.0.2', port: 18180 });
+    assert.deepEqual(settings.api, { socket: '/run/vpnlab/test-ike.sock', group: 4242, tcp: { address: '127.0.0.2', port: 18180 } });
     assert.equal(settings.lan.hosts[0]!.os, 'windows');
     const peer = settings.peers[0]!;
     assert.deepEqual(peer.localIdentity, fqdnIdentity('gw.example.net'));

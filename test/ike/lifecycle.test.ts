@@ -3,13 +3,16 @@ import { describe, it } from 'node:test';
 import { decodeMessage } from '../../src/ike/message.js';
 import { NotifyType } from '../../src/ike/constants.js';
 import { parseProposals } from '../../src/ike/proposal.js';
-import { assertOneMirroredChild, child, established, twoPeers, CREATE_CHILD_SA, IKE_AUTH, IKE_SA_INIT, INFORMATIONAL, type TwoPeers } from './two-peers.js';
+import { parseIpv4 } from '../../src/net/address.js';
+import { A_ADDRESS, assertOneMirroredChild, B_ADDRESS, child, established, openHalfSa, twoPeers, CREATE_CHILD_SA, IKE_AUTH, IKE_SA_INIT, INFORMATIONAL, type TwoPeers } from './two-peers.js';
 
 /*
  * An IKE SA's life on a manual clock: retransmission and giving up, responses resent for
  * retransmitted requests, cookies, dead peer detection, CHILD_SA and IKE SA rekeys with and
  * without collisions (RFC 7296 §2.8.1), deletes and half-open timeouts.
  */
+
+const STRANGER = parseIpv4('192.0.2.66');
 
 function up(options: Parameters<typeof twoPeers>[0] = {}): TwoPeers {
   const w = twoPeers(options);
@@ -71,10 +74,11 @@ describe('retransmission', () => {
 
 describe('cookies (RFC 7296 §2.6)', () => {
   it('past the half-open threshold the responder asks for a cookie and keeps no state until it comes back', () => {
-    const w = twoPeers({ engineB: { cookieThreshold: 0 } });
+    const w = twoPeers({ b: { remoteAddress: undefined }, engineB: { cookieThreshold: 1 } });
+    openHalfSa(w.b.engine, B_ADDRESS, STRANGER);
     w.a.engine.start();
     w.run(1000);
-    const fromB = w.wire.filter((d) => d.from === 'b' && d.exchange === IKE_SA_INIT).map((d) => decodeMessage(d.payload));
+    const fromB = w.wire.filter((d) => d.from === 'b' && d.exchange === IKE_SA_INIT && d.remote.address === A_ADDRESS).map((d) => decodeMessage(d.payload));
     assert.equal(fromB.length, 2);
     assert.deepEqual(fromB[0]!.payloads.map((p) => (p.type === 'notify' ? p.notifyType : p.type)), [NotifyType.COOKIE]);
     const secondRequest = decodeMessage(w.wire.filter((d) => d.from === 'a' && d.exchange === IKE_SA_INIT)[1]!.payload);
@@ -85,7 +89,8 @@ describe('cookies (RFC 7296 §2.6)', () => {
   });
 
   it('a forged cookie gets a fresh cookie request, not an SA', () => {
-    const w = twoPeers({ engineB: { cookieThreshold: 0 } });
+    const w = twoPeers({ b: { remoteAddress: undefined }, engineB: { cookieThreshold: 1 } });
+    openHalfSa(w.b.engine, B_ADDRESS, STRANGER);
     // Corrupt the cookie A echoes.
     const original = w.b.engine.receive.bind(w.b.engine);
     w.b.engine.receive = (d) => {
@@ -103,7 +108,7 @@ describe('cookies (RFC 7296 §2.6)', () => {
     w.a.engine.start();
     w.run(2000);
     assert.equal(established(w.a), 0);
-    assert.equal(w.b.engine.view().length, 0, 'no half-open SA for a bad cookie');
+    assert.equal(w.b.engine.view().length, 1, 'no half-open SA for a bad cookie (only the stranger\'s)');
   });
 });
 

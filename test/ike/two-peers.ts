@@ -167,3 +167,18 @@ export const IKE_SA_INIT = ExchangeType.IKE_SA_INIT;
 export const IKE_AUTH = ExchangeType.IKE_AUTH;
 export const CREATE_CHILD_SA = ExchangeType.CREATE_CHILD_SA;
 export const INFORMATIONAL = ExchangeType.INFORMATIONAL;
+
+/**
+ * Leaves one half-open IKE SA on `target` (at `targetAddress`): an IKE_SA_INIT from `from` that
+ * nobody follows up, as strongSwan's tests make noise before they expect a cookie.
+ */
+export function openHalfSa(target: IkeEngine, targetAddress: number, from: number, seed = 99): void {
+  const clock = new ManualClock();
+  const stranger = new IkeEngine({
+    clock,
+    rng: new SeededRng(seed),
+    peers: [{ ...peer('a'), name: 'stranger', localAddress: from, remoteAddress: targetAddress, localIdentity: ipv4Identity(from), remoteIdentity: undefined }],
+    send: (d) => target.receive({ local: d.remote, remote: d.local, payload: d.payload }),
+  });
+  stranger.initiate('stranger');
+}

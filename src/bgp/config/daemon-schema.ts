@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDocument, readDocumentFile, type ParsedDocument } from '../../config/document.js';
+import { apiSchema, checkApiConfig, toApiSettings, type ApiSettings } from '../../config/api-schema.js';
 import type { IssueCollector } from '../../config/issues.js';
 import { asn, ipv4, name, prefix } from '../../config/primitives.js';
 import { parseIpv4, parsePrefix } from '../../net/address.js';
@@ -51,8 +52,7 @@ export const bgpDaemonSchema = z.strictObject({
   routerId: ipv4.meta({ description: 'BGP identifier' }),
   listen: z.union([z.literal(false), z.strictObject({ address: ipv4.optional(), port: port.optional() })]).optional()
     .meta({ description: 'Where to accept BGP connections (default 0.0.0.0:179); false: never listen' }),
-  api: z.union([z.literal(false), z.strictObject({ address: ipv4.optional(), port: port.optional() })]).optional()
-    .meta({ description: 'HTTP API for views (default 127.0.0.1:8179); false: none' }),
+  api: apiSchema('bgp', 8179),
   holdTime: z.union([z.literal(0), z.number().int().min(3).max(65535)]).optional().meta({ description: 'Seconds (default 90)' }),
   ebgpRequiresPolicy: z.boolean().optional().meta({ description: 'RFC 8212: eBGP neighbours without import/export policy exchange nothing (default true)' }),
   networks: z.array(prefix).optional().meta({ description: 'Prefixes this speaker originates' }),
@@ -68,10 +68,11 @@ export function bgpDaemonJsonSchema(): unknown {
 
 export interface DaemonSettings {
   speaker: SpeakerConfig;
-  /** undefined: no HTTP API. */
-  api: { address: string; port: number } | undefined;
+  /** undefined: no control API. */
+  api: ApiSettings | undefined;
 }
 
+/** The API's TCP port when `api.tcp` gives none. */
 export const DEFAULT_API_PORT = 8179;
 
 function checkDaemonConfig(config: BgpDaemonConfig, issues: IssueCollector): void {
@@ -106,12 +107,11 @@ function checkDaemonConfig(config: BgpDaemonConfig, issues: IssueCollector): voi
       issues.error('BGPCONF_CONFLICT', ['neighbors', i, 'keepaliveTime'], `keepaliveTime ${n.keepaliveTime} must be less than the hold time ${holdTime}`);
     }
   });
-  if (config.api !== false && config.listen !== false) {
-    const apiPort = config.api?.port ?? DEFAULT_API_PORT;
-    const bgpPort = config.listen?.port ?? 179;
-    if (apiPort === bgpPort && (config.api?.address ?? '127.0.0.1') === (config.listen?.address ?? '0.0.0.0')) {
-      issues.error('BGPCONF_CONFLICT', ['api', 'port'], `the API and BGP both want port ${apiPort}`);
-    }
+  checkApiConfig(config.api, issues, 'BGPCONF', 'bgp', DEFAULT_API_PORT);
+  const tcp = toApiSettings(config.api, DEFAULT_API_PORT)?.tcp;
+  if (tcp !== undefined && config.listen !== false && tcp.port === (config.listen?.port ?? 179)) {
+    const bgpAddress = config.listen?.address ?? '0.0.0.0';
+    if (bgpAddress === '0.0.0.0' || bgpAddress === tcp.address) issues.error('BGPCONF_CONFLICT', ['api', 'tcp', 'port'], `the API and BGP both want ${tcp.address}:${tcp.port}`);
   }
 }
 
@@ -158,6 +158,5 @@ export function toDaemonSettings(config: BgpDaemonConfig): DaemonSettings {
   if (config.holdTime !== undefined) speaker.holdTime = config.holdTime;
   if (config.ebgpRequiresPolicy !== undefined) speaker.ebgpRequiresPolicy = config.ebgpRequiresPolicy;
   if (config.networks !== undefined) speaker.networks = config.networks.map((p) => parsePrefix(p));
-  const api = config.api === false ? undefined : { address: config.api?.address ?? '127.0.0.1', port: config.api?.port ?? DEFAULT_API_PORT };
-  return { speaker, api };
+  return { speaker, api: toApiSettings(config.api, DEFAULT_API_PORT) };
 }

@@ -275,6 +275,20 @@ export class Rib {
     return { updates: out.empty ? [] : [out.build(false)], best: [], violations: [], refreshRequests: [] };
   }
 
+  /**
+   * The session could not send these announcements to the peer (attributes too long for one
+   * UPDATE): it withdrew them instead, so they leave its Adj-RIB-Out — views stay true and a
+   * ROUTE-REFRESH does not try again. A later best path for the prefix is announced as usual.
+   */
+  notAdvertised(peerId: string, prefixes: readonly Prefix[]): void {
+    const peer = this.peer(peerId);
+    for (const prefix of prefixes) {
+      const dest = this.locRib.get(prefix);
+      const attrs = dest === undefined ? undefined : peer.adjOut.delete(dest.id);
+      if (attrs !== undefined) this.interner.release(attrs);
+    }
+  }
+
   // -------------------------------------------------------------------------------------------
   // Views
 

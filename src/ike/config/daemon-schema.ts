@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDocument, readDocumentFile, type ParsedDocument } from '../../config/document.js';
+import { apiSchema, checkApiConfig, toApiSettings, type ApiSettings } from '../../config/api-schema.js';
 import type { IssueCollector } from '../../config/issues.js';
 import { interfaceAddress, ipv4, name, prefix } from '../../config/primitives.js';
 import { isDhGroupSupported } from '../../crypto/dh.js';
@@ -26,7 +27,6 @@ import { parseProposal, parseProposals, type ProposalProtocol } from '../proposa
  *         - { name: net, localTs: [10.12.0.0/24], remoteTs: [10.11.0.0/24], espProposals: [aes256gcm16] }
  */
 
-const port = z.number().int().min(1).max(65535);
 const seconds = z.number().int().min(0);
 
 function proposalList(protocol: ProposalProtocol) {
@@ -92,8 +92,7 @@ const lanSchema = z.strictObject({
 
 export const ikeDaemonSchema = z.strictObject({
   address: ipv4.meta({ description: 'Our public address: IKE listens on UDP 500 and 4500 here' }),
-  api: z.union([z.literal(false), z.strictObject({ address: ipv4.optional(), port: port.optional() })]).optional()
-    .meta({ description: 'HTTP API for views and ping (default 127.0.0.1:8180); false: none' }),
+  api: apiSchema('ike', 8180),
   lan: lanSchema,
   connections: z.array(connectionSchema).min(1),
 }).meta({ title: 'vpnlab ike run configuration', description: 'One IKEv2 gateway on real sockets, with an emulated LAN behind it' });
@@ -104,6 +103,7 @@ export function ikeDaemonJsonSchema(): unknown {
   return z.toJSONSchema(ikeDaemonSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
 }
 
+/** The API's TCP port when `api.tcp` gives none. */
 export const DEFAULT_IKE_API_PORT = 8180;
 export const DEFAULT_CHILD_REKEY_SECONDS = 3600;
 export const DEFAULT_IKE_REKEY_SECONDS = 14_400;
@@ -116,13 +116,15 @@ export interface LanHost {
 
 export interface IkeDaemonSettings {
   readonly address: Ipv4Address;
-  readonly api: { address: string; port: number } | undefined;
+  /** undefined: no control API. */
+  readonly api: ApiSettings | undefined;
   readonly peers: PeerConfig[];
   readonly tunnels: TunnelSpec[];
   readonly lan: { readonly gateway: { address: Ipv4Address; prefix: Prefix }; readonly hosts: LanHost[] };
 }
 
 function checkIkeDaemonConfig(config: IkeDaemonConfig, issues: IssueCollector): void {
+  checkApiConfig(config.api, issues, 'IKECONF', 'ike', DEFAULT_IKE_API_PORT);
   const names = new Map<string, number>();
   const remotes = new Map<string, number>();
   // The SA database, the tunnel interfaces (vti-NAME) and ESP delivery know a child by its name
@@ -241,7 +243,7 @@ export function toIkeDaemonSettings(config: IkeDaemonConfig): IkeDaemonSettings 
   const gw = parseInterfaceAddress(config.lan.gateway);
   return {
     address,
-    api: config.api === false ? undefined : { address: config.api?.address ?? '127.0.0.1', port: config.api?.port ?? DEFAULT_IKE_API_PORT },
+    api: toApiSettings(config.api, DEFAULT_IKE_API_PORT),
     peers,
     tunnels,
     lan: {

@@ -45,6 +45,10 @@ export function idPayload(type: 'idi' | 'idr', identity: Identity): IdPayload {
 }
 
 /** The body AUTH signs (RFC 7296 §2.15: "RestOfInitIDPayload"): type, three zero octets, data. */
+export function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.idType === b.idType && a.data.length === b.data.length && a.data.every((x, i) => x === b.data[i]);
+}
+
 export function identityBytes(identity: Identity): Uint8Array {
   const out = new Uint8Array(4 + identity.data.length);
   out[0] = identity.idType;

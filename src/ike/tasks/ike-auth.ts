@@ -6,8 +6,9 @@ import type { IkeSa, ResponderResult } from '../ike-sa.js';
 import { pskAuth } from '../keymat.js';
 import { payloadOf, type IkeMessage } from '../message.js';
 import type { Payload } from '../payload-chain.js';
-import { formatIdentity, identityBytes, idPayload, type Identity } from '../payloads/id.js';
+import { formatIdentity, identityBytes, idPayload, sameIdentity, type Identity } from '../payloads/id.js';
 import { notify } from '../payloads/notify.js';
+import { selectByIdentity } from '../peer-selection.js';
 import { answerChild, ChildOffer } from './child-negotiation.js';
 import { errorNotifyIn, findNotify } from './common.js';
 import { DONE, failed, type InitiatorTask, type TaskOutcome } from './task.js';
@@ -28,10 +29,6 @@ function authData(sa: IkeSa, signer: 'initiator' | 'responder', identity: Identi
     skP: initiator ? c.keys.skPi : c.keys.skPr,
     idBody: identityBytes(identity),
   });
-}
-
-function sameIdentity(a: Identity, b: Identity): boolean {
-  return a.idType === b.idType && bytesEqual(a.data, b.data);
 }
 
 export class IkeAuthTask implements InitiatorTask {
@@ -75,6 +72,7 @@ export class IkeAuthTask implements InitiatorTask {
       return failed(`AUTHENTICATION_FAILED: ${problem}`, true);
     }
     sa.log(`authentication of '${formatIdentity(idr!)}' with pre-shared key successful`);
+    sa.remoteIdentity = idr!;
     sa.established(`IKE SA established between ${formatIdentity(sa.config.localIdentity)} and ${formatIdentity(idr!)}`);
     if (this.offer !== undefined) {
       const childError = errorNotifyIn(response.payloads);
@@ -98,6 +96,9 @@ export class IkeAuthTask implements InitiatorTask {
 export function respondIkeAuth(sa: IkeSa, request: IkeMessage): ResponderResult {
   const idi = payloadOf(request.payloads, 'idi')!;
   const auth = payloadOf(request.payloads, 'auth');
+  // Several connections may share the peer's address (or %any): its identity says which this is.
+  const selected = selectByIdentity(sa.candidates, idi, payloadOf(request.payloads, 'idr'));
+  if (selected !== undefined) sa.useConfig(selected);
   const expected = sa.config.remoteIdentity;
   const problem = auth === undefined ? 'no AUTH payload (EAP is not supported)'
     : expected !== undefined && !sameIdentity(idi, expected) ? `peer identity '${formatIdentity(idi)}' is not the configured '${formatIdentity(expected)}'`
@@ -109,6 +110,7 @@ export function respondIkeAuth(sa: IkeSa, request: IkeMessage): ResponderResult 
     return { payloads: [notify(NotifyType.AUTHENTICATION_FAILED)], after: () => sa.destroy(`AUTHENTICATION_FAILED: ${problem}`) };
   }
   sa.log(`authentication of '${formatIdentity(idi)}' with pre-shared key successful`);
+  sa.remoteIdentity = idi;
   const identity = sa.config.localIdentity;
   const payloads: Payload[] = [idPayload('idr', identity), { type: 'auth', method: AuthMethod.SHARED_KEY_MIC, data: authData(sa, 'responder', identity) }];
   let install: (() => void) | undefined;

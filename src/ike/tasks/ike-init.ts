@@ -95,6 +95,7 @@ export class IkeInitTask implements InitiatorTask {
       throw e;
     }
     const nat = detectNat(notifiesOf(response.payloads), sa.spiI, sa.spiR, sa.local, sa.remote);
+    sa.localBehindNat = nat.localBehindNat;
     if (nat.localBehindNat || nat.peerBehindNat || (nat.supported && sa.config.forceEncapsulation)) {
       sa.log(`${nat.localBehindNat ? 'local host is behind NAT' : nat.peerBehindNat ? 'remote host is behind NAT' : 'forcing UDP encapsulation'}, switching to port 4500`);
       sa.floatToNatTraversal();

@@ -113,6 +113,8 @@ function makeSuccessor(old: IkeSa, chosen: Proposal, x: SuccessorInputs): IkeSa 
   });
   const sa = old.context.createIkeSa(old.config, x.originalInitiator, x.spiI, x.spiR, old.local, old.remote);
   sa.natTraversal = old.natTraversal;
+  sa.localBehindNat = old.localBehindNat;
+  sa.remoteIdentity = old.remoteIdentity;
   sa.setCrypto({ proposal: chosen, suite, keys, nonceI: x.nonceI, nonceR: x.nonceR });
   sa.log(`rekeyed from ${old.name}: ${suite.name}`);
   return sa;
