@@ -77,9 +77,9 @@ export class ApiAttacker {
     if (h === 1) headers.origin = 'http://evil.example';
     if (h === 2) headers['x-filler'] = 'a'.repeat(this.m.int(20_000));
     let body: Uint8Array | undefined;
-    const b = this.m.int(20);
+    const b = this.m.int(100);
     if (b === 0) body = this.m.bytes(1 + this.m.int(2 * 1024 * 1024));
-    else if (b < 3) body = Buffer.from(JSON.stringify({ count: this.m.pick(VALUES), interval: this.m.pick(VALUES) }));
+    else if (b < 15) body = Buffer.from(JSON.stringify({ count: this.m.pick(VALUES), interval: this.m.pick(VALUES) }));
     this.count(headers.origin !== undefined ? 'origin' : body !== undefined ? 'body' : 'request');
     return new Promise((done) => {
       let req: ReturnType<typeof request>;
@@ -121,11 +121,29 @@ export class ApiAttacker {
     if (this.contract && headers.origin !== undefined && status < 400) throw new HostileError('HOSTILE_API_DOWN', `${t.name}: ${path} with an Origin header answered ${status}, not 403`);
   }
 
-  /** A burst of 32 requests spread over the targets (keep-alive, 16 connections each). */
+  private readonly inflight = new Set<Promise<void>>();
+
+  /**
+   * Keeps 48 requests in flight over the targets (keep-alive, 16 connections each): starts
+   * requests until 48 are running, then waits for one to finish. A slow answer (a ping) holds
+   * one slot, not the whole batch.
+   */
   async stepRequests(): Promise<number> {
-    await Promise.all(Array.from({ length: 32 }, () => this.one(this.m.pick(this.targets))));
+    let started = 0;
+    while (this.inflight.size < 48) {
+      const p: Promise<void> = this.one(this.m.pick(this.targets)).finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
+      started++;
+    }
+    await Promise.race(this.inflight);
     this.throwFailure();
-    return 32;
+    return started;
+  }
+
+  /** Waits for the requests still in flight (bounded by their own timeouts). */
+  async drain(): Promise<void> {
+    await Promise.all(this.inflight);
+    this.throwFailure();
   }
 
   /** Malformed HTTP over raw connections, many connections at once, or slow requests. */
@@ -154,7 +172,7 @@ export class ApiAttacker {
     const socks = await Promise.all(Array.from({ length: 4 }, () => rawOpen(t.endpoint)));
     for (let i = 0; i < req.length; i += 3) {
       for (const s of socks) s?.write(req.slice(i, i + 3));
-      await delay(20);
+      await delay(10);
     }
     await delay(50);
     for (const s of socks) s?.destroy();
@@ -167,7 +185,7 @@ export class ApiAttacker {
   }
 
   async step(): Promise<number> {
-    return this.m.int(40) === 0 ? this.stepRaw() : this.stepRequests();
+    return this.m.int(1000) === 0 ? this.stepRaw() : this.stepRequests();
   }
 
   close(): void {

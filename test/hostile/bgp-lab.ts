@@ -173,10 +173,10 @@ export class BgpAttacker {
     return w.isClosed ? undefined : w;
   }
 
-  /** 64 messages on C's session: framing-preserving mutations, valid UPDATEs, withdrawals, a long AS path now and then. */
+  /** 256 messages on C's session: framing-preserving mutations, valid UPDATEs, withdrawals, a long AS path now and then. */
   private async cBatch(c: Wire): Promise<number> {
     const parts: Uint8Array[] = [];
-    for (let i = 0; i < 64; i++) {
+    for (let i = 0; i < 256; i++) {
       const r = this.m.int(100);
       if (r < 60) parts.push(framedMutation(update(ASN.c, FOUR, this.m), this.m));
       else if (r < 82) parts.push(update(ASN.c, FOUR, this.m));

@@ -133,6 +133,7 @@ export async function runApi(o: RunOptions, budget: Budget): Promise<InterfaceRe
           step: counted(() => at.step(), n),
           protectedCheck: async () => { await b.protectedCheck(); await i.protectedCheck(); },
         });
+        await at.drain();
         await i.pingThrough();
       } catch (e) {
         throw annotate(e, n.n);
