@@ -1,9 +1,9 @@
 /**
  * Issue 11 over real loopback sockets: `vpnlab bgp run` in its own process (no API), and raw TCP
  * clients speaking BGP bytes built with the project's encoders, bound to the neighbours'
- * 127.0.211.x addresses (next hops in UPDATEs are documentation addresses: attributes only, no traffic).
+ * 127.0.213.x addresses (next hops in UPDATEs are documentation addresses: attributes only, no traffic).
  *
- *   clients 127.0.211.2-9  ⇄  vpnlab bgp run 127.0.211.1:<port>
+ *   clients 127.0.213.2-9  ⇄  vpnlab bgp run 127.0.213.1:<port>
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +17,7 @@ import type { DecodedMessage } from '../../src/bgp/message.js';
 import { formatPrefix, parseIpv4, parsePrefix } from '../../src/net/address.js';
 import { FOUR, KEEPALIVE, TWO, announceBytes, messagesIn, notificationBytes, openBytes } from '../bgp/peer-bytes.js';
 
-const DAEMON = '127.0.211.1';
+const DAEMON = '127.0.213.1';
 const WAIT_MS = 10_000;
 
 const dirs: string[] = [];
@@ -130,13 +130,13 @@ class RawPeer {
 
 describe('vpnlab bgp run against hostile peers over loopback (issue 11)', { timeout: 120_000 }, () => {
   it('a 1,010-ASN AS_PATH (and 700 toward a 2-octet-AS peer) is not sent, and the daemon keeps every session (defect 1)', { timeout: 30_000 }, async () => {
-    const d = await startDaemon(17911, [neighbor('A', '127.0.211.2', 65001), neighbor('B', '127.0.211.3', 65002), neighbor('C', '127.0.211.4', 65003)].join('\n'));
-    const a = new RawPeer('127.0.211.2', d);
-    const b = new RawPeer('127.0.211.3', d);
-    const c = new RawPeer('127.0.211.4', d);
-    await a.establish(65001, '127.0.211.2');
-    await b.establish(65002, '127.0.211.3');
-    await c.establish(65003, '127.0.211.4', false);
+    const d = await startDaemon(17911, [neighbor('A', '127.0.213.2', 65001), neighbor('B', '127.0.213.3', 65002), neighbor('C', '127.0.213.4', 65003)].join('\n'));
+    const a = new RawPeer('127.0.213.2', d);
+    const b = new RawPeer('127.0.213.3', d);
+    const c = new RawPeer('127.0.213.4', d);
+    await a.establish(65001, '127.0.213.2');
+    await b.establish(65002, '127.0.213.3');
+    await c.establish(65003, '127.0.213.4', false);
     await until('three sessions', () => (d.output().match(/-> Established/g) ?? []).length === 3);
 
     const huge = announceBytes(parsePrefix('10.10.0.0/16'), 65001, 1010, parseIpv4('198.51.100.2'));
@@ -158,14 +158,14 @@ describe('vpnlab bgp run against hostile peers over loopback (issue 11)', { time
   });
 
   it('300 failed second connections leave no descriptors behind (defect 3)', { timeout: 40_000 }, async () => {
-    const d = await startDaemon(17912, neighbor('D', '127.0.211.5', 65004));
-    const first = new RawPeer('127.0.211.5', d); // the primary, waiting for an OPEN
+    const d = await startDaemon(17912, neighbor('D', '127.0.213.5', 65004));
+    const first = new RawPeer('127.0.213.5', d); // the primary, waiting for an OPEN
     await first.ready();
     await until('the first connection', () => d.output().includes('D: Active -> OpenSent'));
     const baseline = d.fds();
     const seconds: RawPeer[] = [];
     for (let i = 0; i < 300; i++) {
-      const s = new RawPeer('127.0.211.5', d); // never closes its side
+      const s = new RawPeer('127.0.213.5', d); // never closes its side
       await s.ready();
       s.send(notificationBytes(6, 4));
       seconds.push(s);
@@ -177,11 +177,11 @@ describe('vpnlab bgp run against hostile peers over loopback (issue 11)', { time
   });
 
   it('80 MB streamed into a failed connection keep no memory (defect 3)', { timeout: 40_000 }, async () => {
-    const d = await startDaemon(17914, neighbor('D', '127.0.211.8', 65004));
-    const first = new RawPeer('127.0.211.8', d);
+    const d = await startDaemon(17914, neighbor('D', '127.0.213.8', 65004));
+    const first = new RawPeer('127.0.213.8', d);
     await first.ready();
     await until('the first connection', () => d.output().includes('D: Active -> OpenSent'));
-    const junk = new RawPeer('127.0.211.8', d); // the second connection
+    const junk = new RawPeer('127.0.213.8', d); // the second connection
     await junk.ready();
     const rssBefore = d.rssKb();
     junk.send(Uint8Array.of(0xff, 0x00)); // a broken marker: Connection Not Synchronized
@@ -207,26 +207,26 @@ describe('vpnlab bgp run against hostile peers over loopback (issue 11)', { time
   });
 
   it('a second connection closed before its OPEN, or 500 idle ones, do not lock a passive neighbour out (defect 4)', { timeout: 30_000 }, async () => {
-    const d = await startDaemon(17913, [neighbor('E', '127.0.211.6', 65005), neighbor('F', '127.0.211.7', 65006)].join('\n'));
-    const first = new RawPeer('127.0.211.6', d);
+    const d = await startDaemon(17913, [neighbor('E', '127.0.213.6', 65005), neighbor('F', '127.0.213.7', 65006)].join('\n'));
+    const first = new RawPeer('127.0.213.6', d);
     await first.ready();
-    const second = new RawPeer('127.0.211.6', d);
+    const second = new RawPeer('127.0.213.6', d);
     await second.ready();
     await until('both connections', () => d.output().includes('E: Active -> OpenSent'));
     second.close();
     await new Promise((r) => setTimeout(r, 200));
-    const fresh = new RawPeer('127.0.211.6', d);
-    await fresh.establish(65005, '127.0.211.6');
+    const fresh = new RawPeer('127.0.213.6', d);
+    await fresh.establish(65005, '127.0.213.6');
     await until('E established', () => d.output().includes('E: OpenConfirm -> Established'));
 
     const idle: RawPeer[] = [];
     for (let i = 0; i < 500; i++) {
-      const s = new RawPeer('127.0.211.7', d);
+      const s = new RawPeer('127.0.213.7', d);
       await s.ready();
       idle.push(s);
     }
-    const valid = new RawPeer('127.0.211.7', d);
-    await valid.establish(65006, '127.0.211.7');
+    const valid = new RawPeer('127.0.213.7', d);
+    await valid.establish(65006, '127.0.213.7');
     await until('F established', () => d.output().includes('F: OpenConfirm -> Established'));
     assert.equal(valid.closed, false);
     for (const s of [...idle, first, fresh, valid]) s.close();

@@ -1,6 +1,6 @@
 /**
  * Issue 11 over real loopback UDP: two `vpnlab ike run` daemons (IkeDaemon, in this process) on
- * 127.0.211.2 and 127.0.211.3 bring an IKE SA up on ports 500/4500, then a third address attacks
+ * 127.0.214.2 and 127.0.214.3 bring an IKE SA up on ports 500/4500, then a third address attacks
  * the responder:
  *
  *   - defect 2: the 84-octet datagram of the report (the live SA's SPIs, exchange IKE_SA_INIT,
@@ -30,10 +30,10 @@ import { Writer } from '../../src/core/bytes/writer.js';
 import { parseIpv4 } from '../../src/net/address.js';
 import { IkeDaemon } from '../../src/runtime/ike-daemon.js';
 
-const A = '127.0.211.2';
-const B = '127.0.211.3';
-const ATTACKER = '127.0.211.66';
-const FLOODER = '127.0.211.67';
+const A = '127.0.214.2';
+const B = '127.0.214.3';
+const ATTACKER = '127.0.214.66';
+const FLOODER = '127.0.214.67';
 const PROPOSAL = 'aes256-sha256-ecp256';
 
 /** The responder also answers anyone (road warriors), so a stranger's IKE_SA_INIT is worth answering. */
