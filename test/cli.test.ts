@@ -91,6 +91,8 @@ describe('vpnlab bgp|ike commands reach the daemon through its API socket', { ti
       const bySocket = await run('bgp', 'peers', '--socket', join(folder, 'bgp.sock'), '--format', 'json');
       assert.equal(bySocket.code, 0, bySocket.err);
       assert.equal((JSON.parse(bySocket.out) as { asn: number }[])[0]!.asn, 65002);
+      const detail = await run('bgp', 'peers', '127.0.0.2', '--socket', join(folder, 'bgp.sock'));
+      assert.match(detail.out, /^ {2}routes not sent \(cannot be encoded for this neighbour\): 0$/m, detail.out);
       const url = /(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(lines.join('\n'))![1]!;
       const byTcp = await run('bgp', 'peers', '--api', url, '--token-file', join(folder, 'bgp.token'), '--format', 'json');
       assert.equal(byTcp.code, 0, byTcp.err);

@@ -32,6 +32,7 @@ function renderPeerDetail(p: PeerRecord & { history: { at: number; from: string;
     `  messages: ${p.messages.in} in (${p.messages.updatesIn} UPDATEs), ${p.messages.out} out (${p.messages.updatesOut} UPDATEs)`,
     `  last error: ${p.lastError ?? 'none'}`,
     `  UPDATEs with errors (RFC 7606, no reset): ${p.updateErrors}${p.lastUpdateError !== null ? `, last: ${p.lastUpdateError}` : ''}`,
+    `  routes not sent (cannot be encoded for this neighbour): ${p.routesNotSent}${p.lastRouteNotSent !== null ? `, last: ${p.lastRouteNotSent}` : ''}`,
     '  recent state changes:',
     ...p.history.map((h) => `    ${(h.at / 1000).toFixed(3)}s ${h.from} -> ${h.to}: ${h.reason}`),
   ];
