@@ -23,6 +23,8 @@ export const IKE_DROP_KINDS = [
   'blocked',
   /** halfOpenLimit half-open IKE SAs in all. */
   'half-open-limit',
+  /** A bug met while handling it (not an IkeError): the IKE SA it was for is closed. */
+  'internal',
 ] as const;
 
 export type IkeDropKind = (typeof IKE_DROP_KINDS)[number];

@@ -223,6 +223,14 @@ export class IkeEngine {
    * message goes to the IKE SA with both its SPIs, which verifies it before anything happens.
    */
   receive(d: IkeDatagram): void {
+    try {
+      this.dispatch(d);
+    } catch (e) {
+      this.fault(undefined, d, e);
+    }
+  }
+
+  private dispatch(d: IkeDatagram): void {
     let header: IkeHeader;
     try {
       header = decodeMessageHeader(d.payload);
@@ -241,7 +249,34 @@ export class IkeEngine {
       this.drops.drop('unknown-sa', d.remote.address, () => `${isResponse(header) ? 'response' : 'request'} for unknown IKE SA ${formatIkeSpi(header.spiI)}_i ${formatIkeSpi(header.spiR)}_r from ${formatEndpoint(d.remote)} dropped`);
       return;
     }
-    sa.receive(d.payload, header, d.local, d.remote);
+    this.within(sa, d, header);
+  }
+
+  /** Hands a datagram to its IKE SA; a bug met there closes that SA only. */
+  private within(sa: IkeSa, d: IkeDatagram, header: IkeHeader): void {
+    try {
+      sa.receive(d.payload, header, d.local, d.remote);
+    } catch (e) {
+      this.fault(sa, d, e);
+    }
+  }
+
+  /**
+   * Something other than an IkeError was thrown handling a datagram: a bug. It is counted and
+   * logged (rate-limited: a peer may trigger it at will); the IKE SA it was for, if any, is in an
+   * unknown state, so it is closed without a Delete (its peer notices at its next DPD). The
+   * engine and every other SA carry on.
+   */
+  private fault(sa: IkeSa | undefined, d: IkeDatagram, error: unknown): void {
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.drops.drop('internal', d.remote.address, `${sa !== undefined ? `${sa.name}: ` : ''}internal error handling a datagram from ${formatEndpoint(d.remote)}${sa !== undefined ? ', IKE SA closed' : ', dropped'}: ${why}`);
+    if (sa === undefined) return;
+    try {
+      sa.destroy(`internal error: ${why}`);
+    } catch (again) {
+      void again; // already failing: the SA leaves the tables below whatever destroy reached
+    }
+    this.context.unregister(sa);
   }
 
   private receiveInit(d: IkeDatagram, header: IkeHeader): void {
@@ -256,7 +291,7 @@ export class IkeEngine {
         unprotected('no IKE_SA_INIT of ours is waiting for it');
         return;
       }
-      sa.receive(d.payload, header, d.local, d.remote);
+      this.within(sa, d, header);
       return;
     }
     if (header.spiR !== 0n) {

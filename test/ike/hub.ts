@@ -2,7 +2,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { SeededRng } from '../../src/core/rng.js';
 import type { EngineConfig, PeerConfig } from '../../src/ike/config.js';
 import { HeaderFlag } from '../../src/ike/constants.js';
-import { IkeEngine, type IkeDatagram } from '../../src/ike/engine.js';
+import { IkeEngine, type IkeDatagram, type IkeEngineEvents } from '../../src/ike/engine.js';
 import { decodeMessageHeader } from '../../src/ike/message.js';
 import { parseIdentity, type Identity } from '../../src/ike/payloads/id.js';
 import { formatIpv4, parseIpv4, type Ipv4Address } from '../../src/net/address.js';
@@ -51,11 +51,12 @@ export function toHub(name: string, address: string, overrides: Partial<PeerConf
   return { ...peer('a'), name, localAddress: local, remoteAddress: HUB_ADDRESS, localIdentity: identity, remoteIdentity: undefined, ...rest };
 }
 
-export function makeHub(hubPeers: PeerConfig[], engine: Partial<EngineConfig> = {}, latencyMs = 10): Hub {
+/** `hubEvents`: the hub engine's event sinks besides its log (a test's listener, say). */
+export function makeHub(hubPeers: PeerConfig[], engine: Partial<EngineConfig> = {}, latencyMs = 10, hubEvents: Omit<IkeEngineEvents, 'log'> = {}): Hub {
   const clock = new ManualClock();
   const stations = new Map<Ipv4Address, Station>();
   const wire: HubDatagram[] = [];
-  const station = (address: Ipv4Address, peers: PeerConfig[], seed: number, config: Partial<EngineConfig>): Station => {
+  const station = (address: Ipv4Address, peers: PeerConfig[], seed: number, config: Partial<EngineConfig>, events: Omit<IkeEngineEvents, 'log'> = {}): Station => {
     const log: string[] = [];
     const s: Station = {
       address,
@@ -65,7 +66,7 @@ export function makeHub(hubPeers: PeerConfig[], engine: Partial<EngineConfig> = 
         rng: new SeededRng(seed),
         peers,
         config,
-        events: { log: (line) => log.push(line) },
+        events: { ...events, log: (line) => log.push(line) },
         send: (d) => {
           const h = decodeMessageHeader(d.payload);
           const w: HubDatagram = { ...d, exchange: h.exchangeType, response: (h.flags & HeaderFlag.RESPONSE) !== 0 };
@@ -81,7 +82,7 @@ export function makeHub(hubPeers: PeerConfig[], engine: Partial<EngineConfig> = 
   let seeds = 1000;
   const world: Hub = {
     clock,
-    hub: station(HUB_ADDRESS, hubPeers, 1, engine),
+    hub: station(HUB_ADDRESS, hubPeers, 1, engine, hubEvents),
     wire,
     drop: () => false,
     add: (address, peers, seed) => station(parseIpv4(address), peers, seed ?? ++seeds, {}),

@@ -136,3 +136,35 @@ describe('connections chosen by identity as well as address', () => {
     assert.deepEqual(establishedSas(w.hub).map((sa) => sa.config.name).sort(), ['site-1', 'site-2']);
   });
 });
+
+describe('a bug met handling one peer\'s datagram (issue 11, defect 1\'s audit for IKE)', () => {
+  it('closes that peer\'s IKE SA only: nothing escapes receive(), other peers keep theirs, the peer gets in again', () => {
+    let armed = false;
+    const w = makeHub([hubConnection('any')], {}, 10, {
+      childUp: () => {
+        if (armed) {
+          armed = false;
+          throw new TypeError('a bug in a CHILD_SA listener');
+        }
+      },
+    });
+    const first = w.add('192.0.2.21', [toHub('first', '192.0.2.21')]);
+    first.engine.initiate('first');
+    w.run(2000);
+    assert.equal(establishedSas(first).length, 1, describeStation(first));
+    armed = true;
+    const second = w.add('192.0.2.22', [toHub('second', '192.0.2.22')]);
+    second.engine.initiate('second');
+    assert.doesNotThrow(() => w.run(2000));
+    assert.equal(w.hub.engine.dropped.internal, 1);
+    assert.ok(w.hub.log.some((l) => /internal error handling a datagram from 192\.0\.2\.22\[500\], IKE SA closed: TypeError/.test(l)), describeStation(w.hub));
+    assert.equal(establishedSas(w.hub).length, 1, 'only the first peer\'s SA is left on the hub');
+    assert.equal(establishedSas(first).length, 1);
+    // The peer restarts (its SA is gone here; it learns so at its next DPD): it gets in again.
+    const again = w.add('192.0.2.22', [toHub('second', '192.0.2.22')]);
+    again.engine.initiate('second');
+    w.run(2000);
+    assert.equal(establishedSas(again).length, 1, describeStation(again));
+    assert.equal(establishedSas(w.hub).length, 2, describeStation(w.hub));
+  });
+});
