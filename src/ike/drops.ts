@@ -23,7 +23,7 @@ export const IKE_DROP_KINDS = [
   'blocked',
   /** halfOpenLimit half-open IKE SAs in all. */
   'half-open-limit',
-  /** A bug met while handling it (not an IkeError): the IKE SA it was for is closed. */
+  /** A bug met (not an IkeError) handling it, or in one of an IKE SA's timers: that IKE SA is closed. */
   'internal',
 ] as const;
 

@@ -226,7 +226,7 @@ export class IkeEngine {
     try {
       this.dispatch(d);
     } catch (e) {
-      this.fault(undefined, d, e);
+      this.fault(undefined, d.remote, `handling a datagram from ${formatEndpoint(d.remote)}`, e);
     }
   }
 
@@ -257,19 +257,19 @@ export class IkeEngine {
     try {
       sa.receive(d.payload, header, d.local, d.remote);
     } catch (e) {
-      this.fault(sa, d, e);
+      this.fault(sa, d.remote, `handling a datagram from ${formatEndpoint(d.remote)}`, e);
     }
   }
 
   /**
-   * Something other than an IkeError was thrown handling a datagram: a bug. It is counted and
-   * logged (rate-limited: a peer may trigger it at will); the IKE SA it was for, if any, is in an
+   * Something other than an IkeError was thrown handling a datagram or an IKE SA's timer: a bug.
+   * It is counted and logged (rate-limited: a peer may trigger it at will); the IKE SA, if any, is in an
    * unknown state, so it is closed without a Delete (its peer notices at its next DPD). The
    * engine and every other SA carry on.
    */
-  private fault(sa: IkeSa | undefined, d: IkeDatagram, error: unknown): void {
+  private fault(sa: IkeSa | undefined, source: Endpoint, what: string, error: unknown): void {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.drops.drop('internal', d.remote.address, `${sa !== undefined ? `${sa.name}: ` : ''}internal error handling a datagram from ${formatEndpoint(d.remote)}${sa !== undefined ? ', IKE SA closed' : ', dropped'}: ${why}`);
+    this.drops.drop('internal', source.address, `${sa !== undefined ? `${sa.name}: ` : ''}internal error ${what}${sa !== undefined ? ', IKE SA closed' : ', dropped'}: ${why}`);
     if (sa === undefined) return;
     try {
       sa.destroy(`internal error: ${why}`);
@@ -489,6 +489,7 @@ export class IkeEngine {
       peerGone: (sa, reason, byPeer) => this.peerGone(sa, reason, byPeer),
       dropped: (sa, kind, source, line) => this.drops.drop(kind, source.address, () => `${sa.name}: ${line}`),
       notice: (sa, kind, source, line) => this.drops.note(kind, source.address, () => `${sa.name}: ${line}`),
+      timerFault: (sa, error) => this.fault(sa, sa.remote, 'in a timer', error),
       hasOtherEstablished: (sa) => this.ikeSasOf(sa.config.name).some((other) => other !== sa && other.state === 'established'),
     };
   }

@@ -70,6 +70,8 @@ export interface IkeSaContext {
   dropped(sa: IkeSa, kind: IkeDropKind, source: Endpoint, line: string): void;
   /** A per-datagram line that is not a drop (a retransmitted response), logged at a bounded rate. */
   notice(sa: IkeSa, kind: IkeNoticeKind, source: Endpoint, line: string): void;
+  /** A bug (anything but an IkeError) met in one of the SA's timers: the SA is closed, nothing else. */
+  timerFault(sa: IkeSa, error: unknown): void;
 }
 
 export interface ResponderResult {
@@ -133,6 +135,7 @@ export class IkeSa {
   private skOut: SkCipher | undefined;
   private skIn: SkCipher | undefined;
   private timers: Timer[] = [];
+  private readonly guardedClock: Clock;
 
   constructor(context: IkeSaContext, config: PeerConfig, originalInitiator: boolean, spiI: bigint, spiR: bigint, local: Endpoint, remote: Endpoint) {
     this.context = context;
@@ -144,6 +147,18 @@ export class IkeSa {
     this.local = local;
     this.remote = remote;
     this.lastHeardAt = context.clock.now();
+    // Every timer of this SA (retransmits, DPD, rekeys, lifetimes) fires under a guard: a bug met
+    // there closes this SA, never the engine or the process.
+    this.guardedClock = {
+      now: () => context.clock.now(),
+      setTimer: (ms, fn) => context.clock.setTimer(ms, () => {
+        try {
+          fn();
+        } catch (e) {
+          context.timerFault(this, e);
+        }
+      }),
+    };
     this.tasks = new TaskManager(this);
   }
 
@@ -152,7 +167,7 @@ export class IkeSa {
   }
 
   get clock(): Clock {
-    return this.context.clock;
+    return this.guardedClock;
   }
 
   get rng(): Rng {

@@ -168,3 +168,30 @@ describe('a bug met handling one peer\'s datagram (issue 11, defect 1\'s audit f
     assert.equal(establishedSas(w.hub).length, 2, describeStation(w.hub));
   });
 });
+
+describe('a bug met in an IKE SA\'s timer (issue 11, defect 1\'s audit for IKE)', () => {
+  it('closes that IKE SA only: nothing escapes the clock, other peers keep theirs', () => {
+    let armed = false;
+    const w = makeHub([hubConnection('any', { dpdDelaySeconds: 5 })]);
+    const one = w.add('192.0.2.31', [toHub('one', '192.0.2.31')]);
+    const two = w.add('192.0.2.32', [toHub('two', '192.0.2.32')]);
+    one.engine.initiate('one');
+    two.engine.initiate('two');
+    w.run(2000);
+    assert.equal(establishedSas(w.hub).length, 2, describeStation(w.hub));
+    // The hub's next datagram to peer one — its DPD, from a timer — meets a bug on the way out.
+    w.drop = (d) => {
+      if (armed && d.remote.address === parseIpv4('192.0.2.31')) {
+        armed = false;
+        throw new TypeError('a bug on the way out');
+      }
+      return false;
+    };
+    armed = true;
+    assert.doesNotThrow(() => w.run(10_000));
+    assert.equal(w.hub.engine.dropped.internal, 1);
+    assert.ok(w.hub.log.some((l) => /internal error in a timer, IKE SA closed: TypeError: a bug on the way out/.test(l)), describeStation(w.hub));
+    assert.deepEqual(establishedSas(w.hub).map((sa) => sa.remote.address), [parseIpv4('192.0.2.32')]);
+    assert.equal(establishedSas(two).length, 1);
+  });
+});
