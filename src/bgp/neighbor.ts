@@ -1,5 +1,6 @@
 import type { Clock, Timer } from '../core/clock.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { DistinctOnce } from '../core/log-limiter.js';
 import type { Rng } from '../core/rng.js';
 import { formatIpv4, type Ipv4Address } from '../net/address.js';
 import type { Transport, TcpSocket, TransportError } from '../transport/types.js';
@@ -94,9 +95,9 @@ export class BgpNeighbor implements ConnectionOwner {
   lastError: string | undefined;
   readonly history: NeighborEvent[] = [];
   /** UPDATEs that had RFC 7606 errors handled without a reset: how many, the last, those logged. */
-  readonly updateErrors = { count: 0, last: undefined as string | undefined, logged: new Set<string>() };
+  readonly updateErrors = new DistinctOnce();
   /** Routes that could not be encoded for this neighbour (attributes too long): how many times, the last, those logged. */
-  readonly notSent = { count: 0, last: undefined as string | undefined, logged: new Set<string>() };
+  readonly notSent = new DistinctOnce();
   private restartTimer: Timer | undefined;
   /** The automatic start of a fresh FSM after an accepted connection's session ended. */
   private freshStart: Timer | undefined;

@@ -238,13 +238,11 @@ export class BgpSpeaker implements NeighborHost {
    * logged. Each distinct error is logged once per neighbour; all are counted.
    */
   private noteUpdateErrors(neighbor: BgpNeighbor, errors: readonly BgpError[]): void {
-    neighbor.updateErrors.count++;
+    const seen = neighbor.updateErrors;
+    seen.count++;
     for (const e of errors) {
       const text = `${e.message} (${e.action})`;
-      neighbor.updateErrors.last = text;
-      if (neighbor.updateErrors.logged.size >= 100 || neighbor.updateErrors.logged.has(text)) continue;
-      neighbor.updateErrors.logged.add(text);
-      this.env.log?.(`${neighbor.name}: UPDATE error: ${text}${neighbor.updateErrors.logged.size === 100 ? ' (further distinct errors are counted, not logged)' : ''}`);
+      if (seen.first(text, text)) this.env.log?.(`${neighbor.name}: UPDATE error: ${text}${seen.full ? ' (further distinct errors are counted, not logged)' : ''}`);
     }
   }
 
@@ -259,10 +257,9 @@ export class BgpSpeaker implements NeighborHost {
     seen.count += n.prefixes.length;
     for (const prefix of n.prefixes) {
       const key = formatPrefix(prefix);
-      seen.last = `${key}: ${n.reason}`;
-      if (seen.logged.size >= 100 || seen.logged.has(key)) continue;
-      seen.logged.add(key);
-      this.env.log?.(`${neighbor.name}: ${key} not sent, attributes too long, cannot send UPDATE (${n.reason})${seen.logged.size === 100 ? ' (further routes are counted, not logged)' : ''}`);
+      if (seen.first(key, `${key}: ${n.reason}`)) {
+        this.env.log?.(`${neighbor.name}: ${key} not sent, attributes too long, cannot send UPDATE (${n.reason})${seen.full ? ' (further routes are counted, not logged)' : ''}`);
+      }
     }
   }
 

@@ -83,3 +83,31 @@ export class LogLimiter {
     if (w.suppressed > 0) this.out(`${w.last} (and ${w.suppressed} more like it in ${Math.round((this.clock.now() - w.startedAt) / 1000)} s, not logged)`);
   }
 }
+
+/**
+ * Counts like events, keeps the text of the last, and lets each distinct key be logged once — the
+ * first `maxKeys` keys only, the rest counted (a neighbour's RFC 7606 errors, its routes not sent).
+ */
+export class DistinctOnce {
+  count = 0;
+  last: string | undefined;
+  private readonly seen = new Set<string>();
+  private readonly maxKeys: number;
+
+  constructor(maxKeys = 100) {
+    this.maxKeys = maxKeys;
+  }
+
+  /** Keeps `text` as the last; true when `key` is new and under the cap, so the caller logs it now. */
+  first(key: string, text: string): boolean {
+    this.last = text;
+    if (this.seen.size >= this.maxKeys || this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+
+  /** No further key will be logged (say so on the line that filled it). */
+  get full(): boolean {
+    return this.seen.size >= this.maxKeys;
+  }
+}

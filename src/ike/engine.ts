@@ -319,8 +319,8 @@ export class IkeEngine {
       this.drops.drop('malformed', source, `IKE_SA_INIT from ${formatEndpoint(d.remote)} dropped: ${e.message}`);
       return;
     }
-    const refuse = (payloads: Payload[], why: string) => {
-      this.drops.note('refused', source, `IKE_SA_INIT from ${formatEndpoint(d.remote)}: ${why}`);
+    const refuse = (payloads: Payload[], why: string, kind: 'refused' | 'cookie' = 'refused') => {
+      this.drops.note(kind, source, `IKE_SA_INIT from ${formatEndpoint(d.remote)}: ${why}`);
       const bytes = encodeMessage({ header: { spiI: header.spiI, spiR: 0n, exchangeType: ExchangeType.IKE_SA_INIT, flags: HeaderFlag.RESPONSE, messageId: 0, minorVersion: 0 }, payloads });
       this.sendDatagram({ local: d.local, remote: d.remote, payload: bytes });
     };
@@ -338,9 +338,7 @@ export class IkeEngine {
       const cookie = first?.type === 'notify' && first.notifyType === NotifyType.COOKIE ? first.data : undefined;
       if (cookie === undefined || !this.cookies.verify(cookie, nonceI, source, header.spiI)) {
         this.drops.cookiesSent++;
-        this.drops.note('cookie', source, `IKE_SA_INIT from ${formatEndpoint(d.remote)}: ${this.halfOpen.size} half-open IKE SAs, asking for a cookie`);
-        const bytes = encodeMessage({ header: { spiI: header.spiI, spiR: 0n, exchangeType: ExchangeType.IKE_SA_INIT, flags: HeaderFlag.RESPONSE, messageId: 0, minorVersion: 0 }, payloads: [cookieNotify(this.cookies.make(nonceI, source, header.spiI))] });
-        this.sendDatagram({ local: d.local, remote: d.remote, payload: bytes });
+        refuse([cookieNotify(this.cookies.make(nonceI, source, header.spiI))], `${this.halfOpen.size} half-open IKE SAs, asking for a cookie`, 'cookie');
         return;
       }
     }

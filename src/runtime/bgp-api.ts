@@ -4,7 +4,7 @@ import type { BgpSpeaker } from '../bgp/speaker.js';
 import { peerRecords, routeRecords } from '../bgp/views.js';
 import type { ApiSettings } from '../config/api-schema.js';
 import { startApiListeners, type ApiListeners } from './api-listen.js';
-import { ApiError, printable, type ApiRequest } from './json-api.js';
+import { ApiError, shown, type ApiRequest } from './json-api.js';
 
 /*
  * The control API of `vpnlab bgp run` (unix socket, optionally loopback TCP with a token; see
@@ -24,7 +24,7 @@ function handle(speaker: BgpSpeaker, req: ApiRequest): unknown {
   const [resource, name, action] = req.parts;
   const neighbor = () => {
     const n = speaker.neighbor(name!);
-    if (n === undefined) throw new ApiError(404, 'NO_SUCH_PEER', `no neighbour named '${printable(name!)}' (known: ${speaker.neighbors.map((x) => x.name).join(', ')})`);
+    if (n === undefined) throw new ApiError(404, 'NO_SUCH_PEER', `no neighbour named '${shown(name!)}' (known: ${speaker.neighbors.map((x) => x.name).join(', ')})`);
     return n;
   };
   switch (resource) {
@@ -62,12 +62,12 @@ function handle(speaker: BgpSpeaker, req: ApiRequest): unknown {
       try {
         prefix = parsePrefix(text, false);
       } catch {
-        throw new ApiError(400, 'BAD_PARAMETER', `prefix=${printable(text)}: expected an IPv4 prefix like 10.5.0.0/16`);
+        throw new ApiError(400, 'BAD_PARAMETER', `prefix=${shown(text)}: expected an IPv4 prefix like 10.5.0.0/16`);
       }
       return routeRecords(speaker, prefix);
     }
     default:
-      throw new ApiError(404, 'NOT_FOUND', `no such resource ${printable(url.pathname)} (there are: summary, peers, routes)`);
+      throw new ApiError(404, 'NOT_FOUND', `no such resource ${shown(url.pathname)} (there are: summary, peers, routes)`);
   }
 }
 

@@ -5,7 +5,7 @@ import { ESP_SA_FILE, espSaTable, IKEV2_DECRYPTION_TABLE_FILE, ikev2DecryptionTa
 import type { IkeDaemon } from './ike-daemon.js';
 import type { IkeDaemonSettings } from '../ike/config/daemon-schema.js';
 import { startApiListeners, type ApiListeners } from './api-listen.js';
-import { ApiError, integerParam, printable, type ApiRequest } from './json-api.js';
+import { ApiError, integerParam, shown, type ApiRequest } from './json-api.js';
 
 /*
  * The control API of `vpnlab ike run` (unix socket, optionally loopback TCP with a token; see
@@ -57,14 +57,14 @@ function ping(daemon: IkeDaemon, state: ApiState, params: Map<string, string>): 
   const from = params.get('from') ?? 'gateway';
   const to = params.get('to');
   if (to === undefined) throw new ApiError(400, 'BAD_PARAMETER', 'to: missing; give the IPv4 address to ping (to=10.11.0.10)');
-  if (!isIpv4(to)) throw new ApiError(400, 'BAD_PARAMETER', `to=${printable(to)}: expected an IPv4 address like 10.11.0.10`);
+  if (!isIpv4(to)) throw new ApiError(400, 'BAD_PARAMETER', `to=${shown(to)}: expected an IPv4 address like 10.11.0.10`);
   const count = integerParam(params, 'count', PING_LIMITS.count);
   const intervalMs = integerParam(params, 'interval', PING_LIMITS.intervalMs);
   let node;
   try {
     node = from === 'gateway' ? daemon.gateway : daemon.host(from).ip;
   } catch {
-    throw new ApiError(404, 'NO_SUCH_HOST', `from=${printable(from)}: no such host on the LAN (a lan.hosts name, or gateway)`);
+    throw new ApiError(404, 'NO_SUCH_HOST', `from=${shown(from)}: no such host on the LAN (a lan.hosts name, or gateway)`);
   }
   const style = node.initialTtl === 128 ? 'windows' : 'linux';
   // iputils sends on its interval and waits after the last; Windows waits for each reply in turn.
@@ -131,13 +131,13 @@ function handle(daemon: IkeDaemon, settings: IkeDaemonSettings, options: IkeApiO
       expect('POST');
       leaf(3);
       const peer = settings.peers.find((p) => p.name === name);
-      if (peer === undefined) throw new ApiError(404, 'NO_SUCH_CONNECTION', `no connection named '${printable(name ?? '')}' (known: ${settings.peers.map((p) => p.name).join(', ')})`);
+      if (peer === undefined) throw new ApiError(404, 'NO_SUCH_CONNECTION', `no connection named '${shown(name ?? '')}' (known: ${settings.peers.map((p) => p.name).join(', ')})`);
       if (action !== 'initiate' && action !== 'terminate' && action !== 'rekey') {
-        throw new ApiError(404, 'NOT_FOUND', `no action '${printable(action ?? '')}' on a connection (there are: initiate, terminate, rekey)`);
+        throw new ApiError(404, 'NOT_FOUND', `no action '${shown(action ?? '')}' on a connection (there are: initiate, terminate, rekey)`);
       }
       const child = req.params(action === 'rekey' ? ['child'] : []).get('child');
       if (child !== undefined && !peer.children.some((c) => c.name === child)) {
-        throw new ApiError(404, 'NO_SUCH_CHILD', `child=${printable(child)}: connection ${peer.name} has no such child (it has: ${peer.children.map((c) => c.name).join(', ')})`);
+        throw new ApiError(404, 'NO_SUCH_CHILD', `child=${shown(child)}: connection ${peer.name} has no such child (it has: ${peer.children.map((c) => c.name).join(', ')})`);
       }
       if (action === 'initiate' && peer.remoteAddress === undefined) {
         throw new ApiError(409, 'CANNOT_INITIATE', `connection ${peer.name} answers %any: it has no address to initiate to`);
@@ -166,7 +166,7 @@ function handle(daemon: IkeDaemon, settings: IkeDaemonSettings, options: IkeApiO
         [ESP_SA_FILE]: espSaTable(daemon.sad.children().map((c) => c.config)),
       }));
     default:
-      throw new ApiError(404, 'NOT_FOUND', `no such resource ${printable(url.pathname)} (there are: sas, tunnels, connections, ping, keys)`);
+      throw new ApiError(404, 'NOT_FOUND', `no such resource ${shown(url.pathname)} (there are: sas, tunnels, connections, ping, keys)`);
   }
 }
 

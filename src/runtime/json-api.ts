@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { boundText } from '../config/display.js';
 
 /*
  * The small JSON-over-HTTP server the daemons' APIs share: routing under /api/v1, strict query
@@ -10,6 +11,9 @@ import type { Duplex } from 'node:stream';
  */
 
 export const API_PREFIX = '/api/v1';
+
+/** Untrusted text as a message quotes it: cut to 64 characters, control characters escaped. */
+export const shown = (text: string): string => boundText(text, 64);
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -68,7 +72,7 @@ export function apiRequest(req: IncomingMessage): ApiRequest {
       const out = new Map<string, string>();
       for (const [name, value] of url.searchParams) {
         if (!allowed.includes(name)) {
-          throw new ApiError(400, 'UNKNOWN_PARAMETER', `unknown parameter '${printable(name)}' for ${url.pathname}${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ' (it takes none)'}`);
+          throw new ApiError(400, 'UNKNOWN_PARAMETER', `unknown parameter '${shown(name)}' for ${url.pathname}${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ' (it takes none)'}`);
         }
         if (out.has(name)) throw new ApiError(400, 'BAD_PARAMETER', `parameter '${name}' is given more than once`);
         out.set(name, value);
@@ -76,12 +80,6 @@ export function apiRequest(req: IncomingMessage): ApiRequest {
       return out;
     },
   };
-}
-
-/** Untrusted text as it may appear in a message: control characters escaped, cut at 64 characters. */
-export function printable(text: string): string {
-  const cut = text.length > 64 ? `${text.slice(0, 64)}…` : text;
-  return JSON.stringify(cut).slice(1, -1);
 }
 
 /**
@@ -94,7 +92,7 @@ export function integerParam(params: Map<string, string>, name: string, range: {
   const unit = range.unit !== undefined ? ` ${range.unit}` : '';
   const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
-    throw new ApiError(400, 'BAD_PARAMETER', `${name}=${printable(text)}: expected a whole number from ${range.min} to ${range.max}${unit}`);
+    throw new ApiError(400, 'BAD_PARAMETER', `${name}=${shown(text)}: expected a whole number from ${range.min} to ${range.max}${unit}`);
   }
   return value;
 }
@@ -123,7 +121,7 @@ export function checkGuard(req: IncomingMessage, guard: ApiGuard): void {
   const host = req.headers.host;
   if (host === undefined || !guard.hosts.includes(host.toLowerCase())) {
     // DNS rebinding: a name the attacker controls, resolving to 127.0.0.1, arrives with its own Host.
-    throw new ApiError(421, 'HOST_REFUSED', `Host '${printable(host ?? '')}' is not this API's (${guard.hosts.join(' or ')})`);
+    throw new ApiError(421, 'HOST_REFUSED', `Host '${shown(host ?? '')}' is not this API's (${guard.hosts.join(' or ')})`);
   }
   const auth = req.headers.authorization ?? '';
   const match = /^Bearer ([0-9a-fA-F]{1,256})$/.exec(auth);
@@ -194,7 +192,7 @@ export function createApiServer(handle: ApiHandler, guard: ApiGuard, log: (line:
           send(res, e.status, errorBody(e.code, e.message), headers);
           return;
         }
-        log(`API: ${req.method ?? '?'} ${printable(req.url ?? '')} failed: ${(e as Error).message}`);
+        log(`API: ${req.method ?? '?'} ${shown(req.url ?? '')} failed: ${(e as Error).message}`);
         send(res, 500, errorBody('INTERNAL', 'internal error (see the daemon\'s log)'));
       });
   });
