@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { parseIpv4 } from '../src/net/address.js';
 import { encodeIpv4, IpProtocol } from '../src/net/ipv4.js';
 import { encodeUdp } from '../src/net/udp.js';
-import { Network } from '../src/sim/network.js';
+import { Network } from '../src/emulator/network.js';
 import { parseTopology } from '../src/topology/load.js';
 
 const ROUTERS = Number(process.env.ROUTERS ?? 8);

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VpnlabError } from '../core/errors.js';
-import { Network, type FaultTarget } from '../sim/network.js';
-import { resolveDestination, runPing, runTraceroute } from '../sim/session.js';
+import { Network } from '../emulator/network.js';
+import { parseFaultTarget, type FaultTarget } from '../topology/faults.js';
+import { resolveDestination, runPing, runTraceroute } from '../emulator/session.js';
 import { Probe } from '../apps/probe.js';
 import { ConfigError, formatIssue } from '../config/issues.js';
 import { loadTopologyFile, type LoadedTopology } from '../topology/load.js';
@@ -13,7 +14,7 @@ import { addIkeCommands } from './ike-commands.js';
 import { renderPing } from './render/ping.js';
 import { renderStatus } from './render/status.js';
 import { formatClock, formatEvent, renderGateways, renderMilestones } from './render/gateways.js';
-import { runUntilSettled, type SettleResult } from '../sim/settle.js';
+import { runUntilSettled, type SettleResult } from '../emulator/settle.js';
 import type { Topology } from '../topology/schema.js';
 import { renderTraceroute } from './render/traceroute.js';
 import { renderDrops, recordDrops, renderRoutes } from './render/routes.js';
@@ -68,8 +69,9 @@ function faultOption(value: string, previous: FaultSpec[] = []): FaultSpec[] {
 }
 
 function targetOf(network: Network, name: string): FaultTarget {
-  if (name.includes(':')) return { kind: 'tunnel', name };
-  return network.links.has(name) ? { kind: 'link', name } : { kind: 'node', name: network.node(name).qualifiedName };
+  const target = parseFaultTarget(name, (n) => network.links.has(n));
+  if (target === undefined) throw new VpnlabError('ERR_USAGE', `--fault target '${name}' is not "site/instance:connection"`);
+  return target.kind === 'node' ? { kind: 'node', name: network.node(target.name).qualifiedName } : target;
 }
 
 interface SimOptions {

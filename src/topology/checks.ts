@@ -1,12 +1,14 @@
 import {
-  broadcastOf, formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, prefixContains, prefixCovers,
+  broadcastOf, formatPrefix, parseIpv4, parsePrefix, prefixContains, prefixCovers,
   prefixesOverlap, type Ipv4Address, type Prefix,
 } from '../net/address.js';
 import { suggest, type IssueCollector } from '../config/issues.js';
 import { checkPlatforms } from '../platforms/checks.js';
-import type { RouterInterface, Site, Subnet, Topology } from './schema.js';
+import type { Site, Topology } from './schema.js';
 import type { DocPath } from '../config/source.js';
 import { platformNodeNames } from '../platforms/names.js';
+import { faultTargetOf } from './faults.js';
+import { parseEndpoint, resolveInterfaceAddress } from './interfaces.js';
 
 /**
  * Cross-resource checks of the generic topology: names are unique and resolve, addresses sit in
@@ -165,41 +167,6 @@ function checkHostAddress(address: Ipv4Address, prefix: Prefix, path: DocPath, w
   return true;
 }
 
-export type ResolvedInterfaceAddress =
-  | { kind: 'numbered'; address: Ipv4Address; prefix: Prefix }
-  | { kind: 'unnumbered' }
-  | { kind: 'error'; message: string; hint?: string };
-
-/** The address and prefix an interface ends up with, from its `address` and `subnet`. */
-export function resolveInterfaceAddress(iface: RouterInterface, subnets: readonly Subnet[]): ResolvedInterfaceAddress {
-  const subnet = iface.subnet === undefined ? undefined : subnets.find((s) => s.name === iface.subnet);
-  if (iface.address === undefined) {
-    if (subnet !== undefined) return { kind: 'error', message: `interface '${iface.name}' on subnet '${subnet.name}' needs an address` };
-    return { kind: 'unnumbered' };
-  }
-  if (isIpv4(iface.address)) {
-    if (subnet === undefined) {
-      return { kind: 'error', message: `interface address ${iface.address} has no prefix length and no subnet`, hint: 'write it as a.b.c.d/len, or attach the interface to a subnet' };
-    }
-    return { kind: 'numbered', address: parseIpv4(iface.address), prefix: parsePrefix(subnet.prefix) };
-  }
-  const { address, prefix } = parseInterfaceAddress(iface.address);
-  if (subnet !== undefined) {
-    const sp = parsePrefix(subnet.prefix);
-    if (sp.length !== prefix.length || sp.address !== prefix.address) {
-      return { kind: 'error', message: `interface address ${iface.address} does not match its subnet '${subnet.name}' (${subnet.prefix})` };
-    }
-  }
-  return { kind: 'numbered', address, prefix };
-}
-
-/** Parses "site/router/interface". */
-export function parseEndpoint(text: string): { site: string; node: string; iface: string } | undefined {
-  const parts = text.split('/');
-  if (parts.length !== 3 || parts.some((p) => p === '')) return undefined;
-  return { site: parts[0]!, node: parts[1]!, iface: parts[2]! };
-}
-
 function checkLinks(topology: Topology, issues: IssueCollector): void {
   const links = topology.links ?? [];
   checkUnique(links.map((l) => l.name), (i) => ['links', i, 'name'], 'link', issues);
@@ -261,22 +228,23 @@ function checkFaults(topology: Topology, issues: IssueCollector): void {
   const nodeNames = [...topology.sites.flatMap((s) => [...(s.hosts ?? []), ...(s.routers ?? [])].map((n) => `${s.name}/${n.name}`)), ...gatewayNames];
   (topology.faults ?? []).forEach((fault, i) => {
     const path: DocPath = ['faults', i];
-    if ([fault.link, fault.node, fault.tunnel].filter((t) => t !== undefined).length !== 1) {
+    const target = faultTargetOf(fault);
+    if (fault.tunnel !== undefined && target === undefined && fault.link === undefined && fault.node === undefined) {
+      issues.error('TOPO_UNKNOWN_TUNNEL', [...path, 'tunnel'], `fault names tunnel '${fault.tunnel}': expected "site/instance:connection" with a gateway instance of the file`, suggest(fault.tunnel, gatewayNames));
+      return;
+    }
+    if (target === undefined) {
       issues.error('TOPO_FAULT_TARGET', path, 'a fault names exactly one of link, node or tunnel');
       return;
     }
-    if (fault.link !== undefined && !linkNames.includes(fault.link) && !segmentNames.includes(fault.link)) {
-      issues.error('TOPO_UNKNOWN_LINK', [...path, 'link'], `fault names link '${fault.link}', which does not exist`, suggest(fault.link, [...linkNames, ...segmentNames]));
+    if (target.kind === 'link' && !linkNames.includes(target.name) && !segmentNames.includes(target.name)) {
+      issues.error('TOPO_UNKNOWN_LINK', [...path, 'link'], `fault names link '${target.name}', which does not exist`, suggest(target.name, [...linkNames, ...segmentNames]));
     }
-    if (fault.node !== undefined && !nodeNames.includes(fault.node)) {
-      issues.error('TOPO_UNKNOWN_NODE', [...path, 'node'], `fault names node '${fault.node}', which does not exist`, suggest(fault.node, nodeNames));
+    if (target.kind === 'node' && !nodeNames.includes(target.name)) {
+      issues.error('TOPO_UNKNOWN_NODE', [...path, 'node'], `fault names node '${target.name}', which does not exist`, suggest(target.name, nodeNames));
     }
-    if (fault.tunnel !== undefined) {
-      const colon = fault.tunnel.lastIndexOf(':');
-      const instance = colon < 0 ? fault.tunnel : fault.tunnel.slice(0, colon);
-      if (colon < 0 || !gatewayNames.includes(instance)) {
-        issues.error('TOPO_UNKNOWN_TUNNEL', [...path, 'tunnel'], `fault names tunnel '${fault.tunnel}': expected "site/instance:connection" with a gateway instance of the file`, suggest(instance, gatewayNames));
-      }
+    if (target.kind === 'tunnel' && !gatewayNames.includes(target.instance)) {
+      issues.error('TOPO_UNKNOWN_TUNNEL', [...path, 'tunnel'], `fault names tunnel '${target.name}': expected "site/instance:connection" with a gateway instance of the file`, suggest(target.instance, gatewayNames));
     }
   });
 }

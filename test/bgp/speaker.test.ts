@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { BgpSpeaker, type SpeakerConfig } from '../../src/bgp/speaker.js';
 import { formatPrefix, parseIpv4, parsePrefix } from '../../src/net/address.js';
-import { Network } from '../../src/sim/network.js';
+import { Network } from '../../src/emulator/network.js';
 import { parseTopology } from '../../src/topology/load.js';
 
 /*

@@ -5,7 +5,7 @@ import { ipv4Identity } from '../../src/ike/payloads/id.js';
 import { parseProposals } from '../../src/ike/proposal.js';
 import { IpsecGateway } from '../../src/ipsec/gateway.js';
 import { parsePrefix } from '../../src/net/address.js';
-import { runPing } from '../../src/sim/session.js';
+import { runPing } from '../../src/emulator/session.js';
 import { child, peer } from '../ike/two-peers.js';
 import { GW_A_PUBLIC, GW_B_PUBLIC, INTERNET_LINK_A, PC_B, tapLink, twoSites } from './helpers.js';
 

@@ -10,7 +10,7 @@ import { SecurityAssociationDatabase, type ChildExpiry } from '../../src/ipsec/s
 import { parseIpv4, parsePrefix, type Ipv4Address } from '../../src/net/address.js';
 import { decodeIpv4, IpProtocol } from '../../src/net/ipv4.js';
 import { decodeUdp } from '../../src/net/udp.js';
-import { Network, type SimNode } from '../../src/sim/network.js';
+import { Network, type SimNode } from '../../src/emulator/network.js';
 import { parseTopology } from '../../src/topology/load.js';
 
 /*

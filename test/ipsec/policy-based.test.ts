@@ -5,8 +5,8 @@ import { IpsecDrop } from '../../src/ipsec/errors.js';
 import { PolicyBasedIpsec, type AcquireRequest, type SecurityPolicy } from '../../src/ipsec/policy-based.js';
 import { parseIpv4 } from '../../src/net/address.js';
 import { IpProtocol } from '../../src/net/ipv4.js';
-import type { Network } from '../../src/sim/network.js';
-import { runPing } from '../../src/sim/session.js';
+import type { Network } from '../../src/emulator/network.js';
+import { runPing } from '../../src/emulator/session.js';
 import {
   ANY, childPair, gatewayPlane, GW_A_PUBLIC, GW_B_PUBLIC, INTERNET_LINK_A, PC_A, PC_B, selector, tapLink, twoSites, type GatewayPlane,
 } from './helpers.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IpsecDrop } from '../../src/ipsec/errors.js';
-import { runPing } from '../../src/sim/session.js';
+import { runPing } from '../../src/emulator/session.js';
 import { childPair, INTERNET_LINK_A, routeBased, wireKind, type RouteBasedSetup } from './helpers.js';
 
 /*

@@ -6,7 +6,7 @@ import { DEFAULT_TUNNEL_MTU, RouteBasedTunnel } from '../../src/ipsec/route-base
 import { parseIpv4, parsePrefix } from '../../src/net/address.js';
 import { UnreachableCode } from '../../src/net/icmp.js';
 import { IpProtocol } from '../../src/net/ipv4.js';
-import { runPing } from '../../src/sim/session.js';
+import { runPing } from '../../src/emulator/session.js';
 import type { Endpoint, TcpSocket } from '../../src/transport/types.js';
 import {
   CBC_256_SHA256, childPair, GCM_256, gatewayPlane, GW_A_PUBLIC, installPair, INTERNET_LINK_A, PC_B, routeBased, selector, tapLink, twoSites, type RouteBasedSetup,

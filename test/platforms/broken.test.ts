@@ -4,8 +4,8 @@ import { main } from '../../src/cli/main.js';
 import { UnreachableCode } from '../../src/net/icmp.js';
 import { IpProtocol } from '../../src/net/ipv4.js';
 import { parseIpv4 } from '../../src/net/address.js';
-import { Network } from '../../src/sim/network.js';
-import { runUntilSettled } from '../../src/sim/settle.js';
+import { Network } from '../../src/emulator/network.js';
+import { runUntilSettled } from '../../src/emulator/settle.js';
 import { loadTopologyFile } from '../../src/topology/load.js';
 
 /*

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Network } from '../../src/sim/network.js';
-import { runPing } from '../../src/sim/session.js';
-import { runUntilSettled } from '../../src/sim/settle.js';
+import { Network } from '../../src/emulator/network.js';
+import { runPing } from '../../src/emulator/session.js';
+import { runUntilSettled } from '../../src/emulator/settle.js';
 import { parseTopology } from '../../src/topology/load.js';
 
 /*

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { main } from '../../src/cli/main.js';
 import { ConfigError } from '../../src/config/issues.js';
-import { Network } from '../../src/sim/network.js';
-import { runUntilSettled } from '../../src/sim/settle.js';
+import { Network } from '../../src/emulator/network.js';
+import { runUntilSettled } from '../../src/emulator/settle.js';
 import { parseTopology } from '../../src/topology/load.js';
 
 /*

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Network } from '../../src/sim/network.js';
-import { runPing, runTraceroute } from '../../src/sim/session.js';
+import { Network } from '../../src/emulator/network.js';
+import { runPing, runTraceroute } from '../../src/emulator/session.js';
 import { parseTopology } from '../../src/topology/load.js';
 
 /** The three-site example with jitter and loss on the first link, so the seed matters. */

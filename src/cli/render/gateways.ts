@@ -1,8 +1,9 @@
 import { peerRecords, routeRecords } from '../../bgp/views.js';
 import { formatIpv4, formatPrefix } from '../../net/address.js';
 import { bgpSettingsText, findAzureGateway } from '../../platforms/azure/facts.js';
-import type { Network } from '../../sim/network.js';
-import type { EmulationEvent, GatewayInstance } from '../../sim/platform-gateways.js';
+import type { Network } from '../../emulator/network.js';
+import type { EmulationEvent } from '../../emulator/events.js';
+import type { GatewayInstance } from '../../emulator/gateway-instance.js';
 import type { Site, Topology } from '../../topology/schema.js';
 import { formatUptime, renderGetBgpPeer, renderGetBgpRouteInformation } from './bgp.js';
 import { powerShellTable, table } from './table.js';

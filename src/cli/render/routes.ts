@@ -1,7 +1,7 @@
 import { formatIpv4, formatPrefix } from '../../net/address.js';
 import { ipv4Dst, ipv4Src } from '../../net/ipv4.js';
 import type { DropReason } from '../../router/node.js';
-import type { Network, SimNode } from '../../sim/network.js';
+import type { Network, SimNode } from '../../emulator/network.js';
 
 /** `ip route`-style view of a node's FIB. */
 export function renderRoutes(node: SimNode): string {

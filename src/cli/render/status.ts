@@ -1,5 +1,5 @@
 import { formatIpv4 } from '../../net/address.js';
-import type { Network } from '../../sim/network.js';
+import type { Network } from '../../emulator/network.js';
 import { table } from './table.js';
 
 

@@ -3,40 +3,27 @@ import { VpnlabError } from '../core/errors.js';
 import { formatIpv4, parseIpv4, parsePrefix, prefixContains, type Ipv4Address } from '../net/address.js';
 import { DEFAULT_MTU, ipv4Dst, ipv4Src } from '../net/ipv4.js';
 import { INITIAL_TTL, IpNode } from '../router/node.js';
-import { parseEndpoint, resolveInterfaceAddress } from '../topology/checks.js';
+import { parseEndpoint, resolveInterfaceAddress } from '../topology/interfaces.js';
+import { faultTargetOf, type FaultTarget } from '../topology/faults.js';
 import { bandwidthBps, durationMs, probabilityValue } from '../config/primitives.js';
 import type { Site, Topology } from '../topology/schema.js';
-import { Link, type LinkOptions } from './link.js';
-import { PcapWriter } from './pcap.js';
-import { Scheduler } from './scheduler.js';
-import { SimTransport } from './transport.js';
+import { Link, type LinkOptions } from '../sim/link.js';
+import { PcapWriter } from '../sim/pcap.js';
+import { Scheduler } from '../sim/scheduler.js';
+import { SimTransport } from '../sim/transport.js';
 import { planSite } from '../platforms/planner.js';
-import { Fabric, GatewayInstance, type EmulationEvent } from './platform-gateways.js';
+import type { EmulationEvent } from './events.js';
+import { Fabric } from './fabric.js';
+import { GatewayInstance } from './gateway-instance.js';
+import type { EmulatorHost, NodeRole, SimNode } from './host.js';
+
+export type { NodeRole, SimNode } from './host.js';
+export type { FaultTarget } from '../topology/faults.js';
 
 export const DEFAULT_LINK_LATENCY_MS = 1;
 export const DEFAULT_SUBNET_LATENCY_MS = 0.1;
 export const DEFAULT_INTERNET_LATENCY_MS = 5;
 export const INTERNET_NODE = 'internet';
-
-export type NodeRole = 'host' | 'router' | 'internet';
-
-export interface SimNode {
-  /** "site/name", the name users type. */
-  qualifiedName: string;
-  site: string;
-  role: NodeRole;
-  os: 'windows' | 'linux';
-  ip: IpNode;
-  transport: SimTransport;
-  /** Set on the nodes of platform gateway instances. */
-  gateway?: GatewayInstance;
-}
-
-/** What a fault acts on: a link or segment, a node, or one tunnel ("site/instance:connection"). */
-export interface FaultTarget {
-  kind: 'link' | 'node' | 'tunnel';
-  name: string;
-}
 
 /** The same key for both directions of a path between two addresses. */
 function pathKey(a: Ipv4Address, b: Ipv4Address): string {
@@ -62,7 +49,7 @@ interface LinkSpecLike {
  * Everything random (loss, jitter, ports, ISNs) draws from streams derived from the seed and the
  * object's name, so the same file and seed replay identically.
  */
-export class Network {
+export class Network implements EmulatorHost {
   readonly scheduler = new Scheduler();
   readonly seed: number;
   readonly nodes = new Map<string, SimNode>();
@@ -87,9 +74,8 @@ export class Network {
     for (const spec of topology.links ?? []) this.buildLink(spec);
     for (const gateway of this.gateways.values()) gateway.start();
     for (const fault of topology.faults ?? []) {
-      const target: FaultTarget = fault.link !== undefined ? { kind: 'link', name: fault.link }
-        : fault.tunnel !== undefined ? { kind: 'tunnel', name: fault.tunnel } : { kind: 'node', name: fault.node! };
-      this.scheduleFault(durationMs(fault.at), target, fault.action === 'up');
+      const target = faultTargetOf(fault);
+      if (target !== undefined) this.scheduleFault(durationMs(fault.at), target, fault.action === 'up');
     }
   }
 
@@ -118,15 +104,15 @@ export class Network {
     }
     if (target.kind === 'node') {
       const node = this.node(target.name);
+      const gateway = this.gateways.get(node.qualifiedName);
       return (up) => {
         node.ip.setUp(up);
-        if (up) node.gateway?.recover();
-        else node.gateway?.fail();
+        if (up) gateway?.recover();
+        else gateway?.fail();
       };
     }
-    const colon = target.name.lastIndexOf(':');
-    const instance = this.gateways.get(target.name.slice(0, colon));
-    const peer = instance?.plan.ipsec?.peers.find((p) => p.name === target.name.slice(colon + 1));
+    const instance = this.gateways.get(target.instance);
+    const peer = instance?.plan.ipsec?.peers.find((p) => p.name === target.connection);
     if (instance === undefined || peer === undefined || peer.remoteAddress === undefined) {
       const known = [...this.gateways.values()].flatMap((g) => (g.plan.ipsec?.peers ?? []).map((p) => `${g.node.qualifiedName}:${p.name}`));
       throw new UnknownNameError('tunnel', target.name, known);
