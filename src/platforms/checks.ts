@@ -1,5 +1,6 @@
 import type { IssueCollector, Severity } from '../config/issues.js';
 import { formatPath, type DocPath } from '../config/source.js';
+import type { Findings } from './adapter.js';
 import type { Topology } from '../topology/schema.js';
 import { checkAlibabaSites } from './alibaba/checks.js';
 import { checkAzureSites } from './azure/checks.js';
@@ -7,6 +8,8 @@ import { checkBgpPairs } from './cross-bgp.js';
 import { checkTunnelPairs } from './cross-checks.js';
 import { findTunnels } from './pairing.js';
 import { checkRrasSites } from './rras/checks.js';
+import { SeededRng } from '../core/rng.js';
+import { planSite } from './registry.js';
 
 /*
  * The platform pitfall checks `vpnlab check` runs after the generic topology checks: each
@@ -16,10 +19,7 @@ import { checkRrasSites } from './rras/checks.js';
  */
 
 /** Where the platform checks report; one issue per code and path (a pair seen from both ends reports once). */
-export interface Report {
-  error(code: string, path: DocPath, message: string, hint?: string): void;
-  warning(code: string, path: DocPath, message: string, hint?: string): void;
-}
+export type Report = Findings;
 
 export function checkPlatforms(topology: Topology, issues: IssueCollector): void {
   const seen = new Set<string>();
@@ -36,4 +36,7 @@ export function checkPlatforms(topology: Topology, issues: IssueCollector): void
   checkRrasSites(topology, tunnels, report);
   checkTunnelPairs(topology, tunnels, report);
   checkBgpPairs(tunnels, report);
+  // The plan `up` runs: whatever it cannot build is an error here too, so check and up agree.
+  const seed = topology.seed ?? 1;
+  for (const site of topology.sites) planSite(site, { topology, rng: (name) => SeededRng.derive(seed, name) }, report);
 }

@@ -1,4 +1,3 @@
-import { VpnlabError } from '../core/errors.js';
 import type { Policy } from '../bgp/policy/types.js';
 import { selectorFromPrefix } from '../ike/payloads/ts.js';
 import type { Ipv4Selector } from '../ike/payloads/ts.js';
@@ -9,16 +8,6 @@ import type { Route } from '../router/route-table.js';
 import type { Topology } from '../topology/schema.js';
 
 /** Helpers every platform adapter uses. */
-
-/**
- * A resource the emulator cannot run as configured (a feature it does not emulate, such as IKEv1
- * or certificate authentication). Raised when the network is built, never silently ignored.
- */
-export class PlatformError extends VpnlabError {
-  constructor(code: 'ERR_PLATFORM_UNSUPPORTED' | 'ERR_PLATFORM_CONFIG', where: string, message: string) {
-    super(code, `${where}: ${message}`);
-  }
-}
 
 export const ANY: Prefix = { address: 0, length: 0 };
 export const ANY_SELECTOR: Ipv4Selector = selectorFromPrefix(ANY);

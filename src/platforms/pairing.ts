@@ -139,10 +139,10 @@ function findAzureGateways(topology: Topology): AzureGateway[] {
     if (site.platform !== 'azure') return;
     (azureBlock(site).virtualNetworkGateways ?? []).forEach((gateway, gatewayIndex) => {
       if (gateway.gatewayType === 'ExpressRoute') return;
-      const resolvable = gateway.ipConfigurations.every((c) => (site.subnets ?? []).some((s) => s.name === (c.subnet ?? 'GatewaySubnet')));
-      if (!resolvable) return;
+      const facts = azureGatewayFacts(topology, site, gateway);
+      if (facts === undefined) return;
       out.push({
-        siteIndex, site, gatewayIndex, gateway, facts: azureGatewayFacts(topology, site, gateway),
+        siteIndex, site, gatewayIndex, gateway, facts,
         path: ['sites', siteIndex, 'azure', 'virtualNetworkGateways', gatewayIndex],
       });
     });

@@ -6,7 +6,7 @@ import { suggest, type IssueCollector } from '../config/issues.js';
 import { checkPlatforms } from '../platforms/checks.js';
 import type { Site, Topology } from './schema.js';
 import type { DocPath } from '../config/source.js';
-import { platformNodeNames } from '../platforms/names.js';
+import { platformNodeNames } from '../platforms/registry.js';
 import { faultTargetOf } from './faults.js';
 import { parseEndpoint, resolveInterfaceAddress } from './interfaces.js';
 

@@ -6,8 +6,10 @@ import { fqdnIdentity, ipv4Identity, type Identity } from '../../ike/payloads/id
 import { parseProposals } from '../../ike/proposal.js';
 import { isIpv4, parseIpv4, parsePrefix, type Prefix } from '../../net/address.js';
 import type { SiteOf } from '../../topology/schema.js';
+import type { DocPath } from '../../config/source.js';
+import type { Findings, SiteRef } from '../adapter.js';
 import {
-  addPrefix, ANY_SELECTOR, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, PlatformError, prefixesOf, pskBytes,
+  addPrefix, ANY_SELECTOR, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, prefixesOf, pskBytes,
   retransmitWithin, selectors, takenAddresses,
 } from '../common.js';
 import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
@@ -41,14 +43,19 @@ function generatedPsk(rng: Rng): string {
   return key;
 }
 
-function checkSupported(where: string, proposals: readonly string[], kind: 'ike' | 'esp'): void {
+const NOT_EMULATED_FIX = 'leave it out to emulate the rest of the network (see docs/platforms.md for what vpnlab emulates)';
+
+/** A DH group vpnlab does not implement (group 1), as a finding; true when every group is implemented. */
+function dhSupported(label: string, path: DocPath, proposals: readonly string[], kind: 'ike' | 'esp', findings: Findings): boolean {
   for (const p of parseProposals(proposals, kind)) {
     for (const t of p.transforms) {
       if (t.transformType === TransformType.DhGroup && t.transformId !== 0 && !isDhGroupSupported(t.transformId)) {
-        throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, `DH group ${t.transformId} (group1) is not implemented by vpnlab`);
+        findings.error('ALIBABA_NOT_EMULATED', path, `${label} uses DH group ${t.transformId} (group1), which vpnlab does not implement`, 'choose group2 or a stronger group on both ends');
+        return false;
       }
     }
   }
+  return true;
 }
 
 /** Routes of a connection: explicit route entries, plus the unpublished policy routes protected-data-flow mode creates. */
@@ -65,7 +72,8 @@ function connectionRoutes(alibaba: AlibabaSite, gateway: VpnGateway, conn: VpnCo
   return { all, published };
 }
 
-export function planAlibabaSite(site: AlibabaSiteOf, context: PlanContext): SitePlan | undefined {
+export function planAlibabaSite(ref: SiteRef<'alibaba'>, context: PlanContext, findings: Findings): SitePlan | undefined {
+  const site = ref.site;
   const alibaba = site.alibaba;
   if (alibaba === undefined) return undefined;
   const subnets = site.subnets ?? [];
@@ -81,46 +89,75 @@ export function planAlibabaSite(site: AlibabaSiteOf, context: PlanContext): Site
   const instances: InstancePlan[] = [];
   const fabricRoutes: FabricRoute[] = [];
   (alibaba.VpnGateways ?? []).forEach((gateway, gi) => {
-    const where = `site '${site.name}' VPN gateway '${gateway.Name}'`;
-    if (gateway.VpnType === 'NationalStandard') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'NationalStandard (ShangMi) gateways are not emulated');
-    if (gateway.NetworkType === 'private') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'private-network gateways are not emulated yet');
+    const gp: DocPath = [...ref.at, 'VpnGateways', gi];
+    const label = `VPN gateway '${gateway.Name}'`;
+    if (gateway.VpnType === 'NationalStandard') {
+      findings.error('ALIBABA_NOT_EMULATED', [...gp, 'VpnType'], `${label} is NationalStandard (ShangMi), which vpnlab does not emulate`, NOT_EMULATED_FIX);
+      return;
+    }
+    if (gateway.NetworkType === 'private') {
+      findings.error('ALIBABA_NOT_EMULATED', [...gp, 'NetworkType'], `${label} is a private-network gateway, which vpnlab does not emulate yet`, NOT_EMULATED_FIX);
+      return;
+    }
     if (gateway.EnableIpsec === false) return;
     const dual = gateway.DisasterRecoveryVSwitchId !== undefined;
     const vswitches = [gateway.VSwitchId ?? subnets[0]?.name, gateway.DisasterRecoveryVSwitchId];
     const addresses = ipsecAddresses(siteIndex, gi, gateway);
-    const connections = (alibaba.VpnConnections ?? []).filter((c) => c.VpnGatewayId === gateway.Name);
+    const connections = (alibaba.VpnConnections ?? []).flatMap((conn, ci) => (conn.VpnGatewayId === gateway.Name ? [{ conn, path: [...ref.at, 'VpnConnections', ci] }] : []));
     const preparing = ALIBABA_PREPARING_MS[0] + context.rng(`alibaba:${site.name}/${gateway.Name}:preparing`).int(ALIBABA_PREPARING_MS[1] - ALIBABA_PREPARING_MS[0]);
     const count = dual ? 2 : 1;
     const names = dual ? [`${gateway.Name}_1`, `${gateway.Name}_2`] : [gateway.Name];
     for (let k = 0; k < count; k++) {
       const vswitch = vswitches[k];
       const subnet = subnets.find((s) => s.name === vswitch);
-      if (subnet === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `no vSwitch '${vswitch ?? '(none)'}' in site '${site.name}'`);
+      if (subnet === undefined) {
+        findings.error('ALIBABA_UNKNOWN_REFERENCE', [...gp, k === 0 ? 'VSwitchId' : 'DisasterRecoveryVSwitchId'], `${label} sits in vSwitch '${vswitch ?? '(none)'}', which VPC '${site.name}' does not have: Alibaba refuses the gateway`,
+          `name one of the VPC's subnets (${subnets.map((x) => x.name).join(', ') || 'none yet'})`);
+        return;
+      }
       const prefix = parsePrefix(subnet.prefix);
       const fabricAddress = fabricInterfaces.find((f) => f.name === subnet.name)?.address;
       const taken = new Set(takenAddresses(site, subnet.name));
       if (fabricAddress !== undefined) taken.add(fabricAddress);
       for (const other of instances) for (const i of other.interfaces) taken.add(i.address);
       const eni = pickAddress(prefix, [-3, -4, -5, -6, -7, -8], taken);
-      if (eni === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `vSwitch '${subnet.name}' has no free address for the gateway's ENI`);
+      if (eni === undefined) {
+        findings.error('ALIBABA_VSWITCH_FULL', [...gp, k === 0 ? 'VSwitchId' : 'DisasterRecoveryVSwitchId'], `vSwitch '${subnet.name}' has no free address for ${label}'s ENI: Alibaba refuses the gateway`, 'free addresses in the vSwitch, or give the gateway a larger one');
+        return;
+      }
       const publicAddress = addresses[k]!;
       const peers: PeerConfig[] = [];
       const tunnels: TunnelSpec[] = [];
       const generated = new Map<string, string>();
-      for (const conn of connections) {
-        const cwhere = `site '${site.name}' IPsec connection '${conn.Name}'`;
-        if (conn.EnableTunnelsBgp === true || conn.BgpConfig?.EnableBgp === true) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, 'BGP over Alibaba tunnels is not emulated yet');
-        if (conn.HealthCheckConfig?.enable === true) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, 'the health check is not emulated yet');
-        if (conn.TunnelOptionsSpecification !== undefined && !dual) throw new PlatformError('ERR_PLATFORM_CONFIG', cwhere, `a dual-tunnel connection needs a dual-tunnel gateway ('${gateway.Name}' has no DisasterRecoveryVSwitchId)`);
+      for (const { conn, path } of connections) {
+        const clabel = `IPsec connection '${conn.Name}'`;
+        if (conn.EnableTunnelsBgp === true || conn.BgpConfig?.EnableBgp === true) {
+          findings.error('ALIBABA_BGP_NOT_EMULATED', [...path, conn.EnableTunnelsBgp === true ? 'EnableTunnelsBgp' : 'BgpConfig'], `${clabel} runs BGP over its tunnels, which vpnlab does not emulate yet`,
+            'route with destination or policy routes (VpnRouteEntries, VpnPbrRouteEntries) for now');
+          continue;
+        }
+        if (conn.HealthCheckConfig?.enable === true) {
+          findings.error('ALIBABA_NOT_EMULATED', [...path, 'HealthCheckConfig'], `${clabel} has the health check on, which vpnlab does not emulate yet`, NOT_EMULATED_FIX);
+          continue;
+        }
+        // A dual-tunnel connection on a single-tunnel gateway is ALIBABA_NOT_DUAL_TUNNEL in checks.ts.
+        if (conn.TunnelOptionsSpecification !== undefined && !dual) continue;
         const tunnel = alibabaTunnels(conn).find((t) => t.address === k + 1);
         if (tunnel === undefined) continue;
+        // An unknown customer gateway is ALIBABA_UNKNOWN_REFERENCE in checks.ts.
         const cgw = (alibaba.CustomerGateways ?? []).find((c) => c.Name === tunnel.customerGateway);
-        if (cgw === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', cwhere, `no customer gateway '${tunnel.customerGateway}'`);
+        if (cgw === undefined) continue;
+        const tunnelPath: DocPath = tunnel.specIndex === undefined ? [...path, 'IkeConfig'] : [...path, 'TunnelOptionsSpecification', tunnel.specIndex, 'TunnelIkeConfig'];
         const offer = alibabaProposals(tunnel.ike, tunnel.ipsec, conn.TunnelOptionsSpecification !== undefined);
-        if ('problem' in offer) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, offer.problem);
-        if (offer.version === 'ikev1') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', cwhere, 'IKEv1 is not emulated (vpnlab speaks IKEv2): set IkeVersion: ikev2');
-        checkSupported(cwhere, [offer.ike], 'ike');
-        checkSupported(cwhere, [offer.esp], 'esp');
+        if ('problem' in offer) {
+          findings.error('ALIBABA_NOT_EMULATED', tunnelPath, `${clabel}: ${offer.problem}`, 'choose algorithms vpnlab implements (see docs/platforms.md)');
+          continue;
+        }
+        if (offer.version === 'ikev1') {
+          findings.error('ALIBABA_NOT_EMULATED', [...tunnelPath, 'IkeVersion'], `${clabel} uses IKEv1, which vpnlab does not emulate (it speaks IKEv2)`, 'set IkeVersion: ikev2 (the peer must speak it too)');
+          continue;
+        }
+        if (!dhSupported(clabel, tunnelPath, [offer.ike], 'ike', findings) || !dhSupported(clabel, tunnelPath, [offer.esp], 'esp', findings)) continue;
         const psk = tunnel.ike?.Psk ?? generatedPsk(context.rng(`alibaba:${site.name}/${conn.Name}/${k + 1}:psk`));
         if (tunnel.ike?.Psk === undefined) generated.set(`${conn.Name} tunnel ${k + 1} pre-shared key`, psk);
         const immediate = conn.EffectImmediately === true;

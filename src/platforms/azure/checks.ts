@@ -74,12 +74,6 @@ function checkGateway(cx: SiteContext, gw: VirtualNetworkGateway, gp: DocPath, s
     report.error('AZURE_ACTIVE_ACTIVE', [...gp, 'ipConfigurations'], `${label} is activeActive with one ipConfiguration: Azure needs one per instance (two public IPs) and refuses the gateway`,
       'add a second ipConfiguration with its own public IP, or set activeActive: false');
   }
-  const v2v = (azureBlock(site).connections ?? []).some((c) => c.virtualNetworkGateway1 === gw.name && c.connectionType === 'Vnet2Vnet');
-  const features = [gw.enableBgp === true && 'BGP', gw.activeActive === true && 'active-active', v2v && 'VNet-to-VNet connections'].filter((f): f is string => f !== false);
-  if (gw.vpnType === 'PolicyBased' && features.length > 0) {
-    report.error('AZURE_POLICY_BASED', [...gp, 'vpnType'], `${label} is PolicyBased but uses ${features.join(', ')}: Azure offers those only on RouteBased gateways and refuses the configuration`,
-      'use vpnType: RouteBased (with usePolicyBasedTrafficSelectors on a connection whose peer needs narrow selectors)');
-  }
   const basicOff = [gw.enableBgp === true && 'BGP', gw.activeActive === true && 'active-active'].filter((f): f is string => f !== false);
   if (gw.sku === 'Basic' && basicOff.length > 0) {
     report.error('AZURE_BASIC_SKU', [...gp, 'sku'], `${label} is a Basic SKU with ${basicOff.join(' and ')}: the Basic SKU supports neither, and Azure refuses the gateway`, 'use sku VpnGw1 or above');
@@ -185,9 +179,7 @@ function checkConnection(topology: Topology, cx: SiteContext, conn: Connection, 
     }
   }
   if (conn.connectionType === 'ExpressRoute') return;
-  if (conn.sharedKey === undefined) {
-    report.error('AZURE_SHARED_KEY_MISSING', cp, `${label} has no sharedKey: Azure generates a random key the peer cannot know, so IKE_AUTH fails with AUTHENTICATION_FAILED`, 'set sharedKey to the key configured on the peer');
-  } else {
+  if (conn.sharedKey !== undefined) {
     const problem = azureSharedKeyProblem(conn.sharedKey);
     if (problem !== undefined) {
       report.error('AZURE_SHARED_KEY_INVALID', [...cp, 'sharedKey'], `${label} sharedKey ${problem}: Azure refuses the key (printable ASCII except space, '-' and '~'), so the connection cannot be created`,
@@ -234,11 +226,7 @@ function checkConnectionBgp(cx: SiteContext, conn: Connection, cp: DocPath, gate
   });
   const peer = lng?.bgpSettings;
   if (conn.enableBgp !== true || gateway === undefined || peer === undefined || !isLinkLocal(parseIpv4(peer.bgpPeeringAddress))) return;
-  const bare = gateway.facts.instances.find((i) => i.customBgpAddresses.length === 0);
-  if (bare !== undefined) {
-    cx.report.error('AZURE_APIPA_NO_CUSTOM', [...cp, 'enableBgp'], `${label}: local network gateway '${lng!.name}' peers from APIPA address ${peer.bgpPeeringAddress}, but gateway '${gateway.gateway.name}' ipConfiguration '${bare.ipConfiguration}' has no customBgpIpAddresses: Azure has no APIPA address to peer from, and the BGP session never comes up`,
-      `add bgpSettings.bgpPeeringAddresses[].customBgpIpAddresses (${APIPA_RANGE}) to the gateway`);
-  }
+  // An instance with no APIPA address to peer from is AZURE_APIPA_NO_CUSTOM, reported by the planner (gateway.ts).
 }
 
 /** Transit from on premises to a VNet-to-VNet peer needs BGP on every hop (S1, S3). */

@@ -1,6 +1,6 @@
 import { formatIpv4, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { SiteOf, Topology } from '../../topology/schema.js';
-import { assignedPublicAddress, PlatformError, prefixesOf } from '../common.js';
+import { assignedPublicAddress, prefixesOf } from '../common.js';
 import { AZURE_DEFAULT_ASN } from './defaults.js';
 import type { AzureSite, VirtualNetworkGateway } from './schema.js';
 
@@ -49,17 +49,17 @@ export function defaultBgpAddress(subnet: Prefix, activeActive: boolean, index: 
   return (subnet.address + 4 + index) >>> 0;
 }
 
-export function azureGatewayFacts(topology: Topology, site: AzureSiteOf, gateway: VirtualNetworkGateway): AzureGatewayFacts {
+/** What Azure derives for the gateway; undefined when an ipConfiguration's subnet is missing (AZURE_GATEWAY_SUBNET). */
+export function azureGatewayFacts(topology: Topology, site: AzureSiteOf, gateway: VirtualNetworkGateway): AzureGatewayFacts | undefined {
+  const subnets = site.subnets ?? [];
+  if (!gateway.ipConfigurations.every((c) => subnets.some((s) => s.name === (c.subnet ?? 'GatewaySubnet')))) return undefined;
   const siteIndex = topology.sites.indexOf(site);
   const gatewayIndex = (azureBlock(site).virtualNetworkGateways ?? []).indexOf(gateway);
   const activeActive = gateway.activeActive === true;
   const custom = gateway.bgpSettings?.bgpPeeringAddresses ?? [];
   const instances = gateway.ipConfigurations.map((config, i): AzureInstanceFacts => {
     const subnetName = config.subnet ?? 'GatewaySubnet';
-    const subnet = (site.subnets ?? []).find((s) => s.name === subnetName);
-    if (subnet === undefined) {
-      throw new PlatformError('ERR_PLATFORM_CONFIG', `gateway '${gateway.name}' ipConfiguration '${config.name}'`, `site '${site.name}' has no subnet '${subnetName}' (Azure needs a subnet named GatewaySubnet)`);
-    }
+    const subnet = subnets.find((s) => s.name === subnetName)!;
     const prefix = parsePrefix(subnet.prefix);
     return {
       nodeName: activeActive ? `${gateway.name}_IN_${i}` : gateway.name,

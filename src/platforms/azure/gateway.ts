@@ -5,8 +5,10 @@ import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
 import { formatIpv4, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
+import type { DocPath } from '../../config/source.js';
+import type { Findings, SiteRef } from '../adapter.js';
 import {
-  addPrefix, ANY_SELECTOR, defaultRouteVia, OWN_ROUTES, hostPrefix, lifetimesFor, pickAddress, PlatformError, prefixesOf, pskBytes, rejectExactly,
+  addPrefix, ANY_SELECTOR, defaultRouteVia, OWN_ROUTES, hostPrefix, lifetimesFor, pickAddress, prefixesOf, pskBytes, rejectExactly,
   retransmitWithin, selectors, takenAddresses,
 } from '../common.js';
 import type { FabricPlan, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
@@ -15,7 +17,7 @@ import {
   AZURE_ESP_RESPONDER_EXTRA, AZURE_IKE_LIFETIME_S, AZURE_IKE_PROPOSALS, AZURE_MAX_PREFIXES, customPolicyProposals,
 } from './defaults.js';
 import { azureBlock, azureGatewayFacts, findAzureGateway, type AzureGatewayFacts, type AzureInstanceFacts, type AzureSiteOf } from './facts.js';
-import type { Connection } from './schema.js';
+import type { Connection, VirtualNetworkGateway } from './schema.js';
 
 /*
  * An Azure VNet as the emulator runs it: one node per gateway instance (two for active-active),
@@ -45,13 +47,28 @@ function isApipa(address: Ipv4Address): boolean {
   return prefixContains(parsePrefix('169.254.0.0/16'), address);
 }
 
-function remoteEnds(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, conn: Connection): RemoteEnd[] {
-  const where = `site '${site.name}' connection '${conn.name}'`;
+/** Where a connection's refusals are reported. */
+interface ConnectionRef {
+  readonly conn: Connection;
+  readonly path: DocPath;
+  readonly findings: Findings;
+}
+
+const NOT_EMULATED_FIX = 'leave it out to emulate the rest of the network (see docs/platforms.md for what vpnlab emulates)';
+
+function remoteEnds(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, { conn, path, findings }: ConnectionRef): RemoteEnd[] {
   const bgpOn = conn.enableBgp === true && facts.bgpEnabled;
   if (conn.connectionType === 'IPsec') {
     const lng = (azureBlock(site).localNetworkGateways ?? []).find((l) => l.name === conn.localNetworkGateway2);
-    if (lng === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `no local network gateway '${conn.localNetworkGateway2}'`);
-    if (lng.gatewayIpAddress === undefined) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, `local network gateway '${lng.name}' gives an fqdn; the emulator has no DNS: give gatewayIpAddress`);
+    if (lng === undefined) {
+      findings.error('AZURE_UNKNOWN_REFERENCE', [...path, 'localNetworkGateway2'], `connection '${conn.name}' names no local network gateway of VNet '${site.name}' (localNetworkGateway2 ${conn.localNetworkGateway2 ?? 'missing'}): Azure refuses the connection`,
+        'name one of the VNet\'s localNetworkGateways');
+      return [];
+    }
+    if (lng.gatewayIpAddress === undefined) {
+      findings.error('AZURE_NOT_EMULATED', path, `connection '${conn.name}': local network gateway '${lng.name}' gives an fqdn, and the emulator has no DNS`, 'give gatewayIpAddress');
+      return [];
+    }
     const prefixes = prefixesOf(lng.localNetworkAddressSpace?.addressPrefixes);
     const bgp = bgpOn && lng.bgpSettings !== undefined
       ? { address: parseIpv4(lng.bgpSettings.bgpPeeringAddress), asn: lng.bgpSettings.asn, ...(lng.bgpSettings.peerWeight !== undefined ? { weight: lng.bgpSettings.peerWeight } : {}) }
@@ -59,8 +76,12 @@ function remoteEnds(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFa
     return [{ peerName: conn.name, address: parseIpv4(lng.gatewayIpAddress), staticPrefixes: prefixes, ...(bgp !== undefined ? { bgp } : {}), ownPrefixes: prefixes }];
   }
   if (conn.connectionType === 'Vnet2Vnet') {
-    const other = findAzureGateway(topology, conn.virtualNetworkGateway2!);
-    if (other === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `no Azure gateway '${conn.virtualNetworkGateway2}'`);
+    // An unknown virtualNetworkGateway2 is AZURE_UNKNOWN_REFERENCE in checks.ts.
+    const other = conn.virtualNetworkGateway2 === undefined ? undefined : findAzureGateway(topology, conn.virtualNetworkGateway2);
+    if (other === undefined) {
+      if (conn.virtualNetworkGateway2 === undefined) findings.error('AZURE_UNKNOWN_REFERENCE', path, `Vnet2Vnet connection '${conn.name}' names no virtualNetworkGateway2: Azure refuses the connection`, 'set virtualNetworkGateway2: "site/gateway"');
+      return [];
+    }
     const withBgp = bgpOn && other.bgpEnabled;
     return other.instances.map((instance, j) => {
       const own = withBgp ? [hostPrefix(instance.bgpAddress)] : [];
@@ -73,16 +94,20 @@ function remoteEnds(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFa
       };
     });
   }
-  throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'ExpressRoute connections are not emulated');
+  findings.error('AZURE_NOT_EMULATED', [...path, 'connectionType'], `connection '${conn.name}' is ExpressRoute, which vpnlab does not emulate`, NOT_EMULATED_FIX);
+  return [];
 }
 
-function proposals(conn: Connection, where: string): { ike: string[]; esp: string[]; espAccepted: string[]; childSeconds: number; childKb: number } {
+function proposals({ conn, path, findings }: ConnectionRef): { ike: string[]; esp: string[]; espAccepted: string[]; childSeconds: number; childKb: number } | undefined {
   const policy = conn.ipsecPolicies?.[0];
   if (policy === undefined) {
     return { ike: [...AZURE_IKE_PROPOSALS], esp: [...AZURE_ESP_INITIATOR], espAccepted: [...AZURE_ESP_RESPONDER_EXTRA], childSeconds: AZURE_CHILD_LIFETIME_S, childKb: AZURE_CHILD_LIFETIME_KB };
   }
   const custom = customPolicyProposals(policy);
-  if ('problem' in custom) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', `${where} ipsecPolicies[0]`, custom.problem);
+  if ('problem' in custom) {
+    findings.error('AZURE_NOT_EMULATED', [...path, 'ipsecPolicies', 0], `connection '${conn.name}' IPsec policy: ${custom.problem}`, 'choose algorithms vpnlab implements (see docs/platforms.md)');
+    return undefined;
+  }
   return { ike: [custom.ike], esp: [custom.esp], espAccepted: [], childSeconds: policy.saLifeTimeSeconds, childKb: policy.saDataSizeKilobytes };
 }
 
@@ -107,17 +132,25 @@ interface InstanceParts {
   originated: Prefix[];
 }
 
-function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, instance: AzureInstanceFacts, conn: Connection, parts: InstanceParts): void {
-  const where = `site '${site.name}' connection '${conn.name}'`;
-  if (conn.connectionProtocol === 'IKEv1') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'IKEv1 is not emulated (vpnlab speaks IKEv2)');
-  if ((conn.egressNatRules?.length ?? 0) + (conn.ingressNatRules?.length ?? 0) > 0) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'gateway NAT rules are not emulated yet');
-  if (conn.sharedKey === undefined) {
-    throw new PlatformError('ERR_PLATFORM_CONFIG', where, 'no sharedKey: Azure would generate a random one the peer cannot know; set it to the peer\'s key');
+function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, instance: AzureInstanceFacts, ref: ConnectionRef, parts: InstanceParts): void {
+  const { conn, path, findings } = ref;
+  if (conn.connectionProtocol === 'IKEv1') {
+    findings.error('AZURE_NOT_EMULATED', [...path, 'connectionProtocol'], `connection '${conn.name}' uses IKEv1, which vpnlab does not emulate (it speaks IKEv2)`, 'set connectionProtocol: IKEv2 (the peer must speak it too)');
+    return;
   }
-  const offer = proposals(conn, where);
-  const policySelectors = conn.usePolicyBasedTrafficSelectors === true;
+  if ((conn.egressNatRules?.length ?? 0) + (conn.ingressNatRules?.length ?? 0) > 0) {
+    findings.error('AZURE_NOT_EMULATED', [...path, conn.egressNatRules !== undefined ? 'egressNatRules' : 'ingressNatRules'], `connection '${conn.name}' uses gateway NAT rules, which vpnlab does not emulate yet`, NOT_EMULATED_FIX);
+    return;
+  }
+  if (conn.sharedKey === undefined) {
+    findings.error('AZURE_SHARED_KEY_MISSING', path, `connection '${conn.name}' has no sharedKey: Azure generates a random key the peer cannot know, so IKE_AUTH fails with AUTHENTICATION_FAILED`, 'set sharedKey to the key configured on the peer');
+    return;
+  }
+  const offer = proposals(ref);
+  if (offer === undefined) return;
   const dpdTimeout = conn.dpdTimeoutSeconds ?? AZURE_DPD_TIMEOUT_S;
-  for (const end of remoteEnds(topology, site, facts, conn)) {
+  const policySelectors = conn.usePolicyBasedTrafficSelectors === true;
+  for (const end of remoteEnds(topology, site, facts, ref)) {
     const localSelectors = policySelectors
       ? selectors(conn.trafficSelectorPolicies?.flatMap((p) => prefixesOf(p.localAddressRanges)) ?? facts.vnetPrefixes)
       : [ANY_SELECTOR];
@@ -155,9 +188,9 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
       const chosen = conn.gatewayCustomBgpIpAddresses?.find((c) => c.ipConfigurationId === instance.ipConfiguration)?.customBgpIpAddress;
       bgpLocal = apipa ? (chosen !== undefined ? parseIpv4(chosen) : instance.customBgpAddresses[0]) : instance.bgpAddress;
       if (bgpLocal === undefined) {
-        throw new PlatformError('ERR_PLATFORM_CONFIG', where, `the peer's BGP address ${formatIpv4(end.bgp.address)} is APIPA, but ipConfiguration '${instance.ipConfiguration}' has no customBgpIpAddresses`);
-      }
-      parts.neighbors.push({
+        findings.error('AZURE_APIPA_NO_CUSTOM', [...path, 'enableBgp'], `connection '${conn.name}': its peer's BGP address ${formatIpv4(end.bgp.address)} is APIPA, but gateway '${facts.name}' ipConfiguration '${instance.ipConfiguration}' has no customBgpIpAddresses: Azure has no APIPA address to peer from, and the BGP session never comes up`,
+          `give ipConfiguration '${instance.ipConfiguration}' customBgpIpAddresses in 169.254.21.0-169.254.22.255 (bgpSettings.bgpPeeringAddresses), or peer from a non-APIPA address`);
+      } else parts.neighbors.push({
         name: end.peerName,
         address: end.bgp.address,
         asn: end.bgp.asn,
@@ -196,21 +229,50 @@ function fabricPlan(site: AzureSiteOf): FabricPlan {
   return { name: AZURE_FABRIC, interfaces, routes: [], propagateFrom: [] };
 }
 
-export function planAzureSite(site: AzureSiteOf, context: PlanContext): SitePlan {
+/**
+ * Why Azure (or vpnlab) cannot build the gateway as written, reported; false then. PolicyBased
+ * gateways speak IKEv1 only (and Azure offers BGP, active-active and VNet-to-VNet on RouteBased
+ * gateways only), which vpnlab does not emulate.
+ */
+function gatewayBuildable(site: AzureSiteOf, gateway: VirtualNetworkGateway, gp: DocPath, findings: Findings): boolean {
+  const label = `gateway '${gateway.name}'`;
+  if (gateway.gatewayType === 'ExpressRoute') {
+    findings.error('AZURE_NOT_EMULATED', [...gp, 'gatewayType'], `${label} is an ExpressRoute gateway, which vpnlab does not emulate`, NOT_EMULATED_FIX);
+    return false;
+  }
+  if (gateway.vpnType === 'PolicyBased') {
+    const v2v = (azureBlock(site).connections ?? []).some((c) => c.virtualNetworkGateway1 === gateway.name && c.connectionType === 'Vnet2Vnet');
+    const features = [gateway.enableBgp === true && 'BGP', gateway.activeActive === true && 'active-active', v2v && 'VNet-to-VNet connections'].filter((f): f is string => f !== false);
+    const why = features.length > 0
+      ? `is PolicyBased but uses ${features.join(', ')}: Azure offers those only on RouteBased gateways and refuses the configuration`
+      : 'is PolicyBased: such a gateway speaks IKEv1 only, which vpnlab does not emulate (it speaks IKEv2)';
+    findings.error('AZURE_POLICY_BASED', [...gp, 'vpnType'], `${label} ${why}`,
+      'use vpnType: RouteBased (with usePolicyBasedTrafficSelectors on a connection whose peer needs narrow selectors)');
+    return false;
+  }
+  if ((gateway.natRules?.length ?? 0) > 0) {
+    findings.error('AZURE_NOT_EMULATED', [...gp, 'natRules'], `${label} has NAT rules, which vpnlab does not emulate yet`, NOT_EMULATED_FIX);
+    return false;
+  }
+  return true;
+}
+
+export function planAzureSite(ref: SiteRef<'azure'>, context: PlanContext, findings: Findings): SitePlan {
+  const { site } = ref;
   const topology = context.topology;
   const block = azureBlock(site);
   const fabric = fabricPlan(site);
   const instances: InstancePlan[] = [];
   const gatewayIndex = topology.sites.filter((s) => s.platform === 'azure').indexOf(site);
-  for (const gateway of block.virtualNetworkGateways ?? []) {
-    const where = `site '${site.name}' gateway '${gateway.name}'`;
-    if (gateway.gatewayType === 'ExpressRoute') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'ExpressRoute gateways are not emulated');
-    if (gateway.vpnType === 'PolicyBased') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'PolicyBased gateways speak IKEv1 only, which vpnlab does not; use RouteBased (with usePolicyBasedTrafficSelectors for narrow selectors)');
-    if ((gateway.natRules?.length ?? 0) > 0) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, 'gateway NAT rules are not emulated yet');
+  for (const [gi, gateway] of (block.virtualNetworkGateways ?? []).entries()) {
+    if (!gatewayBuildable(site, gateway, [...ref.at, 'virtualNetworkGateways', gi], findings)) continue;
+    // A gateway whose subnet is missing is AZURE_GATEWAY_SUBNET in checks.ts.
     const facts = azureGatewayFacts(topology, site, gateway);
+    if (facts === undefined) continue;
     const [shortest, longest] = AZURE_PROVISIONING_MS;
     const provisioning = context.fromScratch === true ? shortest + context.rng(`azure:${site.name}/${gateway.name}:provisioning`).int(longest - shortest) : 0;
-    const connections = (block.connections ?? []).filter((c) => c.virtualNetworkGateway1 === gateway.name);
+    const connections = (block.connections ?? []).flatMap((conn, ci) => (conn.virtualNetworkGateway1 === gateway.name
+      ? [{ conn, path: [...ref.at, 'connections', ci], findings }] : []));
     for (const instance of facts.instances) {
       const parts: InstanceParts = { peers: [], tunnels: [], neighbors: [], originated: [...facts.vnetPrefixes] };
       for (const conn of connections) connectionParts(topology, site, facts, instance, conn, parts);

@@ -45,9 +45,6 @@ function checkNames(rras: RrasSite, at: DocPath, report: Report): void {
 
 function checkInterface(tunnels: Tunnels, siteIndex: number, iface: VpnS2SInterface, ip: DocPath, report: Report): void {
   const label = `S2S interface '${iface.Name}'`;
-  if ((iface.AuthenticationMethod ?? 'PSKOnly') === 'PSKOnly' && iface.SharedSecret === undefined) {
-    report.error('RRAS_NO_SHARED_SECRET', ip, `${label} authenticates with PSKOnly but has no SharedSecret: IKE_AUTH fails with AUTHENTICATION_FAILED`, 'set SharedSecret to the peer\'s key (-SharedSecret)');
-  }
   const persistent = iface.Persistent === true;
   const idle = iface.IdleDisconnectSeconds ?? RRAS_IDLE_DISCONNECT_DEFAULT_S;
   if (!persistent && idle !== 0) {
@@ -63,12 +60,6 @@ function checkInterface(tunnels: Tunnels, siteIndex: number, iface: VpnS2SInterf
   const azure = ends.flatMap((e) => partnersOf(tunnels, e)).find((p) => p.platform === 'azure');
   if (azure === undefined || azure.platform !== 'azure') return;
   const facing = `Azure ${azure.label} on gateway '${azure.gateway.gateway.name}'`;
-  if (iface.Protocol !== undefined && iface.Protocol !== 'IKEv2') {
-    report.error('RRAS_PROTOCOL', [...ip, 'Protocol'], `${label} uses Protocol ${iface.Protocol} towards ${facing}, which accepts only IKEv2 from a route-based device: no tunnel comes up`, 'set Protocol: IKEv2');
-  }
-  if (iface.AuthenticationMethod !== undefined && iface.AuthenticationMethod !== 'PSKOnly') {
-    report.error('RRAS_AUTH_METHOD', [...ip, 'AuthenticationMethod'], `${label} authenticates with ${iface.AuthenticationMethod} towards ${facing}, which uses pre-shared keys only: IKE_AUTH fails with AUTHENTICATION_FAILED`, 'set AuthenticationMethod: PSKOnly and SharedSecret');
-  }
   if (iface.InitiateConfigPayload !== false) {
     report.warning('RRAS_CONFIG_PAYLOAD', [...ip, 'InitiateConfigPayload'], `${label} requests an IKEv2 configuration payload (CFG_REQUEST) from ${facing}, which a site-to-site gateway does not serve: the connection can fail or drop after IKE_AUTH`,
       'Set-VpnS2SInterface -InitiateConfigPayload $false (InitiateConfigPayload: false)');

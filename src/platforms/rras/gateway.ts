@@ -6,7 +6,9 @@ import { parseProposals } from '../../ike/proposal.js';
 import { parseIpv4, parsePrefix, type Prefix } from '../../net/address.js';
 import type { Route } from '../../router/route-table.js';
 import type { SiteOf } from '../../topology/schema.js';
-import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, PlatformError, pskBytes, retransmitWithin } from '../common.js';
+import type { DocPath } from '../../config/source.js';
+import type { Findings, SiteRef } from '../adapter.js';
+import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin } from '../common.js';
 import type { InstancePlan, InterfacePlan, SitePlan } from '../plan.js';
 import { RRAS_BGP_HOLD_S, RRAS_CHILD_LIFETIME_KB, RRAS_CHILD_LIFETIME_S, RRAS_IKE_LIFETIME_S, RRAS_NETWORK_OUTAGE_S, rrasProposals } from './defaults.js';
 import type { RrasSite, VpnS2SInterface } from './schema.js';
@@ -21,26 +23,45 @@ import { adapterAddress, adapterPrefix, advertisedPrefixes, s2sRoutes } from './
 
 export type RrasSiteOf = SiteOf<'rras'>;
 
-function adapterInterfaces(site: RrasSiteOf, rras: RrasSite): InterfacePlan[] {
-  return rras.Server.NetworkAdapters.map((adapter) => {
-    const where = `site '${site.name}' adapter '${adapter.Name}'`;
-    const prefix = adapterPrefix(site, adapter.IPAddress, adapter.Subnet);
-    if (prefix === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, `IPAddress ${adapter.IPAddress} has no prefix length and no Subnet`);
+function adapterInterfaces(ref: SiteRef<'rras'>, rras: RrasSite, findings: Findings): InterfacePlan[] {
+  return rras.Server.NetworkAdapters.flatMap((adapter, i) => {
+    const path: DocPath = [...ref.at, 'Server', 'NetworkAdapters', i];
+    const prefix = adapterPrefix(ref.site, adapter.IPAddress, adapter.Subnet);
+    if (prefix === undefined) {
+      findings.error('RRAS_ADAPTER_ADDRESS', [...path, 'IPAddress'], `adapter '${adapter.Name}' IPAddress ${adapter.IPAddress} has no prefix length and no Subnet: Windows cannot configure the address without its mask`,
+        'write the address with its length (192.168.37.1/24), or give Subnet');
+      return [];
+    }
     const attach = adapter.Internet === true ? 'internet' as const : adapter.Subnet !== undefined ? { subnet: adapter.Subnet } : undefined;
-    if (attach === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, 'the adapter is attached to nothing: give Subnet, or Internet: true');
-    return { name: adapter.Name, address: adapterAddress(adapter.IPAddress), prefix, attach };
+    if (attach === undefined) {
+      findings.error('RRAS_ADAPTER_UNATTACHED', path, `adapter '${adapter.Name}' is attached to nothing: it has neither Subnet nor Internet, so no packet can reach it`,
+        'give Subnet (the LAN it is cabled to), or Internet: true for the public adapter');
+      return [];
+    }
+    return [{ name: adapter.Name, address: adapterAddress(adapter.IPAddress), prefix, attach }];
   });
 }
 
-function s2sPeer(site: RrasSiteOf, rras: RrasSite, iface: VpnS2SInterface, localAddress: number): { peer: PeerConfig; tunnel: TunnelSpec } {
-  const where = `site '${site.name}' VpnS2SInterface '${iface.Name}'`;
+/** The IKE peer and tunnel of one S2S interface; undefined (with a finding) when it cannot be built. */
+function s2sPeer(rras: RrasSite, iface: VpnS2SInterface, path: DocPath, localAddress: number, findings: Findings): { peer: PeerConfig; tunnel: TunnelSpec } | undefined {
+  const label = `S2S interface '${iface.Name}'`;
   if (iface.Protocol !== undefined && iface.Protocol !== 'IKEv2' && iface.Protocol !== 'Automatic') {
-    throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, `Protocol ${iface.Protocol} is not emulated (IKEv2 only)`);
+    findings.error('RRAS_PROTOCOL', [...path, 'Protocol'], `${label} uses Protocol ${iface.Protocol}: vpnlab speaks IKEv2 only, as do the Azure and Alibaba gateways it faces as a route-based device, so no tunnel comes up`, 'set Protocol: IKEv2');
   }
-  if ((iface.AuthenticationMethod ?? 'PSKOnly') !== 'PSKOnly') throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, `AuthenticationMethod ${iface.AuthenticationMethod} is not emulated (PSKOnly only)`);
-  if (iface.SharedSecret === undefined) throw new PlatformError('ERR_PLATFORM_CONFIG', where, 'PSKOnly needs SharedSecret');
+  if ((iface.AuthenticationMethod ?? 'PSKOnly') !== 'PSKOnly') {
+    findings.error('RRAS_AUTH_METHOD', [...path, 'AuthenticationMethod'], `${label} authenticates with ${iface.AuthenticationMethod}: vpnlab emulates pre-shared keys only, and the cloud gateways it faces use pre-shared keys only, so IKE_AUTH fails with AUTHENTICATION_FAILED`, 'set AuthenticationMethod: PSKOnly and SharedSecret');
+    return undefined;
+  }
+  if (iface.Protocol !== undefined && iface.Protocol !== 'IKEv2' && iface.Protocol !== 'Automatic') return undefined;
+  if (iface.SharedSecret === undefined) {
+    findings.error('RRAS_NO_SHARED_SECRET', path, `${label} authenticates with PSKOnly but has no SharedSecret: IKE_AUTH fails with AUTHENTICATION_FAILED`, 'set SharedSecret to the peer\'s key (-SharedSecret)');
+    return undefined;
+  }
   const offer = rrasProposals(iface, rras.VpnServerIPsecConfiguration);
-  if ('problem' in offer) throw new PlatformError('ERR_PLATFORM_UNSUPPORTED', where, offer.problem);
+  if ('problem' in offer) {
+    findings.error('RRAS_NOT_EMULATED', path, `${label}: ${offer.problem}`, 'choose algorithms vpnlab implements (see docs/platforms.md)');
+    return undefined;
+  }
   const server = rras.VpnServerIPsecConfiguration;
   const remote = parseIpv4(iface.Destination[0]!);
   const childSeconds = iface.SALifeTimeSeconds ?? server?.SALifeTimeSeconds ?? RRAS_CHILD_LIFETIME_S;
@@ -96,21 +117,12 @@ function bgpNeighbors(rras: RrasSite): NeighborConfig[] {
   }));
 }
 
-/** Add-BgpCustomRoute's prefixes; an -Interface naming no adapter is refused. */
-function customRoutes(site: RrasSiteOf, rras: RrasSite): Prefix[] {
-  for (const entry of rras.BgpCustomRoutes ?? []) {
-    for (const name of entry.Interface ?? []) {
-      if (!rras.Server.NetworkAdapters.some((a) => a.Name === name)) throw new PlatformError('ERR_PLATFORM_CONFIG', 'Add-BgpCustomRoute -Interface', `no adapter named '${name}'`);
-    }
-  }
-  return advertisedPrefixes(site);
-}
-
-export function planRrasSite(site: RrasSiteOf): SitePlan | undefined {
+export function planRrasSite(ref: SiteRef<'rras'>, findings: Findings): SitePlan | undefined {
+  const site = ref.site;
   const rras = site.rras;
   if (rras === undefined) return undefined;
   const name = rras.Server.Name ?? 'RRAS';
-  const interfaces = adapterInterfaces(site, rras);
+  const interfaces = adapterInterfaces(ref, rras, findings);
   const publicAdapter = rras.Server.NetworkAdapters.find((a) => a.Internet === true);
   const publicIface = interfaces.find((i) => i.attach === 'internet');
   const routes: Route[] = [];
@@ -129,10 +141,14 @@ export function planRrasSite(site: RrasSiteOf): SitePlan | undefined {
   }
   const s2s = rras.VpnS2SInterfaces ?? [];
   if (s2s.length > 0 && publicIface === undefined && publicAdapter === undefined) {
-    throw new PlatformError('ERR_PLATFORM_CONFIG', `site '${site.name}'`, 'S2S interfaces need a public adapter (Internet: true) to dial from');
+    findings.error('RRAS_NO_PUBLIC_ADAPTER', [...ref.at, 'Server', 'NetworkAdapters'], `RRAS '${name}' has S2S interfaces but no public adapter (Internet: true) to dial them from`,
+      'mark the adapter facing the Internet with Internet: true');
   }
   const ikeAddress = publicIface?.address ?? 0;
-  const built = s2s.map((iface) => s2sPeer(site, rras, iface, iface.SourceIpAddress !== undefined ? parseIpv4(iface.SourceIpAddress) : ikeAddress));
+  const built = publicIface === undefined && publicAdapter === undefined ? [] : s2s.flatMap((iface, i) => {
+    const local = iface.SourceIpAddress !== undefined ? parseIpv4(iface.SourceIpAddress) : ikeAddress;
+    return s2sPeer(rras, iface, [...ref.at, 'VpnS2SInterfaces', i], local, findings) ?? [];
+  });
   const router = rras.BgpRouter;
   const instance: InstancePlan = {
     name,
@@ -146,7 +162,7 @@ export function planRrasSite(site: RrasSiteOf): SitePlan | undefined {
       bgp: {
         config: {
           localAs: router.LocalASN, routerId: parseIpv4(router.BgpIdentifier), neighbors: bgpNeighbors(rras),
-          networks: customRoutes(site, rras), ebgpRequiresPolicy: false, holdTime: RRAS_BGP_HOLD_S,
+          networks: advertisedPrefixes(site), ebgpRequiresPolicy: false, holdTime: RRAS_BGP_HOLD_S,
         },
       },
     } : {}),

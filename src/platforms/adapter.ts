@@ -1,0 +1,48 @@
+import type { DocPath } from '../config/source.js';
+import type { Site, SiteOf } from '../topology/schema.js';
+import type { PlanContext, SitePlan } from './plan.js';
+
+/*
+ * One descriptor per platform, its hooks in one place (BIRD's `struct protocol`): what a site of
+ * that platform adds to the network (node names), the platform's own rules on its resources, and
+ * the plan the emulator runs. The plan never throws: whatever the platform (or vpnlab) cannot
+ * build is a finding with a code, the path of the field, what happens and how to fix it — the
+ * same findings `vpnlab check` prints, so check and up never disagree. Exporting deployment
+ * artifacts and running one site on real sockets are further hooks here.
+ */
+
+export type PlatformName = Site['platform'];
+
+/** Where the platform rules report; one issue per code and path. */
+export interface Findings {
+  error(code: string, path: DocPath, message: string, fix?: string): void;
+  warning(code: string, path: DocPath, message: string, fix?: string): void;
+}
+
+/** A site as its adapter sees it: the site, its index in the file and the path of its platform block. */
+export interface SiteRef<P extends PlatformName> {
+  readonly site: SiteOf<P>;
+  readonly index: number;
+  /** `['sites', index, <platform>]`: where the platform's own fields start. */
+  readonly at: DocPath;
+}
+
+export interface PlatformAdapter<P extends PlatformName> {
+  readonly platform: P;
+  /** The platform's name in messages: "Azure", "Alibaba Cloud", "RRAS". */
+  readonly title: string;
+  /**
+   * The node names the platform block adds to its site, without building anything: what faults
+   * and commands may name (an RRAS server, each Azure gateway instance, the cloud fabric).
+   */
+  nodeNames(site: SiteOf<P>): string[];
+  /**
+   * The gateway instances, tunnels, BGP speakers and fabric of the site; undefined when the site
+   * runs no platform gateway. Never throws: a resource that cannot be built is reported and left
+   * out.
+   */
+  plan(ref: SiteRef<P>, context: PlanContext, findings: Findings): SitePlan | undefined;
+}
+
+/** A finding sink that keeps nothing: for runs whose findings `check` has already reported. */
+export const IGNORE_FINDINGS: Findings = { error: () => {}, warning: () => {} };

@@ -1,0 +1,9 @@
+import type { PlatformAdapter } from '../adapter.js';
+
+/** A plain Linux site: hosts and routers only, no platform gateway. */
+export const linuxAdapter: PlatformAdapter<'linux'> = {
+  platform: 'linux',
+  title: 'Linux',
+  nodeNames: () => [],
+  plan: () => undefined,
+};
