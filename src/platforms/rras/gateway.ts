@@ -3,7 +3,7 @@ import { ACCEPT_ALL } from '../../bgp/policy/types.js';
 import type { PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
-import { parseIpv4, parsePrefix, type Prefix } from '../../net/address.js';
+import { parseIpv4, parsePrefix } from '../../net/address.js';
 import type { Route } from '../../router/route-table.js';
 import type { SiteOf } from '../../topology/schema.js';
 import type { DocPath } from '../../config/source.js';
