@@ -12,7 +12,7 @@ import { parseIpv4 } from '../src/net/address.js';
 import { encodeIpv4, IpProtocol } from '../src/net/ipv4.js';
 import { encodeUdp } from '../src/net/udp.js';
 import { Network } from '../src/emulator/network.js';
-import { parseTopology } from '../src/topology/load.js';
+import { parseTopology } from '../src/platforms/load.js';
 
 const ROUTERS = Number(process.env.ROUTERS ?? 8);
 const PACKETS = Number(process.env.PACKETS ?? 400_000);

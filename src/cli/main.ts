@@ -6,7 +6,7 @@ import { parseFaultTarget, type FaultTarget } from '../topology/faults.js';
 import { resolveDestination, runPing, runTraceroute } from '../emulator/session.js';
 import { Probe } from '../apps/probe.js';
 import { ConfigError, formatIssue } from '../config/issues.js';
-import { loadTopologyFile, type LoadedTopology } from '../topology/load.js';
+import { loadTopologyFile, type LoadedTopology } from '../platforms/load.js';
 import { durationMs } from '../config/primitives.js';
 import { topologyJsonSchema } from '../topology/schema.js';
 import { addBgpCommands } from './bgp-commands.js';

@@ -9,7 +9,8 @@ import { checkTunnelPairs } from './cross-checks.js';
 import { findTunnels } from './pairing.js';
 import { checkRrasSites } from './rras/checks.js';
 import { SeededRng } from '../core/rng.js';
-import { planSite } from './registry.js';
+import { platformNodeNames, planSite } from './registry.js';
+import { checkTopology } from '../topology/checks.js';
 
 /*
  * The platform pitfall checks `vpnlab check` runs after the generic topology checks: each
@@ -18,10 +19,14 @@ import { planSite } from './registry.js';
  * names the resource, says what happens at run time and how to fix it.
  */
 
-/** Where the platform checks report; one issue per code and path (a pair seen from both ends reports once). */
-export type Report = Findings;
 
-export function checkPlatforms(topology: Topology, issues: IssueCollector): void {
+/** Everything `vpnlab check` checks after the schema: the generic topology, then the platforms. */
+export function checkNetwork(topology: Topology, issues: IssueCollector): void {
+  checkTopology(topology, issues, platformNodeNames);
+  checkPlatforms(topology, issues);
+}
+
+function checkPlatforms(topology: Topology, issues: IssueCollector): void {
   const seen = new Set<string>();
   const once = (severity: Severity) => (code: string, path: DocPath, message: string, hint?: string): void => {
     const key = `${code} ${formatPath(path)}`;
@@ -29,7 +34,7 @@ export function checkPlatforms(topology: Topology, issues: IssueCollector): void
     seen.add(key);
     issues.add(severity, code, path, message, hint);
   };
-  const report: Report = { error: once('error'), warning: once('warning') };
+  const report: Findings = { error: once('error'), warning: once('warning') };
   const tunnels = findTunnels(topology);
   checkAzureSites(topology, tunnels, report);
   checkAlibabaSites(topology, report);

@@ -6,8 +6,8 @@ import { asnValue } from './alibaba/checks.js';
 import { isLinkLocal } from './azure/checks.js';
 import { AZURE_BGP_HOLD_S, AZURE_BGP_KEEPALIVE_S, AZURE_MAX_PREFIXES } from './azure/defaults.js';
 import { azureBlock } from './azure/facts.js';
-import type { LocalNetworkGatewayBgpSettings } from './azure/schema.js';
-import type { Report } from './checks.js';
+import type { LocalNetworkGatewayBgpSettings } from '../topology/platforms/azure.js';
+import type { Findings } from './adapter.js';
 import type { AlibabaEnd, AzureEnd, RrasEnd, Tunnels } from './pairing.js';
 import { advertisedPrefixes } from './rras/facts.js';
 
@@ -19,7 +19,7 @@ import { advertisedPrefixes } from './rras/facts.js';
  * counts against Azure's 4,000 and Alibaba's 50.
  */
 
-export function checkBgpPairs(tunnels: Tunnels, report: Report): void {
+export function checkBgpPairs(tunnels: Tunnels, report: Findings): void {
   for (const { a, b } of tunnels.pairs) {
     if (a.platform !== 'azure') continue;
     if (b.platform === 'rras') checkRras(a, b, report);
@@ -53,7 +53,7 @@ function azureBgp(a: AzureEnd): AzureBgp {
   };
 }
 
-function checkRras(a: AzureEnd, b: RrasEnd, report: Report): void {
+function checkRras(a: AzureEnd, b: RrasEnd, report: Findings): void {
   const rras = b.rras;
   const at: DocPath = ['sites', b.siteIndex, 'rras'];
   const view = azureBgp(a);
@@ -119,7 +119,7 @@ function checkRras(a: AzureEnd, b: RrasEnd, report: Report): void {
   }
 }
 
-function checkAlibaba(a: AzureEnd, b: AlibabaEnd, report: Report): void {
+function checkAlibaba(a: AzureEnd, b: AlibabaEnd, report: Findings): void {
   const view = azureBgp(a);
   const at: DocPath = ['sites', b.siteIndex, 'alibaba'];
   const connPath = [...at, 'VpnConnections', b.connectionIndex];
@@ -163,7 +163,7 @@ function checkAlibaba(a: AzureEnd, b: AlibabaEnd, report: Report): void {
   }
 }
 
-function checkVnets(a: AzureEnd, b: AzureEnd, report: Report): void {
+function checkVnets(a: AzureEnd, b: AzureEnd, report: Findings): void {
   const [x, y] = [azureBgp(a), azureBgp(b)];
   const bothOn = a.gateway.facts.bgpEnabled && b.gateway.facts.bgpEnabled && a.connection.enableBgp === true && b.connection.enableBgp === true;
   if (!bothOn || x.asn !== y.asn) return;

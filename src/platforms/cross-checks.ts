@@ -2,7 +2,7 @@ import type { DocPath } from '../config/source.js';
 import { broadcastOf, formatIpv4, formatPrefix, prefixesOverlap, type Prefix } from '../net/address.js';
 import type { Topology } from '../topology/schema.js';
 import { AZURE_TCP_MSS, AZURE_TUNNEL_MTU } from './azure/defaults.js';
-import type { Report } from './checks.js';
+import type { Findings } from './adapter.js';
 import { describeAddress, partnersOf, type AlibabaEnd, type AzureGateway, type TunnelEnd, type TunnelPair, type Tunnels } from './pairing.js';
 import { matchProposals, type ProposalMatch } from './proposals.js';
 import { profileOf, type Routed, type Selectors, type TunnelProfile } from './tunnel-profile.js';
@@ -15,7 +15,7 @@ import { profileOf, type Routed, type Selectors, type TunnelProfile } from './tu
  * dual tunnel with half the resources, and MTUs above what a tunnel carries.
  */
 
-export function checkTunnelPairs(topology: Topology, tunnels: Tunnels, report: Report): void {
+export function checkTunnelPairs(topology: Topology, tunnels: Tunnels, report: Findings): void {
   for (const pair of tunnels.pairs) {
     const [A, B] = [profileOf(pair.a), profileOf(pair.b)];
     checkKeys(pair, A, B, report);
@@ -31,7 +31,7 @@ function name(end: TunnelEnd, profile: TunnelProfile): string {
   return `${profile.platform} ${end.label}`;
 }
 
-function checkKeys({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile, report: Report): void {
+function checkKeys({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile, report: Findings): void {
   // A warning, not an error: both keys are valid, and `vpnlab up` shows the failure as it happens.
   if (A.psk !== undefined && B.psk !== undefined && A.psk !== B.psk) {
     report.error('PAIR_PSK_MISMATCH', B.pskPath, `${name(b, B)} pre-shared key differs from the key of ${name(a, A)}: IKE_AUTH fails with AUTHENTICATION_FAILED and the tunnel never comes up`,
@@ -47,7 +47,7 @@ function checkKeys({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile, rep
 }
 
 /** False when the versions differ (then proposals are not comparable). */
-function checkVersions({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile, report: Report): boolean {
+function checkVersions({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile, report: Findings): boolean {
   if (A.ikeVersion === undefined || B.ikeVersion === undefined) return false;
   if (A.ikeVersion === B.ikeVersion) return true;
   const [x, X, y, Y] = A.ikeVersion === 'ikev1' ? [a, A, b, B] : [b, B, a, A];
@@ -60,7 +60,7 @@ function list(texts: readonly string[]): string {
   return texts.length <= 4 ? texts.join(', ') : `${texts.slice(0, 4).join(', ')} and ${texts.length - 4} more`;
 }
 
-function checkProposals({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile, report: Report): void {
+function checkProposals({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile, report: Findings): void {
   if (A.proposals === undefined || B.proposals === undefined) return;
   const fromA = matchProposals(A.proposals, B.proposals);
   const fromB = matchProposals(B.proposals, A.proposals);
@@ -107,7 +107,7 @@ function show(prefixes: readonly Prefix[]): string {
  * Peer narrow, Azure route-based: IKEv2 narrows to the peer's selectors, so it must mirror what
  * Azure routes into the tunnel or packets outside it are dropped.
  */
-function checkSelectors({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile, report: Report): void {
+function checkSelectors({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile, report: Findings): void {
   if (A.selectors === undefined && B.selectors === undefined) return;
   const compare = (n: TunnelEnd, N: TunnelProfile, ns: Selectors, other: string, os: Routed, error: boolean): void => {
     const sides = [
@@ -146,7 +146,7 @@ function checkSelectors({ a, b }: TunnelPair, A: TunnelProfile, B: TunnelProfile
  * gateway and one connection per Alibaba IPsec address, and a customer gateway per Azure instance
  * (L1, S4). Returns the unanswered ends these warnings explain.
  */
-function checkDualTunnels(tunnels: Tunnels, report: Report): Set<TunnelEnd> {
+function checkDualTunnels(tunnels: Tunnels, report: Findings): Set<TunnelEnd> {
   const explained = new Set<TunnelEnd>();
   const dual = tunnels.ends.filter((e): e is AlibabaEnd => e.platform === 'alibaba' && e.dualTunnel);
   const connections = [...new Set(dual.map((e) => e.connection))];
@@ -192,7 +192,7 @@ const CONFIGURE_BACK: Record<TunnelEnd['platform'], (address: string) => string>
  * active-active Azure connection count together: each dials the device, which answers those it
  * is configured for (the seed's Alibaba tunnels each face one Azure instance).
  */
-function checkUnanswered(tunnels: Tunnels, explained: ReadonlySet<TunnelEnd>, report: Report): void {
+function checkUnanswered(tunnels: Tunnels, explained: ReadonlySet<TunnelEnd>, report: Findings): void {
   const resource = (e: TunnelEnd): unknown => (e.platform === 'azure' ? e.connection : e);
   const answered = new Set(tunnels.ends.filter((e) => partnersOf(tunnels, e).length > 0).map(resource));
   for (const end of tunnels.ends) {
@@ -210,7 +210,7 @@ function checkUnanswered(tunnels: Tunnels, explained: ReadonlySet<TunnelEnd>, re
 }
 
 /** Hosts and routers behind a tunnel with an MTU above what it carries (Azure: 1400 / MSS 1350, S2). */
-function checkMtu(topology: Topology, tunnels: Tunnels, report: Report): void {
+function checkMtu(topology: Topology, tunnels: Tunnels, report: Findings): void {
   const behind = new Map<number, TunnelEnd>();
   for (const p of tunnels.pairs) for (const e of [p.a, p.b]) if (!behind.has(e.siteIndex)) behind.set(e.siteIndex, e);
   for (const [siteIndex, end] of behind) {

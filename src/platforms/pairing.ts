@@ -4,9 +4,9 @@ import type { Site, SiteOf, Topology } from '../topology/schema.js';
 import { alibabaTunnels, ipsecAddresses } from './alibaba/facts.js';
 import { adapterAddress } from './rras/facts.js';
 import { azureBlock, azureGatewayFacts, type AzureGatewayFacts, type AzureSiteOf } from './azure/facts.js';
-import type { Connection, LocalNetworkGateway, VirtualNetworkGateway } from './azure/schema.js';
-import type { CustomerGateway, IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from './alibaba/schema.js';
-import type { RrasSite, VpnS2SInterface } from './rras/schema.js';
+import type { Connection, LocalNetworkGateway, VirtualNetworkGateway } from '../topology/platforms/azure.js';
+import type { CustomerGateway, IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from '../topology/platforms/alibaba.js';
+import type { RrasSite, VpnS2SInterface } from '../topology/platforms/rras.js';
 
 /*
  * Which tunnel ends face each other. Every IPsec endpoint the topology configures becomes a

@@ -10,7 +10,7 @@ import {
 import { RRAS_CHILD_LIFETIME_S, rrasProposals } from './rras/defaults.js';
 import type { AlibabaEnd, AzureEnd, RrasEnd, TunnelEnd } from './pairing.js';
 import type { ProposalSet } from './proposals.js';
-import type { VpnTrafficSelector } from './rras/schema.js';
+import type { VpnTrafficSelector } from '../topology/platforms/rras.js';
 
 /*
  * One tunnel end as the other end meets it: its pre-shared key, IKE version, proposal lists,

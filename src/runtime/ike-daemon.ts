@@ -5,7 +5,7 @@ import type { SecurityAssociationDatabase } from '../ipsec/sad.js';
 import { formatIpv4, formatPrefix } from '../net/address.js';
 import type { IpNode } from '../router/node.js';
 import { Network, type SimNode } from '../emulator/network.js';
-import { parseTopology } from '../topology/load.js';
+import { parseTopology } from '../platforms/load.js';
 import type { Transport, TransportError } from '../transport/types.js';
 import { NodeTransport, type NodeUdpSocket } from './node-transport.js';
 import { CryptoRng, RealTimePump } from './realtime.js';

@@ -3,25 +3,23 @@ import {
   prefixesOverlap, type Ipv4Address, type Prefix,
 } from '../net/address.js';
 import { suggest, type IssueCollector } from '../config/issues.js';
-import { checkPlatforms } from '../platforms/checks.js';
 import type { Site, Topology } from './schema.js';
 import type { DocPath } from '../config/source.js';
-import { platformNodeNames } from '../platforms/registry.js';
 import { faultTargetOf } from './faults.js';
 import { parseEndpoint, resolveInterfaceAddress } from './interfaces.js';
 
 /**
  * Cross-resource checks of the generic topology: names are unique and resolve, addresses sit in
  * their subnets, address spaces do not overlap, static routes and links name real interfaces.
- * Platform blocks add their own checks (src/platforms/<platform>/checks.ts) on top.
+ * Platform blocks add their own checks on top (src/platforms/checks.ts); `nodeNames` gives the
+ * nodes a platform block adds, which faults may name.
  */
-export function checkTopology(topology: Topology, issues: IssueCollector): void {
+export function checkTopology(topology: Topology, issues: IssueCollector, nodeNames: (site: Site) => readonly string[]): void {
   checkUnique(topology.sites.map((s) => s.name), (i) => ['sites', i, 'name'], 'site', issues);
   checkAddressSpaces(topology, issues);
   topology.sites.forEach((site, i) => checkSite(site, ['sites', i], issues));
   checkLinks(topology, issues);
-  checkFaults(topology, issues);
-  checkPlatforms(topology, issues);
+  checkFaults(topology, issues, nodeNames);
 }
 
 function checkUnique(names: string[], pathOf: (i: number) => DocPath, what: string, issues: IssueCollector): void {
@@ -221,10 +219,10 @@ function checkLinks(topology: Topology, issues: IssueCollector): void {
   });
 }
 
-function checkFaults(topology: Topology, issues: IssueCollector): void {
+function checkFaults(topology: Topology, issues: IssueCollector, platformNodes: (site: Site) => readonly string[]): void {
   const linkNames = (topology.links ?? []).map((l) => l.name);
   const segmentNames = topology.sites.flatMap((s) => (s.subnets ?? []).map((n) => `${s.name}/${n.name}`));
-  const gatewayNames = topology.sites.flatMap((s) => platformNodeNames(s).map((n) => `${s.name}/${n}`));
+  const gatewayNames = topology.sites.flatMap((s) => platformNodes(s).map((n) => `${s.name}/${n}`));
   const nodeNames = [...topology.sites.flatMap((s) => [...(s.hosts ?? []), ...(s.routers ?? [])].map((n) => `${s.name}/${n.name}`)), ...gatewayNames];
   (topology.faults ?? []).forEach((fault, i) => {
     const path: DocPath = ['faults', i];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { azureSiteSchema } from '../platforms/azure/schema.js';
-import { alibabaSiteSchema } from '../platforms/alibaba/schema.js';
-import { rrasSiteSchema } from '../platforms/rras/schema.js';
+import { azureSiteSchema } from './platforms/azure.js';
+import { alibabaSiteSchema } from './platforms/alibaba.js';
+import { rrasSiteSchema } from './platforms/rras.js';
 import { bandwidth, duration, interfaceAddress, ipv4, name, prefix, probability } from '../config/primitives.js';
 
 /*

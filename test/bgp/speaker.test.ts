@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { BgpSpeaker, type SpeakerConfig } from '../../src/bgp/speaker.js';
 import { formatPrefix, parseIpv4, parsePrefix } from '../../src/net/address.js';
 import { Network } from '../../src/emulator/network.js';
-import { parseTopology } from '../../src/topology/load.js';
+import { parseTopology } from '../../src/platforms/load.js';
 
 /*
  * BGP over the simulator's TCP through the emulated data plane: ra (AS 65001) ⇄ rb (AS 65002)

@@ -7,7 +7,7 @@ import { loadBgpDaemonConfig } from '../../src/bgp/config/daemon-schema.js';
 import { main } from '../../src/cli/main.js';
 import { ConfigError } from '../../src/config/issues.js';
 import { loadIkeDaemonConfig } from '../../src/ike/config/daemon-schema.js';
-import { loadTopologyFile } from '../../src/topology/load.js';
+import { loadTopologyFile } from '../../src/platforms/load.js';
 
 /*
  * Configuration files are untrusted input: `vpnlab check/up`, `bgp check/run` and `ike check/run`

@@ -11,7 +11,7 @@ import { parseIpv4, parsePrefix, type Ipv4Address } from '../../src/net/address.
 import { decodeIpv4, IpProtocol } from '../../src/net/ipv4.js';
 import { decodeUdp } from '../../src/net/udp.js';
 import { Network, type SimNode } from '../../src/emulator/network.js';
-import { parseTopology } from '../../src/topology/load.js';
+import { parseTopology } from '../../src/platforms/load.js';
 
 /*
  *   pc-a 10.1.1.10 ─ LAN ─ gw-a ══ wan0 203.0.113.1 ── internet ── wan0 198.51.100.1 ══ gw-b ─ LAN ─ pc-b 10.2.1.10

@@ -6,7 +6,7 @@ import { IpProtocol } from '../../src/net/ipv4.js';
 import { parseIpv4 } from '../../src/net/address.js';
 import { Network } from '../../src/emulator/network.js';
 import { runUntilSettled } from '../../src/emulator/settle.js';
-import { loadTopologyFile } from '../../src/topology/load.js';
+import { loadTopologyFile } from '../../src/platforms/load.js';
 
 /*
  * The broken variants (examples/broken/, and the two next to the seeds), run anyway with

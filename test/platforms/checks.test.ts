@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
-import { parseTopology } from '../../src/topology/load.js';
+import { parseTopology } from '../../src/platforms/load.js';
 import { topologySchema } from '../../src/topology/schema.js';
 import { findTunnels, partnersOf, describeAddress } from '../../src/platforms/pairing.js';
 import { matchProposals } from '../../src/platforms/proposals.js';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { Network } from '../../src/emulator/network.js';
 import { runPing } from '../../src/emulator/session.js';
 import { runUntilSettled } from '../../src/emulator/settle.js';
-import { parseTopology } from '../../src/topology/load.js';
+import { parseTopology } from '../../src/platforms/load.js';
 
 /*
  * The platform compliance suite: the same behaviours, asked of every platform adapter. Each

@@ -5,7 +5,7 @@ import { main } from '../../src/cli/main.js';
 import { ConfigError } from '../../src/config/issues.js';
 import { Network } from '../../src/emulator/network.js';
 import { runUntilSettled } from '../../src/emulator/settle.js';
-import { parseTopology } from '../../src/topology/load.js';
+import { parseTopology } from '../../src/platforms/load.js';
 
 /*
  * Faults on the seed networks through `vpnlab up --fault … --probe …`: the Alibaba gateway fails

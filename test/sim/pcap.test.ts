@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Network } from '../../src/emulator/network.js';
 import { runPing, runTraceroute } from '../../src/emulator/session.js';
-import { parseTopology } from '../../src/topology/load.js';
+import { parseTopology } from '../../src/platforms/load.js';
 
 /** The three-site example with jitter and loss on the first link, so the seed matters. */
 const LOSSY = readFileSync('examples/three-sites.yaml', 'utf8').replace('    latency: 5ms\n', '    latency: 5ms\n    jitter: 2ms\n    loss: 10%\n');

@@ -7,7 +7,7 @@ import { Network } from '../../src/emulator/network.js';
 import { runPing, runTraceroute } from '../../src/emulator/session.js';
 import { renderPing } from '../../src/cli/render/ping.js';
 import { renderTraceroute } from '../../src/cli/render/traceroute.js';
-import { parseTopology } from '../../src/topology/load.js';
+import { parseTopology } from '../../src/platforms/load.js';
 
 /*
  *   pc-a ─(0.1)─ ra ──(5 ms)── rb ──(10 ms)── rc ─(0.1)─ pc-c

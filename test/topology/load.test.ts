@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
-import { parseTopology } from '../../src/topology/load.js';
+import { parseTopology } from '../../src/platforms/load.js';
 
 const THREE_SITES = readFileSync('examples/three-sites.yaml', 'utf8');
 

@@ -2,9 +2,9 @@ import { suggest } from '../../config/issues.js';
 import type { DocPath } from '../../config/source.js';
 import { broadcastOf, parseIpv4, parsePrefix, prefixContains, prefixCovers, prefixEquals, type Prefix } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
-import type { Report } from '../checks.js';
+import type { Findings } from '../adapter.js';
 import { ALIBABA_DEFAULT_ASN, ALIBABA_FORBIDDEN_CGW_RANGES, alibabaPskProblem } from './defaults.js';
-import type { AlibabaSite, VpnConnection } from './schema.js';
+import type { AlibabaSite, VpnConnection } from '../../topology/platforms/alibaba.js';
 
 /*
  * Alibaba Cloud's own rules, per VPC: customer gateway addresses and ASNs, tunnel BGP /30s,
@@ -36,7 +36,7 @@ export function asnValue(asn: number | string): number {
   return high! * 65536 + low!;
 }
 
-export function checkAlibabaSites(topology: Topology, report: Report): void {
+export function checkAlibabaSites(topology: Topology, report: Findings): void {
   topology.sites.forEach((site, siteIndex) => {
     if (site.platform !== 'alibaba' || site.alibaba === undefined) return;
     const at: DocPath = ['sites', siteIndex, 'alibaba'];
@@ -46,7 +46,7 @@ export function checkAlibabaSites(topology: Topology, report: Report): void {
   });
 }
 
-function checkCustomerGateways(alibaba: AlibabaSite, at: DocPath, report: Report): void {
+function checkCustomerGateways(alibaba: AlibabaSite, at: DocPath, report: Findings): void {
   (alibaba.CustomerGateways ?? []).forEach((cgw, i) => {
     const cp = [...at, 'CustomerGateways', i];
     const forbidden = ALIBABA_FORBIDDEN_CGW_RANGES.find((r) => prefixContains(parsePrefix(r), parseIpv4(cgw.IpAddress)));
@@ -61,7 +61,7 @@ function checkCustomerGateways(alibaba: AlibabaSite, at: DocPath, report: Report
   });
 }
 
-function checkConnection(alibaba: AlibabaSite, conn: VpnConnection, cp: DocPath, report: Report): void {
+function checkConnection(alibaba: AlibabaSite, conn: VpnConnection, cp: DocPath, report: Findings): void {
   const label = `IPsec connection '${conn.Name}'`;
   const gateways = (alibaba.VpnGateways ?? []).map((g) => g.Name);
   const cgws = alibaba.CustomerGateways ?? [];
@@ -122,7 +122,7 @@ function checkConnection(alibaba: AlibabaSite, conn: VpnConnection, cp: DocPath,
  * Routes the VPC does not use: entries with PublishVpc false, and protected-data-flow connections
  * whose RemoteSubnet has no published route (AutoConfigRoute creates them Unpublished, L1).
  */
-function checkRoutes(alibaba: AlibabaSite, at: DocPath, report: Report): void {
+function checkRoutes(alibaba: AlibabaSite, at: DocPath, report: Findings): void {
   const connections = alibaba.VpnConnections ?? [];
   const names = connections.map((c) => c.Name);
   const entries = [

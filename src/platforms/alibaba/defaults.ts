@@ -1,4 +1,4 @@
-import type { IkeConfig, IpsecConfig } from './schema.js';
+import type { IkeConfig, IpsecConfig } from '../../topology/platforms/alibaba.js';
 
 /*
  * Alibaba Cloud VPN Gateway defaults and rules (shared/reference/platform-behaviours.md §A.2; L1

@@ -1,6 +1,6 @@
 import { parseIpv4, type Ipv4Address } from '../../net/address.js';
 import { assignedPublicAddress } from '../common.js';
-import type { IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from './schema.js';
+import type { IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from '../../topology/platforms/alibaba.js';
 
 /*
  * What an Alibaba block comes to, as the platform reads it: the emulator (gateway.ts) and the

@@ -14,7 +14,7 @@ import {
 } from '../common.js';
 import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
 import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS, alibabaProposals } from './defaults.js';
-import type { AlibabaSite, VpnConnection, VpnGateway } from './schema.js';
+import type { AlibabaSite, VpnConnection, VpnGateway } from '../../topology/platforms/alibaba.js';
 import { alibabaTunnels, ipsecAddresses } from './facts.js';
 
 /*

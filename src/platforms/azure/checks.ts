@@ -2,11 +2,11 @@ import { suggest } from '../../config/issues.js';
 import type { DocPath } from '../../config/source.js';
 import { formatIpv4, formatPrefix, parseIpv4, parsePrefix, prefixContains, prefixesOverlap, type Ipv4Address } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
-import type { Report } from '../checks.js';
+import type { Findings } from '../adapter.js';
 import { gatewayByReference, type AzureGateway, type Tunnels } from '../pairing.js';
 import { AZURE_APIPA_FIRST, AZURE_APIPA_LAST, AZURE_DEFAULT_ASN, AZURE_RESERVED_ASNS, azureSharedKeyProblem, isIanaReservedAsn } from './defaults.js';
 import { azureBlock, type AzureSiteOf } from './facts.js';
-import type { Connection, LocalNetworkGateway, VirtualNetworkGateway } from './schema.js';
+import type { Connection, LocalNetworkGateway, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
 
 /*
  * Azure's own rules, per VNet: GatewaySubnet, SKU and VPN type limits, reserved and duplicate
@@ -37,10 +37,10 @@ interface SiteContext {
   readonly site: AzureSiteOf;
   readonly at: DocPath;
   readonly tunnels: Tunnels;
-  readonly report: Report;
+  readonly report: Findings;
 }
 
-export function checkAzureSites(topology: Topology, tunnels: Tunnels, report: Report): void {
+export function checkAzureSites(topology: Topology, tunnels: Tunnels, report: Findings): void {
   topology.sites.forEach((site, siteIndex) => {
     if (site.platform !== 'azure' || site.azure === undefined) return;
     const cx: SiteContext = { site, at: ['sites', siteIndex, 'azure'], tunnels, report };
@@ -190,7 +190,7 @@ function checkConnection(topology: Topology, cx: SiteContext, conn: Connection, 
   checkConnectionBgp(cx, conn, cp, gateway, lng);
 }
 
-function checkIpsecPolicy(conn: Connection, cp: DocPath, report: Report): void {
+function checkIpsecPolicy(conn: Connection, cp: DocPath, report: Findings): void {
   const policy = conn.ipsecPolicies?.[0];
   if (policy === undefined) return;
   const pp = [...cp, 'ipsecPolicies', 0];
@@ -230,7 +230,7 @@ function checkConnectionBgp(cx: SiteContext, conn: Connection, cp: DocPath, gate
 }
 
 /** Transit from on premises to a VNet-to-VNet peer needs BGP on every hop (S1, S3). */
-function checkTransit(g: AzureGateway, tunnels: Tunnels, report: Report): void {
+function checkTransit(g: AzureGateway, tunnels: Tunnels, report: Findings): void {
   if (!g.facts.bgpEnabled) return;
   const connections = azureBlock(g.site).connections ?? [];
   const lngs = azureBlock(g.site).localNetworkGateways ?? [];

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ipsecPolicySchema } from './schema.js';
+import type { ipsecPolicySchema } from '../../topology/platforms/azure.js';
 
 /*
  * Azure VPN Gateway defaults and limits (shared/reference/platform-behaviours.md §A.1; sources

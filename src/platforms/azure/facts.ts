@@ -2,7 +2,7 @@ import { formatIpv4, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } fro
 import type { SiteOf, Topology } from '../../topology/schema.js';
 import { assignedPublicAddress, prefixesOf } from '../common.js';
 import { AZURE_DEFAULT_ASN } from './defaults.js';
-import type { AzureSite, VirtualNetworkGateway } from './schema.js';
+import type { AzureSite, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
 
 /*
  * What Azure derives for a virtual network gateway: its instances, their public and BGP addresses,

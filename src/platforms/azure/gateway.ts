@@ -17,7 +17,7 @@ import {
   AZURE_ESP_RESPONDER_EXTRA, AZURE_IKE_LIFETIME_S, AZURE_IKE_PROPOSALS, AZURE_MAX_PREFIXES, customPolicyProposals,
 } from './defaults.js';
 import { azureBlock, azureGatewayFacts, findAzureGateway, type AzureGatewayFacts, type AzureInstanceFacts, type AzureSiteOf } from './facts.js';
-import type { Connection, VirtualNetworkGateway } from './schema.js';
+import type { Connection, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
 
 /*
  * An Azure VNet as the emulator runs it: one node per gateway instance (two for active-active),

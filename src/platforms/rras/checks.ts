@@ -5,9 +5,9 @@ import { isUnacceptableHoldTime } from '../../bgp/timers.js';
 import type { Topology } from '../../topology/schema.js';
 import type { RrasSiteOf } from './gateway.js';
 import { adapterPrefix, s2sRoutes } from './facts.js';
-import type { Report } from '../checks.js';
+import type { Findings } from '../adapter.js';
 import { partnersOf, type Tunnels } from '../pairing.js';
-import type { RrasSite, VpnS2SInterface } from './schema.js';
+import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
 
 /*
  * RRAS's own pitfalls, per on-premises site: the host route to each BGP peer through the S2S
@@ -20,7 +20,7 @@ import type { RrasSite, VpnS2SInterface } from './schema.js';
 /** IdleDisconnect in `Get-VpnS2SInterface | fl *` when nothing sets it (W1). */
 const RRAS_IDLE_DISCONNECT_DEFAULT_S = 500;
 
-export function checkRrasSites(topology: Topology, tunnels: Tunnels, report: Report): void {
+export function checkRrasSites(topology: Topology, tunnels: Tunnels, report: Findings): void {
   topology.sites.forEach((site, siteIndex) => {
     if (site.platform !== 'rras' || site.rras === undefined) return;
     const at: DocPath = ['sites', siteIndex, 'rras'];
@@ -30,7 +30,7 @@ export function checkRrasSites(topology: Topology, tunnels: Tunnels, report: Rep
   });
 }
 
-function checkNames(rras: RrasSite, at: DocPath, report: Report): void {
+function checkNames(rras: RrasSite, at: DocPath, report: Findings): void {
   const adapters = rras.Server.NetworkAdapters.map((a) => a.Name);
   const aliases = [...adapters, ...(rras.VpnS2SInterfaces ?? []).map((i) => i.Name)];
   (rras.NetRoutes ?? []).forEach((r, i) => {
@@ -43,7 +43,7 @@ function checkNames(rras: RrasSite, at: DocPath, report: Report): void {
   }));
 }
 
-function checkInterface(tunnels: Tunnels, siteIndex: number, iface: VpnS2SInterface, ip: DocPath, report: Report): void {
+function checkInterface(tunnels: Tunnels, siteIndex: number, iface: VpnS2SInterface, ip: DocPath, report: Findings): void {
   const label = `S2S interface '${iface.Name}'`;
   const persistent = iface.Persistent === true;
   const idle = iface.IdleDisconnectSeconds ?? RRAS_IDLE_DISCONNECT_DEFAULT_S;
@@ -76,7 +76,7 @@ function reachable(site: RrasSiteOf, rras: RrasSite, address: Ipv4Address): bool
   return onLink || routes.some((r) => r.length > 0 && prefixContains(r, address));
 }
 
-function checkBgpPeers(topology: Topology, site: RrasSiteOf, siteIndex: number, at: DocPath, report: Report): void {
+function checkBgpPeers(topology: Topology, site: RrasSiteOf, siteIndex: number, at: DocPath, report: Findings): void {
   const rras = site.rras!;
   const s2s = rras.VpnS2SInterfaces ?? [];
   (rras.BgpPeers ?? []).forEach((peer, i) => {

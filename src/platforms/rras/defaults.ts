@@ -1,4 +1,4 @@
-import type { VpnS2SInterface, VpnServerIPsecConfiguration } from './schema.js';
+import type { VpnS2SInterface, VpnServerIPsecConfiguration } from '../../topology/platforms/rras.js';
 
 /*
  * Windows Server 2016 RRAS defaults (shared/reference/platform-behaviours.md §A.3; W1 cmdlet

@@ -1,6 +1,6 @@
 import { formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { SiteOf } from '../../topology/schema.js';
-import type { RrasSite, VpnS2SInterface } from './schema.js';
+import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
 
 /*
  * What an RRAS block comes to, read the way Windows does: the emulator (gateway.ts) and the

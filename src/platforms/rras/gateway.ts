@@ -11,7 +11,7 @@ import type { Findings, SiteRef } from '../adapter.js';
 import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin } from '../common.js';
 import type { InstancePlan, InterfacePlan, SitePlan } from '../plan.js';
 import { RRAS_BGP_HOLD_S, RRAS_CHILD_LIFETIME_KB, RRAS_CHILD_LIFETIME_S, RRAS_IKE_LIFETIME_S, RRAS_NETWORK_OUTAGE_S, rrasProposals } from './defaults.js';
-import type { RrasSite, VpnS2SInterface } from './schema.js';
+import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
 import { adapterAddress, adapterPrefix, advertisedPrefixes, s2sRoutes } from './facts.js';
 
 /*

@@ -1,8 +1,8 @@
 import { parseDocument, readDocumentFile } from '../config/document.js';
 import type { ConfigIssue, IssueCollector } from '../config/issues.js';
 import type { DocumentSource } from '../config/source.js';
-import { checkTopology } from './checks.js';
-import { topologyJsonSchema, topologySchema, type Topology } from './schema.js';
+import { topologyJsonSchema, topologySchema, type Topology } from '../topology/schema.js';
+import { checkNetwork } from './checks.js';
 
 export interface LoadedTopology {
   topology: Topology;
@@ -15,7 +15,7 @@ const TOPOLOGY_DOCUMENT = {
   schema: topologySchema,
   jsonSchema: topologyJsonSchema,
   codePrefix: 'TOPO',
-  check: (topology: Topology, issues: IssueCollector) => checkTopology(topology, issues),
+  check: (topology: Topology, issues: IssueCollector) => checkNetwork(topology, issues),
 };
 
 export interface LoadOptions {
