@@ -1,6 +1,8 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { plugin } from './eslint/import-cycles.js';
+import { layerConfig, PLATFORM_REWORK_ALLOWANCE } from './eslint/layers.js';
 
 // Protocol engines and the simulator must be deterministic: time comes from an injected Clock,
 // randomness from an injected Rng. Only src/runtime (the real-world runtime) and the CLI may
@@ -29,5 +31,12 @@ export default tseslint.config(
     },
   },
   { files: ['src/**/*.ts'], ignores: ['src/runtime/**', 'src/cli/**'], rules: determinism },
+  // The layering (eslint/layers.js): no folder imports one above it, no cycle across folders.
+  ...layerConfig(),
+  {
+    files: ['src/**/*.ts'],
+    plugins: { vpnlab: plugin },
+    rules: { 'vpnlab/no-cross-folder-cycle': ['error', { root: 'src', allow: PLATFORM_REWORK_ALLOWANCE }] },
+  },
   { files: ['bin/**/*.js', 'scripts/**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

@@ -5,7 +5,7 @@ import type { PeerRecord, RouteRecord } from '../bgp/views.js';
 import { formatIssue } from '../config/issues.js';
 import { BgpDaemon } from '../runtime/bgp-daemon.js';
 import { apiTargetOptions, callApi, runUntilSignal, timestamped, type ApiTarget } from './daemon-support.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { renderGetBgpPeer, renderGetBgpRouteInformation, renderPeers, renderRoutes } from './render/bgp.js';
 
 type Format = 'table' | 'rras' | 'json';

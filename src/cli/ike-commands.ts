@@ -10,7 +10,7 @@ import { IkeDaemon } from '../runtime/ike-daemon.js';
 import { startIkeApi, type PingResult } from '../runtime/ike-api.js';
 import { ensurePrivateFolder, writePrivateFile } from '../runtime/private-files.js';
 import { apiTargetOptions, callApi, runUntilSignal, timestamped, type ApiTarget } from './daemon-support.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 function withApiOptions(cmd: Command): Command {
   for (const o of apiTargetOptions('ike')) cmd.addOption(o);

@@ -11,6 +11,7 @@ import { durationMs } from '../config/primitives.js';
 import { topologyJsonSchema } from '../topology/schema.js';
 import { addBgpCommands } from './bgp-commands.js';
 import { addIkeCommands } from './ike-commands.js';
+import type { Io } from './io.js';
 import { renderPing } from './render/ping.js';
 import { renderStatus } from './render/status.js';
 import { formatClock, formatEvent, renderGateways, renderMilestones } from './render/gateways.js';
@@ -18,13 +19,6 @@ import { runUntilSettled, type SettleResult } from '../emulator/settle.js';
 import type { Topology } from '../topology/schema.js';
 import { renderTraceroute } from './render/traceroute.js';
 import { renderDrops, recordDrops, renderRoutes } from './render/routes.js';
-
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** A command that ran but failed (ping with no reply) sets this to 1. */
-  exitCode?: number;
-}
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t),

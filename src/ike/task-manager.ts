@@ -2,10 +2,9 @@ import type { Timer } from '../core/clock.js';
 import { ExchangeType, exchangeName } from './constants.js';
 import { IkeError } from './errors.js';
 import type { IkeHeader } from './header.js';
-import type { IkeSa } from './ike-sa.js';
 import type { IkeMessage } from './message.js';
 import { DEFAULT_RETRANSMIT } from './config.js';
-import type { InitiatorTask } from './tasks/task.js';
+import type { InitiatorTask, TaskSa } from './tasks/task.js';
 
 /*
  * The requests this side sends on one IKE SA (RFC 7296 §2.1–2.3): a queue of tasks, one exchange
@@ -23,12 +22,12 @@ interface InFlight {
 }
 
 export class TaskManager {
-  private readonly sa: IkeSa;
+  private readonly sa: TaskSa;
   private readonly queued: InitiatorTask[] = [];
   private inFlight: InFlight | undefined;
   private stopped = false;
 
-  constructor(sa: IkeSa) {
+  constructor(sa: TaskSa) {
     this.sa = sa;
   }
 

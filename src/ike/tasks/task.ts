@@ -1,6 +1,7 @@
+import type { Clock } from '../../core/clock.js';
+import type { RetransmitConfig } from '../config.js';
 import type { IkeMessage } from '../message.js';
 import type { Payload } from '../payload-chain.js';
-import type { IkeSa } from '../ike-sa.js';
 
 /*
  * An exchange this side starts, strongSwan-style: the task builds the request, and processes the
@@ -24,6 +25,27 @@ export function failed(reason: string, fatal: boolean): TaskOutcome {
   return { kind: 'failed', reason, fatal };
 }
 
+/**
+ * The IKE SA as the task manager drives it (IkeSa implements it). The manager and this contract
+ * need no more of the SA than this, so neither imports ike-sa.ts, which owns the manager; the
+ * tasks themselves take the whole IkeSa (its keys, nonces and children), which the methods below
+ * allow because a method's parameter is compared both ways.
+ */
+export interface TaskSa {
+  readonly config: { readonly retransmit?: RetransmitConfig };
+  readonly clock: Clock;
+  readonly messageIds: { nextRequest: number };
+  /** Whether a queued task may go now. */
+  canInitiate(task: InitiatorTask): boolean;
+  encode(exchange: number, messageId: number, response: boolean, payloads: readonly Payload[]): Uint8Array;
+  describe(exchange: number, messageId: number, response: boolean, payloads: readonly Payload[]): string;
+  log(message: string): void;
+  transmit(bytes: Uint8Array): void;
+  /** Retransmits ran out. */
+  peerDead(reason: string): void;
+  destroy(reason: string): void;
+}
+
 export interface InitiatorTask {
   /** `IKE_INIT`, `CHILD_REKEY`... for logs. */
   readonly name: string;
@@ -32,10 +54,10 @@ export interface InitiatorTask {
    * The request's payloads, or undefined when there is nothing left to do (the child it would
    * rekey is gone, say): the task is dropped without an exchange.
    */
-  build(sa: IkeSa): Payload[] | undefined;
+  build(sa: TaskSa): Payload[] | undefined;
   /** The request's bytes as sent (IKE_SA_INIT keeps them for AUTH). */
-  sent?(sa: IkeSa, bytes: Uint8Array): void;
-  process(sa: IkeSa, response: IkeMessage): TaskOutcome;
+  sent?(sa: TaskSa, bytes: Uint8Array): void;
+  process(sa: TaskSa, response: IkeMessage): TaskOutcome;
   /** The exchange will never complete (peer silent, SA destroyed). */
-  abandon?(sa: IkeSa, reason: string): void;
+  abandon?(sa: TaskSa, reason: string): void;
 }
