@@ -67,41 +67,23 @@ export const PLATFORM_REGISTRY = 'platforms/registry.ts';
  * [importer, imported] under src/. Delete an entry with its import; the list ends empty.
  */
 export const PLATFORM_REWORK_ALLOWANCE = [
-  ['platforms/alibaba/checks.ts', 'platforms/checks.ts'], // cycle: being removed by the platform-adapter rework
-  ['platforms/azure/checks.ts', 'platforms/checks.ts'], // cycle: being removed by the platform-adapter rework
-  ['platforms/checks.ts', 'platforms/alibaba/checks.ts'], // layering and cycle: being removed by the platform-adapter rework
-  ['platforms/checks.ts', 'platforms/azure/checks.ts'], // layering and cycle: being removed by the platform-adapter rework
-  ['platforms/checks.ts', 'platforms/rras/checks.ts'], // layering and cycle: being removed by the platform-adapter rework
-  ['platforms/cross-bgp.ts', 'platforms/alibaba/checks.ts'], // layering and cycle: being removed by the platform-adapter rework
-  ['platforms/cross-bgp.ts', 'platforms/alibaba/defaults.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/cross-bgp.ts', 'platforms/azure/checks.ts'], // layering and cycle: being removed by the platform-adapter rework
-  ['platforms/cross-bgp.ts', 'platforms/azure/defaults.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/cross-bgp.ts', 'platforms/azure/facts.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/cross-bgp.ts', 'platforms/azure/schema.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/cross-bgp.ts', 'platforms/rras/facts.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/cross-checks.ts', 'platforms/azure/defaults.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/names.ts', 'platforms/alibaba/gateway.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/names.ts', 'platforms/azure/gateway.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/pairing.ts', 'platforms/alibaba/facts.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/pairing.ts', 'platforms/alibaba/schema.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/pairing.ts', 'platforms/azure/facts.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/pairing.ts', 'platforms/azure/schema.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/pairing.ts', 'platforms/rras/facts.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/pairing.ts', 'platforms/rras/schema.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/planner.ts', 'platforms/alibaba/gateway.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/planner.ts', 'platforms/azure/gateway.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/planner.ts', 'platforms/rras/gateway.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/rras/checks.ts', 'platforms/checks.ts'], // cycle: being removed by the platform-adapter rework
-  ['platforms/tunnel-profile.ts', 'platforms/alibaba/checks.ts'], // layering and cycle: being removed by the platform-adapter rework
-  ['platforms/tunnel-profile.ts', 'platforms/alibaba/defaults.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/tunnel-profile.ts', 'platforms/azure/defaults.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/tunnel-profile.ts', 'platforms/rras/defaults.ts'], // layering: being removed by the platform-adapter rework
-  ['platforms/tunnel-profile.ts', 'platforms/rras/schema.ts'], // layering: being removed by the platform-adapter rework
-  ['topology/checks.ts', 'platforms/checks.ts'], // layering: being removed by the platform-adapter rework
-  ['topology/checks.ts', 'platforms/names.ts'], // layering: being removed by the platform-adapter rework
-  ['topology/schema.ts', 'platforms/alibaba/schema.ts'], // layering: being removed by the platform-adapter rework
-  ['topology/schema.ts', 'platforms/azure/schema.ts'], // layering: being removed by the platform-adapter rework
-  ['topology/schema.ts', 'platforms/rras/schema.ts'], // layering: being removed by the platform-adapter rework
+  ['platforms/checks.ts', 'platforms/alibaba/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/checks.ts', 'platforms/azure/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/checks.ts', 'platforms/rras/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/cross-bgp.ts', 'platforms/alibaba/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/cross-bgp.ts', 'platforms/alibaba/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/cross-bgp.ts', 'platforms/azure/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/cross-bgp.ts', 'platforms/azure/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/cross-bgp.ts', 'platforms/azure/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/cross-bgp.ts', 'platforms/rras/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/cross-checks.ts', 'platforms/azure/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/pairing.ts', 'platforms/alibaba/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/pairing.ts', 'platforms/azure/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/pairing.ts', 'platforms/rras/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/tunnel-profile.ts', 'platforms/alibaba/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/tunnel-profile.ts', 'platforms/alibaba/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/tunnel-profile.ts', 'platforms/azure/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
+  ['platforms/tunnel-profile.ts', 'platforms/rras/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
 ];
 
 const posixRelative = (from, to) => relative(from, to).split('\\').join('/');
