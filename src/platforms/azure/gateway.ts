@@ -238,7 +238,7 @@ export function planAzureSite(site: AzureSiteOf, context: PlanContext): SitePlan
           bgp: {
             config: {
               localAs: facts.asn, routerId: instance.bgpAddress, neighbors: parts.neighbors, networks: parts.originated,
-              ebgpRequiresPolicy: false, holdTime: AZURE_BGP_HOLD_S,
+              ebgpRequiresPolicy: false, holdTime: AZURE_BGP_HOLD_S, maxPaths: 8, // ECMP over equal eBGP paths (S4: both tunnels at once); no documented limit
             },
           },
         } : {}),
