@@ -46,6 +46,11 @@ export interface SpeakerConfig {
   /** RFC 8212 (default true, as FRR's traditional profile). */
   ebgpRequiresPolicy?: boolean;
   holdTime?: number;
+  /**
+   * ECMP: how many equally good paths per prefix the forwarding table gets (the RIB's `maxPaths`).
+   * Default 1, the best path only.
+   */
+  maxPaths?: number;
 }
 
 export interface SpeakerEnvironment {
@@ -98,6 +103,7 @@ export class BgpSpeaker implements NeighborHost {
       localAs: config.localAs, routerId: config.routerId,
       resolveNextHop: env.resolveNextHop ?? (() => 0),
       reportBestChanges: env.onBestChange !== undefined,
+      ...(config.maxPaths !== undefined ? { maxPaths: config.maxPaths } : {}),
       ...(config.ebgpRequiresPolicy !== undefined ? { ebgpRequiresPolicy: config.ebgpRequiresPolicy } : {}),
     });
     for (const n of config.neighbors) {
@@ -154,6 +160,15 @@ export class BgpSpeaker implements NeighborHost {
   originate(prefixes: Prefix[], withdrawn: Prefix[] = []): void {
     this.applyPending();
     this.distribute(this.rib.originate(prefixes.map((prefix) => ({ prefix })), withdrawn));
+  }
+
+  /**
+   * What `resolveNextHop` answers may have changed (the forwarding table moved): next hops are
+   * resolved again, and the best paths that changes are sent and reported to `onBestChange`.
+   */
+  nexthopChanged(): void {
+    this.applyPending();
+    this.distribute(this.rib.nexthopChanged());
   }
 
   /** The listening socket while started (unless `listen: false`). */

@@ -1,5 +1,5 @@
-import type { Ipv4Address } from '../../net/address.js';
-import type { Route as TableRoute, RouteTable } from '../../router/route-table.js';
+import { prefixContains, type Ipv4Address } from '../../net/address.js';
+import type { FibEntry, Route as TableRoute, RouteTable } from '../../router/route-table.js';
 import type { BestChange } from './changes.js';
 import type { NextHopResolver } from './rib.js';
 
@@ -17,19 +17,27 @@ export interface ResolverOptions {
 
 /**
  * Resolves a next hop by longest match in the node's FIB; the cost is that route's metric (0 for
- * connected routes). Unreachable: no match, a match only through the default route (unless
- * `viaDefault`), or through a BGP route (with `viaBgp: false`; the FIB keeps only the longest
- * match, so a covering static route behind it is not considered).
+ * connected routes). Unreachable: no match, or a match only through the default route (unless
+ * `viaDefault`). With `viaBgp: false` BGP routes are passed over for the longest match among the
+ * others, so a BGP route never holds up its own next hop (RFC 4271 §9.1.2: a next hop that
+ * "would become unresolvable if the route was installed" makes the route ineligible).
  */
 export function routeTableResolver(table: RouteTable, options: ResolverOptions = {}): NextHopResolver {
   return (nextHop: Ipv4Address) => {
-    const entry = table.lookup(nextHop);
+    let entry = table.lookup(nextHop);
+    if (entry !== undefined && options.viaBgp === false && isBgp(entry)) {
+      // Most specific first: the first entry that covers the next hop without BGP.
+      entry = table.activeEntries().find((e) => prefixContains(e.prefix, nextHop) && !isBgp(e));
+    }
     if (entry === undefined || entry.paths.length === 0) return undefined;
     if (entry.prefix.length === 0 && options.viaDefault !== true) return undefined;
-    const route = entry.routes[0]!;
-    if (options.viaBgp === false && (route.source === 'ebgp' || route.source === 'ibgp')) return undefined;
-    return route.metric ?? 0;
+    return entry.routes[0]!.metric ?? 0;
   };
+}
+
+function isBgp(entry: FibEntry): boolean {
+  const source = entry.routes[0]!.source;
+  return source === 'ebgp' || source === 'ibgp';
 }
 
 /**

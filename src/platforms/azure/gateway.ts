@@ -300,7 +300,7 @@ export function planAzureSite(ref: SiteRef<'azure'>, context: PlanContext, findi
           bgp: {
             config: {
               localAs: facts.asn, routerId: instance.bgpAddress, neighbors: parts.neighbors, networks: parts.originated,
-              ebgpRequiresPolicy: false, holdTime: AZURE_BGP_HOLD_S,
+              ebgpRequiresPolicy: false, holdTime: AZURE_BGP_HOLD_S, maxPaths: 8, // ECMP over equal eBGP paths (S4: both tunnels at once); no documented limit
             },
           },
         } : {}),
