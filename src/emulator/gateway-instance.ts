@@ -73,8 +73,7 @@ export class GatewayInstance {
           }
         },
       });
-      // Not yet `installer.follow(this.bgp)` (next hops re-resolved on every table change): it
-      // changes the seeds' fault transcript, which the platform-layer rework keeps byte-identical.
+      installer.follow(this.bgp);
     }
   }
 

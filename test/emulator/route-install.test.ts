@@ -9,7 +9,7 @@ import { runUntilSettled } from '../../src/emulator/settle.js';
 import { formatIpv4, parseIpv4 as ip, parsePrefix, type Prefix } from '../../src/net/address.js';
 import { Interface, type InterfaceDriver } from '../../src/router/interface.js';
 import { RouteTable, type Route } from '../../src/router/route-table.js';
-import { parseTopology } from '../../src/topology/load.js';
+import { parseTopology } from '../../src/platforms/load.js';
 
 /*
  * The emulated gateway's BGP ⇄ route table adapter over a real Rib and RouteTable: next hops
