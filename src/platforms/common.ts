@@ -1,4 +1,9 @@
 import type { Policy } from '../bgp/policy/types.js';
+import type { DocPath } from '../config/source.js';
+import { isDhGroupSupported } from '../crypto/dh.js';
+import { TransformType } from '../crypto/iana.js';
+import { parseProposals } from '../ike/proposal.js';
+import type { Findings } from './adapter.js';
 import { selectorFromPrefix } from '../ike/payloads/ts.js';
 import type { Ipv4Selector } from '../ike/payloads/ts.js';
 import type { ChildLifetimes } from '../ike/child-sa.js';
@@ -105,4 +110,35 @@ export function retransmitWithin(seconds: number): RetransmitConfig {
   let sum = 0;
   for (let i = 0; i <= tries; i++) sum += base ** i;
   return { timeoutMs: Math.round((seconds * 1000) / sum), base, tries };
+}
+
+/** The first DH group in `proposals` that vpnlab does not implement (group 1, MODP-768), or undefined. */
+export function unimplementedDhGroup(proposals: readonly string[], kind: 'ike' | 'esp'): number | undefined {
+  for (const p of parseProposals(proposals, kind)) {
+    for (const t of p.transforms) {
+      if (t.transformType === TransformType.DhGroup && t.transformId !== 0 && !isDhGroupSupported(t.transformId)) return t.transformId;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The items of a resource list with each name once: a later item with a name already taken is
+ * reported (the platform refuses a second resource of that name, and references by name could
+ * not tell them apart) and left out.
+ */
+export function uniqueByName<T>(items: readonly T[], nameOf: (item: T) => string, pathOf: (index: number) => DocPath, what: string, code: string, findings: Findings): { item: T; index: number }[] {
+  const seen = new Map<string, number>();
+  const out: { item: T; index: number }[] = [];
+  items.forEach((item, index) => {
+    const name = nameOf(item);
+    const first = seen.get(name);
+    if (first === undefined) {
+      seen.set(name, index);
+      out.push({ item, index });
+      return;
+    }
+    findings.error(code, pathOf(index), `a second ${what} named '${name}': the platform refuses it, and references by name could not tell the two apart`, `rename it (the first is item ${first})`);
+  });
+  return out;
 }

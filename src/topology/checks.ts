@@ -17,7 +17,7 @@ import { parseEndpoint, resolveInterfaceAddress } from './interfaces.js';
 export function checkTopology(topology: Topology, issues: IssueCollector, nodeNames: (site: Site) => readonly string[]): void {
   checkUnique(topology.sites.map((s) => s.name), (i) => ['sites', i, 'name'], 'site', issues);
   checkAddressSpaces(topology, issues);
-  topology.sites.forEach((site, i) => checkSite(site, ['sites', i], issues));
+  topology.sites.forEach((site, i) => checkSite(site, ['sites', i], issues, nodeNames(site)));
   checkLinks(topology, issues);
   checkFaults(topology, issues, nodeNames);
 }
@@ -53,13 +53,18 @@ interface AddressOwner {
   what: string;
 }
 
-function checkSite(site: Site, at: DocPath, issues: IssueCollector): void {
+function checkSite(site: Site, at: DocPath, issues: IssueCollector, platformNodes: readonly string[]): void {
   const subnets = site.subnets ?? [];
   const hosts = site.hosts ?? [];
   const routers = site.routers ?? [];
   checkUnique(subnets.map((s) => s.name), (i) => [...at, 'subnets', i, 'name'], 'subnet', issues);
   checkUnique([...hosts.map((h) => h.name), ...routers.map((r) => r.name)],
     (i) => (i < hosts.length ? [...at, 'hosts', i, 'name'] : [...at, 'routers', i - hosts.length, 'name']), 'node', issues);
+  [...hosts, ...routers].forEach((node, i) => {
+    if (!platformNodes.includes(node.name)) return;
+    issues.error('TOPO_DUPLICATE_NAME', i < hosts.length ? [...at, 'hosts', i, 'name'] : [...at, 'routers', i - hosts.length, 'name'],
+      `node name '${node.name}' is taken by the site's ${site.platform} gateway or fabric`, `rename it (the platform's nodes here: ${platformNodes.join(', ')})`);
+  });
 
   const space = (site.addressSpace ?? []).map((p) => parsePrefix(p));
   const subnetPrefix = new Map<string, Prefix>();

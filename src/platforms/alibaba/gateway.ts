@@ -1,6 +1,4 @@
 import type { Rng } from '../../core/rng.js';
-import { isDhGroupSupported } from '../../crypto/dh.js';
-import { TransformType } from '../../crypto/iana.js';
 import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { fqdnIdentity, ipv4Identity, type Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
@@ -10,7 +8,7 @@ import type { DocPath } from '../../config/source.js';
 import type { Findings, SiteRef } from '../adapter.js';
 import {
   addPrefix, ANY_SELECTOR, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, prefixesOf, pskBytes,
-  retransmitWithin, selectors, takenAddresses,
+  retransmitWithin, selectors, takenAddresses, uniqueByName, unimplementedDhGroup,
 } from '../common.js';
 import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
 import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS, alibabaProposals } from './defaults.js';
@@ -45,19 +43,6 @@ function generatedPsk(rng: Rng): string {
 
 const NOT_EMULATED_FIX = 'leave it out to emulate the rest of the network (see docs/platforms.md for what vpnlab emulates)';
 
-/** A DH group vpnlab does not implement (group 1), as a finding; true when every group is implemented. */
-function dhSupported(label: string, path: DocPath, proposals: readonly string[], kind: 'ike' | 'esp', findings: Findings): boolean {
-  for (const p of parseProposals(proposals, kind)) {
-    for (const t of p.transforms) {
-      if (t.transformType === TransformType.DhGroup && t.transformId !== 0 && !isDhGroupSupported(t.transformId)) {
-        findings.error('ALIBABA_NOT_EMULATED', path, `${label} uses DH group ${t.transformId} (group1), which vpnlab does not implement`, 'choose group2 or a stronger group on both ends');
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
 /** Routes of a connection: explicit route entries, plus the unpublished policy routes protected-data-flow mode creates. */
 function connectionRoutes(alibaba: AlibabaSite, gateway: VpnGateway, conn: VpnConnection): { all: Prefix[]; published: Prefix[] } {
   const all: Prefix[] = [];
@@ -88,7 +73,10 @@ export function planAlibabaSite(ref: SiteRef<'alibaba'>, context: PlanContext, f
   const siteIndex = context.topology.sites.indexOf(site);
   const instances: InstancePlan[] = [];
   const fabricRoutes: FabricRoute[] = [];
-  (alibaba.VpnGateways ?? []).forEach((gateway, gi) => {
+  const gateways = uniqueByName(alibaba.VpnGateways ?? [], (g) => g.Name, (i) => [...ref.at, 'VpnGateways', i, 'Name'], 'VPN gateway', 'ALIBABA_DUPLICATE_NAME', findings);
+  const unique = uniqueByName(alibaba.VpnConnections ?? [], (c) => c.Name, (i) => [...ref.at, 'VpnConnections', i, 'Name'], 'IPsec connection', 'ALIBABA_DUPLICATE_NAME', findings);
+  uniqueByName(alibaba.CustomerGateways ?? [], (c) => c.Name, (i) => [...ref.at, 'CustomerGateways', i, 'Name'], 'customer gateway', 'ALIBABA_DUPLICATE_NAME', findings);
+  gateways.forEach(({ item: gateway, index: gi }) => {
     const gp: DocPath = [...ref.at, 'VpnGateways', gi];
     const label = `VPN gateway '${gateway.Name}'`;
     if (gateway.VpnType === 'NationalStandard') {
@@ -103,7 +91,7 @@ export function planAlibabaSite(ref: SiteRef<'alibaba'>, context: PlanContext, f
     const dual = gateway.DisasterRecoveryVSwitchId !== undefined;
     const vswitches = [gateway.VSwitchId ?? subnets[0]?.name, gateway.DisasterRecoveryVSwitchId];
     const addresses = ipsecAddresses(siteIndex, gi, gateway);
-    const connections = (alibaba.VpnConnections ?? []).flatMap((conn, ci) => (conn.VpnGatewayId === gateway.Name ? [{ conn, path: [...ref.at, 'VpnConnections', ci] }] : []));
+    const connections = unique.flatMap(({ item: conn, index: ci }) => (conn.VpnGatewayId === gateway.Name ? [{ conn, path: [...ref.at, 'VpnConnections', ci] }] : []));
     const preparing = ALIBABA_PREPARING_MS[0] + context.rng(`alibaba:${site.name}/${gateway.Name}:preparing`).int(ALIBABA_PREPARING_MS[1] - ALIBABA_PREPARING_MS[0]);
     const count = dual ? 2 : 1;
     const names = dual ? [`${gateway.Name}_1`, `${gateway.Name}_2`] : [gateway.Name];
@@ -157,7 +145,11 @@ export function planAlibabaSite(ref: SiteRef<'alibaba'>, context: PlanContext, f
           findings.error('ALIBABA_NOT_EMULATED', [...tunnelPath, 'IkeVersion'], `${clabel} uses IKEv1, which vpnlab does not emulate (it speaks IKEv2)`, 'set IkeVersion: ikev2 (the peer must speak it too)');
           continue;
         }
-        if (!dhSupported(clabel, tunnelPath, [offer.ike], 'ike', findings) || !dhSupported(clabel, tunnelPath, [offer.esp], 'esp', findings)) continue;
+        const dh = unimplementedDhGroup([offer.ike], 'ike') ?? unimplementedDhGroup([offer.esp], 'esp');
+        if (dh !== undefined) {
+          findings.error('ALIBABA_NOT_EMULATED', tunnelPath, `${clabel} uses DH group ${dh}, which vpnlab does not implement`, 'choose group2 or a stronger group on both ends');
+          continue;
+        }
         const psk = tunnel.ike?.Psk ?? generatedPsk(context.rng(`alibaba:${site.name}/${conn.Name}/${k + 1}:psk`));
         if (tunnel.ike?.Psk === undefined) generated.set(`${conn.Name} tunnel ${k + 1} pre-shared key`, psk);
         const immediate = conn.EffectImmediately === true;

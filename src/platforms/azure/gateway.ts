@@ -9,7 +9,7 @@ import type { DocPath } from '../../config/source.js';
 import type { Findings, SiteRef } from '../adapter.js';
 import {
   addPrefix, ANY_SELECTOR, defaultRouteVia, OWN_ROUTES, hostPrefix, lifetimesFor, pickAddress, prefixesOf, pskBytes, rejectExactly,
-  retransmitWithin, selectors, takenAddresses,
+  retransmitWithin, selectors, takenAddresses, uniqueByName, unimplementedDhGroup,
 } from '../common.js';
 import type { FabricPlan, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
 import {
@@ -106,6 +106,11 @@ function proposals({ conn, path, findings }: ConnectionRef): { ike: string[]; es
   const custom = customPolicyProposals(policy);
   if ('problem' in custom) {
     findings.error('AZURE_NOT_EMULATED', [...path, 'ipsecPolicies', 0], `connection '${conn.name}' IPsec policy: ${custom.problem}`, 'choose algorithms vpnlab implements (see docs/platforms.md)');
+    return undefined;
+  }
+  const dh = unimplementedDhGroup([custom.ike], 'ike') ?? unimplementedDhGroup([custom.esp], 'esp');
+  if (dh !== undefined) {
+    findings.error('AZURE_NOT_EMULATED', [...path, 'ipsecPolicies', 0], `connection '${conn.name}' IPsec policy uses DH group ${dh}, which vpnlab does not implement`, 'choose DHGroup2/PFS2 or a stronger group on both ends');
     return undefined;
   }
   return { ike: [custom.ike], esp: [custom.esp], espAccepted: [], childSeconds: policy.saLifeTimeSeconds, childKb: policy.saDataSizeKilobytes };
@@ -264,15 +269,19 @@ export function planAzureSite(ref: SiteRef<'azure'>, context: PlanContext, findi
   const fabric = fabricPlan(site);
   const instances: InstancePlan[] = [];
   const gatewayIndex = topology.sites.filter((s) => s.platform === 'azure').indexOf(site);
-  for (const [gi, gateway] of (block.virtualNetworkGateways ?? []).entries()) {
+  const at = ref.at;
+  const gateways = uniqueByName(block.virtualNetworkGateways ?? [], (g) => g.name, (i) => [...at, 'virtualNetworkGateways', i, 'name'], 'virtual network gateway', 'AZURE_DUPLICATE_NAME', findings);
+  const unique = uniqueByName(block.connections ?? [], (c) => c.name, (i) => [...at, 'connections', i, 'name'], 'connection', 'AZURE_DUPLICATE_NAME', findings);
+  uniqueByName(block.localNetworkGateways ?? [], (l) => l.name, (i) => [...at, 'localNetworkGateways', i, 'name'], 'local network gateway', 'AZURE_DUPLICATE_NAME', findings);
+  for (const { item: gateway, index: gi } of gateways) {
     if (!gatewayBuildable(site, gateway, [...ref.at, 'virtualNetworkGateways', gi], findings)) continue;
     // A gateway whose subnet is missing is AZURE_GATEWAY_SUBNET in checks.ts.
     const facts = azureGatewayFacts(topology, site, gateway);
     if (facts === undefined) continue;
     const [shortest, longest] = AZURE_PROVISIONING_MS;
     const provisioning = context.fromScratch === true ? shortest + context.rng(`azure:${site.name}/${gateway.name}:provisioning`).int(longest - shortest) : 0;
-    const connections = (block.connections ?? []).flatMap((conn, ci) => (conn.virtualNetworkGateway1 === gateway.name
-      ? [{ conn, path: [...ref.at, 'connections', ci], findings }] : []));
+    const connections = unique.flatMap(({ item: conn, index: ci }) => (conn.virtualNetworkGateway1 === gateway.name
+      ? [{ conn, path: [...at, 'connections', ci], findings }] : []));
     for (const instance of facts.instances) {
       const parts: InstanceParts = { peers: [], tunnels: [], neighbors: [], originated: [...facts.vnetPrefixes] };
       for (const conn of connections) connectionParts(topology, site, facts, instance, conn, parts);

@@ -8,7 +8,7 @@ import type { Route } from '../../router/route-table.js';
 import type { SiteOf } from '../../topology/schema.js';
 import type { DocPath } from '../../config/source.js';
 import type { Findings, SiteRef } from '../adapter.js';
-import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin } from '../common.js';
+import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin, uniqueByName } from '../common.js';
 import type { InstancePlan, InterfacePlan, SitePlan } from '../plan.js';
 import { RRAS_BGP_HOLD_S, RRAS_CHILD_LIFETIME_KB, RRAS_CHILD_LIFETIME_S, RRAS_IKE_LIFETIME_S, RRAS_NETWORK_OUTAGE_S, rrasProposals } from './defaults.js';
 import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
@@ -102,8 +102,8 @@ function s2sPeer(rras: RrasSite, iface: VpnS2SInterface, path: DocPath, localAdd
   return { peer, tunnel: { connection: iface.Name, child: iface.Name, kind: 'route', routes, interfaceName: iface.Name } };
 }
 
-function bgpNeighbors(rras: RrasSite): NeighborConfig[] {
-  return (rras.BgpPeers ?? []).map((p) => ({
+function bgpNeighbors(rras: RrasSite, ref: SiteRef<'rras'>, findings: Findings): NeighborConfig[] {
+  return uniqueByName(rras.BgpPeers ?? [], (p) => p.Name, (i) => [...ref.at, 'BgpPeers', i, 'Name'], 'BGP peer', 'RRAS_DUPLICATE_NAME', findings).map(({ item: p }) => ({
     name: p.Name,
     address: parseIpv4(p.PeerIPAddress),
     asn: p.PeerASN,
@@ -145,11 +145,17 @@ export function planRrasSite(ref: SiteRef<'rras'>, findings: Findings): SitePlan
       'mark the adapter facing the Internet with Internet: true');
   }
   const ikeAddress = publicIface?.address ?? 0;
-  const built = publicIface === undefined && publicAdapter === undefined ? [] : s2s.flatMap((iface, i) => {
+  const interfacesOnce = uniqueByName(s2s, (i) => i.Name, (i) => [...ref.at, 'VpnS2SInterfaces', i, 'Name'], 'S2S interface', 'RRAS_DUPLICATE_NAME', findings);
+  const built = publicIface === undefined && publicAdapter === undefined ? [] : interfacesOnce.flatMap(({ item: iface, index: i }) => {
     const local = iface.SourceIpAddress !== undefined ? parseIpv4(iface.SourceIpAddress) : ikeAddress;
     return s2sPeer(rras, iface, [...ref.at, 'VpnS2SInterfaces', i], local, findings) ?? [];
   });
   const router = rras.BgpRouter;
+  if (router !== undefined && parseIpv4(router.BgpIdentifier) === 0) {
+    findings.error('RRAS_BGP_IDENTIFIER', [...ref.at, 'BgpRouter', 'BgpIdentifier'], 'Add-BgpRouter -BgpIdentifier 0.0.0.0: a BGP identifier must be a non-zero address (RFC 4271 §4.2, RFC 6286), so RRAS refuses the router',
+      'use one of the server\'s own addresses, e.g. its LAN address');
+  }
+  const bgpOn = router !== undefined && parseIpv4(router.BgpIdentifier) !== 0;
   const instance: InstancePlan = {
     name,
     resource: name,
@@ -158,10 +164,10 @@ export function planRrasSite(ref: SiteRef<'rras'>, findings: Findings): SitePlan
     interfaces,
     routes,
     ...(built.length > 0 ? { ipsec: { address: ikeAddress, peers: built.map((b) => b.peer), tunnels: built.map((b) => b.tunnel), delayedStarts: [] } } : {}),
-    ...(router !== undefined ? {
+    ...(bgpOn ? {
       bgp: {
         config: {
-          localAs: router.LocalASN, routerId: parseIpv4(router.BgpIdentifier), neighbors: bgpNeighbors(rras),
+          localAs: router!.LocalASN, routerId: parseIpv4(router!.BgpIdentifier), neighbors: bgpNeighbors(rras, ref, findings),
           networks: advertisedPrefixes(site), ebgpRequiresPolicy: false, holdTime: RRAS_BGP_HOLD_S,
         },
       },
