@@ -12,7 +12,7 @@ import { PcapWriter } from '../sim/pcap.js';
 import { Scheduler } from '../sim/scheduler.js';
 import { SimTransport } from '../sim/transport.js';
 import { planSite } from '../platforms/planner.js';
-import type { EmulationEvent } from './events.js';
+import type { EmulationEvent, EmulationEventBody } from './events.js';
 import { Fabric } from './fabric.js';
 import { GatewayInstance } from './gateway-instance.js';
 import type { EmulatorHost, NodeRole, SimNode } from './host.js';
@@ -92,7 +92,7 @@ export class Network implements EmulatorHost {
     const apply = this.faultAction(target);
     this.faults.push({ atMs, target, up });
     this.scheduler.at(atMs, () => {
-      this.milestone(target.name, `fault: ${target.kind} ${up ? 'restored' : 'down'}`);
+      this.milestone(target.name, { kind: 'fault', target, up });
       apply(up);
     }, undefined);
   }
@@ -158,14 +158,14 @@ export class Network implements EmulatorHost {
     return node;
   }
 
-  /** Appends a line to the event log, stamped with the current simulated time. */
-  record(node: string, text: string): void {
-    this.events.push({ timeMs: this.scheduler.now(), node, text });
+  /** Appends an event to the full log, stamped with the current simulated time. */
+  record(node: string, body: EmulationEventBody): void {
+    this.events.push({ ...body, timeMs: this.scheduler.now(), node });
   }
 
   /** Records a state change (also in the full log). */
-  milestone(node: string, text: string): void {
-    const event = { timeMs: this.scheduler.now(), node, text };
+  milestone(node: string, body: EmulationEventBody): void {
+    const event: EmulationEvent = { ...body, timeMs: this.scheduler.now(), node };
     this.milestones.push(event);
     this.events.push(event);
   }

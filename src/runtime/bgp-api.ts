@@ -1,7 +1,7 @@
 import { formatIpv4, parsePrefix } from '../net/address.js';
 import { CeaseSubcode } from '../bgp/errors.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
-import { peerRecords, routeRecords } from '../bgp/views.js';
+import { peerRecords, routeRecords, transitionRecords } from '../bgp/views.js';
 import type { ApiSettings } from '../config/api-schema.js';
 import { startApiListeners, type ApiListeners } from './api-listen.js';
 import { ApiError, shown, type ApiRequest } from './json-api.js';
@@ -51,7 +51,7 @@ function handle(speaker: BgpSpeaker, req: ApiRequest): unknown {
         n.start();
         return { reset: n.name };
       }
-      return { ...peerRecords(speaker).find((p) => p.name === n.name)!, history: n.history };
+      return { ...peerRecords(speaker).find((p) => p.name === n.name)!, history: transitionRecords(n) };
     }
     case 'routes': {
       expect('GET');

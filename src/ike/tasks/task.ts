@@ -1,6 +1,7 @@
 import type { IkeMessage } from '../message.js';
 import type { Payload } from '../payload-chain.js';
 import type { IkeSa } from '../ike-sa.js';
+import type { IkeSaReason } from '../reasons.js';
 
 /*
  * An exchange this side starts, strongSwan-style: the task builds the request, and processes the
@@ -15,12 +16,12 @@ export type TaskOutcome =
   /** Send the (rebuilt) request again: IKE_SA_INIT after COOKIE or INVALID_KE_PAYLOAD. */
   | { readonly kind: 'retry' }
   /** The exchange failed; `fatal` takes the IKE SA down with it. */
-  | { readonly kind: 'failed'; readonly reason: string; readonly fatal: boolean };
+  | { readonly kind: 'failed'; readonly reason: IkeSaReason; readonly fatal: boolean };
 
 export const DONE: TaskOutcome = { kind: 'done' };
 export const RETRY: TaskOutcome = { kind: 'retry' };
 
-export function failed(reason: string, fatal: boolean): TaskOutcome {
+export function failed(reason: IkeSaReason, fatal: boolean): TaskOutcome {
   return { kind: 'failed', reason, fatal };
 }
 
@@ -37,5 +38,5 @@ export interface InitiatorTask {
   sent?(sa: IkeSa, bytes: Uint8Array): void;
   process(sa: IkeSa, response: IkeMessage): TaskOutcome;
   /** The exchange will never complete (peer silent, SA destroyed). */
-  abandon?(sa: IkeSa, reason: string): void;
+  abandon?(sa: IkeSa, reason: IkeSaReason): void;
 }
