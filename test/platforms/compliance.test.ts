@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Network } from '../../src/emulator/network.js';
 import { NotifyType } from '../../src/ike/constants.js';
-import type { IkeSaReason } from '../../src/ike/reasons.js';
+import { sameReason, type IkeSaReason } from '../../src/ike/reasons.js';
 import { runPing } from '../../src/emulator/session.js';
 import { runUntilSettled } from '../../src/emulator/settle.js';
 import { parseTopology } from '../../src/topology/load.js';
@@ -101,6 +101,12 @@ for (const f of FIXTURES) {
       assert.ok(!upPeers(network, f.instance).includes(failing), `${failing} stays down`);
       const authFailed = (r: IkeSaReason): boolean => r.kind === 'auth-failed' || r.kind === 'peer-auth-failed' || (r.kind === 'notify-received' && r.notify === NotifyType.AUTHENTICATION_FAILED);
       assert.ok(network.events.some((e) => e.kind === 'ike-sa-failed' && authFailed(e.reason)), 'the IKE SA fails with AUTHENTICATION_FAILED');
+      // Redials that fail the same way are one event: consecutive failures of a connection differ.
+      for (const node of network.gateways.keys()) {
+        const byPeer = new Map<string, IkeSaReason[]>();
+        for (const e of network.milestones) if (e.kind === 'ike-sa-failed' && e.node === node) byPeer.set(e.peer, [...(byPeer.get(e.peer) ?? []), e.reason]);
+        for (const [peer, reasons] of byPeer) reasons.slice(1).forEach((r, i) => assert.ok(!sameReason(r, reasons[i]!), `${node} ${peer}: ${JSON.stringify(reasons)}`));
+      }
       const run = runPing(network, f.from, f.to, 1);
       assert.equal(run.ping.events[0]?.kind === 'reply', f.redundant);
     });

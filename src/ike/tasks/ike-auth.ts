@@ -61,20 +61,20 @@ export class IkeAuthTask implements InitiatorTask {
       return failed(error !== undefined ? { kind: 'notify-received', exchange: ExchangeType.IKE_AUTH, notify: error.notifyType } : { kind: 'no-auth-payload' }, true);
     }
     const idr = payloadOf(response.payloads, 'idr');
-    const [check, problem]: [AuthCheck, string] | [undefined, undefined] = idr === undefined ? ['no-identity', 'no IDr payload']
+    const failure: { check: AuthCheck; detail: string } | undefined = idr === undefined ? { check: 'no-identity', detail: 'no IDr payload' }
       : sa.config.remoteIdentity !== undefined && !sameIdentity(idr, sa.config.remoteIdentity)
-        ? ['identity-mismatch', `peer identity '${formatIdentity(idr)}' is not the configured '${formatIdentity(sa.config.remoteIdentity)}'`]
-        : auth.method !== AuthMethod.SHARED_KEY_MIC ? ['auth-method', `AUTH method ${auth.method} (only pre-shared keys are configured)`]
-          : !bytesEqual(auth.data, authData(sa, 'responder', idr)) ? ['psk-mismatch', 'pre-shared key mismatch: the responder\'s AUTH does not verify']
-            : [undefined, undefined];
-    if (check !== undefined && problem !== undefined) {
-      sa.log(`authentication of the responder failed: ${problem}`);
+        ? { check: 'identity-mismatch', detail: `peer identity '${formatIdentity(idr)}' is not the configured '${formatIdentity(sa.config.remoteIdentity)}'` }
+        : auth.method !== AuthMethod.SHARED_KEY_MIC ? { check: 'auth-method', detail: `AUTH method ${auth.method} (only pre-shared keys are configured)` }
+          : !bytesEqual(auth.data, authData(sa, 'responder', idr)) ? { check: 'psk-mismatch', detail: 'pre-shared key mismatch: the responder\'s AUTH does not verify' }
+            : undefined;
+    if (failure !== undefined) {
+      sa.log(`authentication of the responder failed: ${failure.detail}`);
       sa.sendUnanswered(ExchangeType.INFORMATIONAL, [notify(NotifyType.AUTHENTICATION_FAILED)]);
-      return failed({ kind: 'auth-failed', check, detail: problem }, true);
+      return failed({ kind: 'auth-failed', ...failure }, true);
     }
     sa.log(`authentication of '${formatIdentity(idr!)}' with pre-shared key successful`);
     sa.remoteIdentity = idr!;
-    sa.established({ kind: 'established', local: sa.config.localIdentity, remote: idr!, initialContact: false });
+    sa.established({ kind: 'established', local: sa.config.localIdentity, remote: bareIdentity(idr!), initialContact: false });
     if (this.offer !== undefined) {
       const childError = errorNotifyIn(response.payloads);
       if (payloadOf(response.payloads, 'sa') === undefined) {
@@ -101,14 +101,14 @@ export function respondIkeAuth(sa: IkeSa, request: IkeMessage): ResponderResult 
   const selected = selectByIdentity(sa.candidates, idi, payloadOf(request.payloads, 'idr'));
   if (selected !== undefined) sa.useConfig(selected);
   const expected = sa.config.remoteIdentity;
-  const [check, problem]: [AuthCheck, string] | [undefined, undefined] = auth === undefined ? ['no-auth-payload', 'no AUTH payload (EAP is not supported)']
-    : expected !== undefined && !sameIdentity(idi, expected) ? ['identity-mismatch', `peer identity '${formatIdentity(idi)}' is not the configured '${formatIdentity(expected)}'`]
-      : auth.method !== AuthMethod.SHARED_KEY_MIC ? ['auth-method', `AUTH method ${auth.method} (only pre-shared keys are configured)`]
-        : !bytesEqual(auth.data, authData(sa, 'initiator', idi)) ? ['psk-mismatch', 'pre-shared key mismatch: the initiator\'s AUTH does not verify']
-          : [undefined, undefined];
-  if (check !== undefined && problem !== undefined) {
-    sa.log(`authentication of '${formatIdentity(idi)}' failed: ${problem}`);
-    return { payloads: [notify(NotifyType.AUTHENTICATION_FAILED)], after: () => sa.destroy({ kind: 'auth-failed', check, detail: problem }) };
+  const failure: { check: AuthCheck; detail: string } | undefined = auth === undefined ? { check: 'no-auth-payload', detail: 'no AUTH payload (EAP is not supported)' }
+    : expected !== undefined && !sameIdentity(idi, expected) ? { check: 'identity-mismatch', detail: `peer identity '${formatIdentity(idi)}' is not the configured '${formatIdentity(expected)}'` }
+      : auth.method !== AuthMethod.SHARED_KEY_MIC ? { check: 'auth-method', detail: `AUTH method ${auth.method} (only pre-shared keys are configured)` }
+        : !bytesEqual(auth.data, authData(sa, 'initiator', idi)) ? { check: 'psk-mismatch', detail: 'pre-shared key mismatch: the initiator\'s AUTH does not verify' }
+          : undefined;
+  if (failure !== undefined) {
+    sa.log(`authentication of '${formatIdentity(idi)}' failed: ${failure.detail}`);
+    return { payloads: [notify(NotifyType.AUTHENTICATION_FAILED)], after: () => sa.destroy({ kind: 'auth-failed', ...failure }) };
   }
   sa.log(`authentication of '${formatIdentity(idi)}' with pre-shared key successful`);
   sa.remoteIdentity = idi;
@@ -131,9 +131,14 @@ export function respondIkeAuth(sa: IkeSa, request: IkeMessage): ResponderResult 
   return {
     payloads,
     after: () => {
-      sa.established({ kind: 'established', local: identity, remote: idi, initialContact });
+      sa.established({ kind: 'established', local: identity, remote: bareIdentity(idi), initialContact });
       if (initialContact) sa.context.initialContact(sa);
       install?.();
     },
   };
+}
+
+/** The identity without the payload around it (for reasons, compared and shown as plain data). */
+function bareIdentity(id: Identity): Identity {
+  return { idType: id.idType, data: id.data };
 }
