@@ -12,7 +12,7 @@ import { ApiError, shown, type ApiRequest } from './json-api.js';
  *
  *   GET  /api/v1/summary               local AS, router ID, route and peer counts
  *   GET  /api/v1/peers                 every neighbour (PeerRecord[])
- *   GET  /api/v1/peers/NAME            one neighbour, with its recent state changes
+ *   GET  /api/v1/peers/NAME            one neighbour, with its recent state changes (TransitionRecord[])
  *   GET  /api/v1/routes[?prefix=P]     the Loc-RIB, or P and its more-specifics (RouteRecord[])
  *   POST /api/v1/peers/NAME/reset      stop the session (Cease / Administrative Reset) and start again
  *
