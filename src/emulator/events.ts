@@ -41,10 +41,19 @@ export type EmulationEventBody =
 
 export type EmulationEventKind = EmulationEventBody['kind'];
 
-export type EmulationEvent = EmulationEventBody & {
+/** An engine's log line. */
+export type LogEventBody = Extract<EmulationEventBody, { kind: 'log' }>;
+/** A state change: every kind but `log`. */
+export type MilestoneBody = Exclude<EmulationEventBody, { kind: 'log' }>;
+
+/** When and where. */
+export interface EventStamp {
   readonly timeMs: number;
   readonly node: string;
-};
+}
+
+export type EmulationEvent = EmulationEventBody & EventStamp;
+export type Milestone = MilestoneBody & EventStamp;
 
 /** The event of one kind (for narrowing: `events.filter(isEvent('bgp-session'))`). */
 export function isEvent<K extends EmulationEventKind>(kind: K): (e: EmulationEvent) => e is EmulationEvent & { kind: K } {

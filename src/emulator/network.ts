@@ -12,7 +12,7 @@ import { PcapWriter } from '../sim/pcap.js';
 import { Scheduler } from '../sim/scheduler.js';
 import { SimTransport } from '../sim/transport.js';
 import { planSite } from '../platforms/planner.js';
-import type { EmulationEvent, EmulationEventBody } from './events.js';
+import type { EmulationEvent, LogEventBody, Milestone, MilestoneBody } from './events.js';
 import { Fabric } from './fabric.js';
 import { GatewayInstance } from './gateway-instance.js';
 import type { EmulatorHost, NodeRole, SimNode } from './host.js';
@@ -58,10 +58,10 @@ export class Network implements EmulatorHost {
   readonly gateways = new Map<string, GatewayInstance>();
   /** The cloud networks' fabrics (Azure VNet routing, Alibaba vRouter), by site name. */
   readonly fabrics = new Map<string, Fabric>();
-  /** What the gateways logged, in simulated time. */
+  /** Everything: the engines' log lines and the state changes, in simulated time. */
   readonly events: EmulationEvent[] = [];
-  /** State changes users care about (tunnels, BGP sessions, provisioning), in simulated time. */
-  readonly milestones: EmulationEvent[] = [];
+  /** State changes users care about (tunnels, BGP sessions, routes, faults, provisioning), in simulated time. */
+  readonly milestones: Milestone[] = [];
   private internet: IpNode | undefined;
   private readonly topology: Topology;
   private readonly fromScratch: boolean;
@@ -158,14 +158,14 @@ export class Network implements EmulatorHost {
     return node;
   }
 
-  /** Appends an event to the full log, stamped with the current simulated time. */
-  record(node: string, body: EmulationEventBody): void {
+  /** Appends an engine's log line to the full log, stamped with the current simulated time. */
+  record(node: string, body: LogEventBody): void {
     this.events.push({ ...body, timeMs: this.scheduler.now(), node });
   }
 
   /** Records a state change (also in the full log). */
-  milestone(node: string, body: EmulationEventBody): void {
-    const event: EmulationEvent = { ...body, timeMs: this.scheduler.now(), node };
+  milestone(node: string, body: MilestoneBody): void {
+    const event: Milestone = { ...body, timeMs: this.scheduler.now(), node };
     this.milestones.push(event);
     this.events.push(event);
   }
