@@ -60,12 +60,12 @@ export interface NeighborHost {
   transitioned?(neighbor: BgpNeighbor, event: NeighborEvent): void;
 }
 
-/** A state change users can see (FRR's "%ADJCHANGE", GoBGP's fsmStateReason). */
+/** A state change users can see (FRR's "%ADJCHANGE", GoBGP's fsmStateReason): the reason stays typed. */
 export interface NeighborEvent {
-  at: number;
-  from: string;
-  to: string;
-  reason: string;
+  readonly at: number;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: TransitionReason;
 }
 
 /** Why an incoming connection was refused (logged per source, rate-limited). */
@@ -92,7 +92,8 @@ export class BgpNeighbor implements ConnectionOwner {
   private secondary: BgpConnection | undefined;
   establishedAt: number | undefined;
   negotiated: Negotiated | undefined;
-  lastError: string | undefined;
+  /** The reason of the last transition to Idle or out of Established. */
+  lastError: TransitionReason | undefined;
   readonly history: NeighborEvent[] = [];
   /** UPDATEs that had RFC 7606 errors handled without a reset: how many, the last, those logged. */
   readonly updateErrors = new DistinctOnce();
@@ -313,14 +314,13 @@ export class BgpNeighbor implements ConnectionOwner {
         if (this.primary === fresh) fresh.fsm.handle({ kind: this.fsmConfig.passive ? 'AutomaticStartPassive' : 'AutomaticStart' });
       });
     }
-    const reason = describeReason(record.reason);
-    const event = { at: record.at, from: record.from, to: record.to, reason };
+    const event: NeighborEvent = { at: record.at, from: record.from, to: record.to, reason: record.reason };
     this.history.push(event);
     if (this.history.length > 50) this.history.shift();
-    if (record.to === 'Idle' || record.from === 'Established') this.lastError = reason;
+    if (record.to === 'Idle' || record.from === 'Established') this.lastError = record.reason;
     // Changes that neither reach nor leave Established can be driven by anyone who connects.
     const routine = record.to !== 'Established' && record.from !== 'Established';
-    this.host.log(this, `${record.from} -> ${record.to}: ${reason}`, routine ? 'transitions' : undefined);
+    this.host.log(this, `${record.from} -> ${record.to}: ${describeReason(record.reason)}`, routine ? 'transitions' : undefined);
     this.host.transitioned?.(this, event);
   }
 }

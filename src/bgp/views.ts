@@ -2,6 +2,9 @@ import { formatIpv4, formatPrefix, prefixCovers, type Prefix } from '../net/addr
 import { formatCommunity, formatLargeCommunity } from './policy/community.js';
 import { formatAsPath } from './rib/as-path.js';
 import type { DestinationView, PathView } from './rib/changes.js';
+import { describeReason } from './fsm-reason.js';
+import type { TransitionReason } from './fsm-types.js';
+import type { BgpNeighbor } from './neighbor.js';
 import type { DecisionReason } from './rib/decision.js';
 import type { BgpSpeaker } from './speaker.js';
 import { Origin } from './types.js';
@@ -34,8 +37,10 @@ export interface PeerRecord {
   rejected: { policy: number; noPolicy: number; asLoop: number; blocked: number };
   prefixesAdvertised: number;
   messages: { in: number; out: number; updatesIn: number; updatesOut: number };
-  /** The reason of the last transition to Idle or out of Established. */
+  /** The reason of the last transition to Idle or out of Established, in words (describeReason)... */
   lastError: string | null;
+  /** ...and typed (GoBGP's fsmStateReason): `kind`, plus its code, subcode, error, etc. */
+  lastErrorCause: TransitionReason | null;
   /** eBGP neighbour without import or export policy while RFC 8212 applies. */
   missingPolicy: boolean;
   /** UPDATEs with errors handled by treat-as-withdraw or attribute-discard (RFC 7606), and the last. */
@@ -95,7 +100,8 @@ export function peerRecords(speaker: BgpSpeaker): PeerRecord[] {
       rejected: { policy: report.counters.policy, noPolicy: report.counters.noPolicy, asLoop: report.counters.asLoop, blocked: report.counters.blocked },
       prefixesAdvertised: report.advertised,
       messages: { in: conn.counters.messagesIn, out: conn.counters.messagesOut, updatesIn: conn.counters.updatesIn, updatesOut: conn.counters.updatesOut },
-      lastError: n.lastError ?? null,
+      lastError: n.lastError === undefined ? null : describeReason(n.lastError),
+      lastErrorCause: n.lastError ?? null,
       missingPolicy: report.missingPolicy,
       updateErrors: n.updateErrors.count,
       lastUpdateError: n.updateErrors.last ?? null,
@@ -103,6 +109,20 @@ export function peerRecords(speaker: BgpSpeaker): PeerRecord[] {
       lastRouteNotSent: n.notSent.last ?? null,
     };
   });
+}
+
+/** A state change as the API shows it: the reason in words and typed. */
+export interface TransitionRecord {
+  at: number;
+  from: string;
+  to: string;
+  reason: string;
+  cause: TransitionReason;
+}
+
+/** The neighbour's recent state changes, oldest first. */
+export function transitionRecords(neighbor: BgpNeighbor): TransitionRecord[] {
+  return neighbor.history.map((e) => ({ at: e.at, from: e.from, to: e.to, reason: describeReason(e.reason), cause: e.reason }));
 }
 
 const ORIGIN_NAMES = { [Origin.IGP]: 'igp', [Origin.EGP]: 'egp', [Origin.INCOMPLETE]: 'incomplete' } as const;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { bgpDaemonJsonSchema, loadBgpDaemonConfig, toDaemonSettings } from '../bgp/config/daemon-schema.js';
-import type { PeerRecord, RouteRecord } from '../bgp/views.js';
+import type { PeerRecord, RouteRecord, TransitionRecord } from '../bgp/views.js';
 import { formatIssue } from '../config/issues.js';
 import { BgpDaemon } from '../runtime/bgp-daemon.js';
 import { apiTargetOptions, callApi, runUntilSignal, timestamped, type ApiTarget } from './daemon-support.js';
@@ -22,7 +22,7 @@ function withApiOptions(cmd: Command): Command {
 
 const call = <T>(target: ApiTarget, path: string, method = 'GET'): Promise<T> => callApi<T>('bgp', target, path, method);
 
-function renderPeerDetail(p: PeerRecord & { history: { at: number; from: string; to: string; reason: string }[] }): string {
+function renderPeerDetail(p: PeerRecord & { history: TransitionRecord[] }): string {
   const lines = [
     `neighbor ${p.name} (${p.address}), AS ${p.asn}, ${p.mode}`,
     `  state ${p.state}${p.uptime !== null ? `, up ${p.uptime}s, hold time ${p.holdTime}s` : ''}`,

@@ -1,6 +1,7 @@
-import { formatIpv4, formatPrefix, type Ipv4Address } from '../net/address.js';
+import { formatPrefix, type Ipv4Address, type Prefix } from '../net/address.js';
 import { DEFAULT_MTU } from '../net/ipv4.js';
 import type { FabricPlan } from '../platforms/plan.js';
+import type { FabricHop } from './events.js';
 import type { GatewayInstance } from './gateway-instance.js';
 import type { EmulatorHost, SimNode } from './host.js';
 
@@ -14,8 +15,8 @@ export class Fabric {
   private readonly instances: ReadonlyMap<string, GatewayInstance>;
   /** A refresh is scheduled (changes of one moment are applied together). */
   private refreshPending = false;
-  /** Per prefix, the instances the fabric last sent it to (for the timeline). */
-  private readonly lastVia = new Map<string, string>();
+  /** Per prefix (by its text), where the fabric last sent it (for the timeline). */
+  private readonly lastVia = new Map<string, { prefix: Prefix; via: FabricHop[] }>();
   private readonly network: EmulatorHost;
 
   constructor(network: EmulatorHost, site: string, plan: FabricPlan, instances: ReadonlyMap<string, GatewayInstance>) {
@@ -78,20 +79,23 @@ export class Fabric {
 
   /** A prefix whose gateway instances changed (a failover, a switch-back) goes into the timeline. */
   private noteChanges(): void {
-    const now = new Map<string, string[]>();
+    const now = new Map<string, { prefix: Prefix; via: FabricHop[] }>();
     for (const r of this.node.ip.routes.all()) {
       if (r.source !== 'platform' || r.nextHop === undefined) continue;
       const key = formatPrefix(r.prefix);
       const owner = [...this.instances.values()].find((i) => i.node.ip.isLocalAddress(r.nextHop!));
-      now.set(key, [...(now.get(key) ?? []), owner?.plan.name ?? formatIpv4(r.nextHop)]);
+      const entry = now.get(key) ?? { prefix: r.prefix, via: [] };
+      entry.via.push(owner !== undefined ? { instance: owner.plan.name } : { address: r.nextHop });
+      now.set(key, entry);
     }
     for (const key of new Set([...now.keys(), ...this.lastVia.keys()])) {
-      const via = (now.get(key) ?? []).sort().join(', ');
+      const current = now.get(key);
+      const via = [...(current?.via ?? [])].sort(byHop);
       const before = this.lastVia.get(key);
-      if (via === (before ?? '')) continue;
-      if (via === '') this.lastVia.delete(key);
-      else this.lastVia.set(key, via);
-      if (before !== undefined || via !== '') this.network.milestone(this.node.qualifiedName, via === '' ? `${key}: no gateway carries it any more` : `${key} via ${via}`);
+      if (sameHops(via, before?.via ?? [])) continue;
+      if (current === undefined) this.lastVia.delete(key);
+      else this.lastVia.set(key, { prefix: current.prefix, via });
+      this.network.milestone(this.node.qualifiedName, { kind: 'fabric-route', prefix: (current ?? before)!.prefix, via });
     }
   }
 
@@ -100,6 +104,16 @@ export class Fabric {
     if (nextHop === undefined) return;
     this.node.ip.routes.add({ prefix, nextHop, source: 'platform', origin: `${origin} (${formatPrefix(prefix)} via ${instance.plan.name})` });
   }
+}
+
+/** Instances by name, then bare next hops by address. */
+function byHop(a: FabricHop, b: FabricHop): number {
+  if ('instance' in a) return 'instance' in b ? (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0) : -1;
+  return 'instance' in b ? 1 : a.address - b.address;
+}
+
+function sameHops(a: readonly FabricHop[], b: readonly FabricHop[]): boolean {
+  return a.length === b.length && a.every((h, i) => byHop(h, b[i]!) === 0);
 }
 
 function isSubnetPort(instance: GatewayInstance, ifaceName: string): boolean {

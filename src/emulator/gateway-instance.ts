@@ -1,8 +1,8 @@
+import { CeaseSubcode, ErrorCode } from '../bgp/errors.js';
+import type { TransitionReason } from '../bgp/fsm-types.js';
 import { BgpSpeaker } from '../bgp/speaker.js';
 import { IpsecGateway } from '../ipsec/gateway.js';
-import { CryptoSuite } from '../crypto/suite.js';
-import { formatChildSpi } from '../ike/payloads/notify.js';
-import { formatSelector } from '../ike/payloads/ts.js';
+import { sameReason, type IkeSaReason } from '../ike/reasons.js';
 import { DEFAULT_MTU } from '../net/ipv4.js';
 import type { InstancePlan } from '../platforms/plan.js';
 import type { EmulatorHost, SimNode } from './host.js';
@@ -20,7 +20,7 @@ export class GatewayInstance {
   readonly bgp: BgpSpeaker | undefined;
   private readonly network: EmulatorHost;
   /** Per connection, the reason of its last failed attempt (while it keeps failing). */
-  private readonly failures = new Map<string, string>();
+  private readonly failures = new Map<string, IkeSaReason>();
 
   constructor(network: EmulatorHost, site: string, plan: InstancePlan) {
     this.network = network;
@@ -34,7 +34,7 @@ export class GatewayInstance {
     }
     for (const route of plan.routes) ip.routes.add(route);
     const who = this.node.qualifiedName;
-    const log = (text: string): void => network.record(who, text);
+    const log = (line: string): void => network.record(who, { kind: 'log', source: 'ike', line });
     if (plan.ipsec !== undefined) {
       this.ipsec = new IpsecGateway({
         node: ip, transport: this.node.transport, clock: network.scheduler,
@@ -42,20 +42,26 @@ export class GatewayInstance {
         address: plan.ipsec.address, peers: plan.ipsec.peers, tunnels: plan.ipsec.tunnels, log,
         events: {
           ikeState: (e) => {
-            if (e.state === 'established') network.milestone(who, `IKE SA ${e.ikeSa} up (${e.reason})`);
-            else if (e.state === 'destroyed' && e.previous === 'established') network.milestone(who, `IKE SA ${e.ikeSa} down: ${e.reason}`);
-            else if (e.state === 'destroyed' && this.failures.get(e.peer) !== e.reason) {
+            const sa = { ikeSa: e.ikeSa, peer: e.peer, reason: e.reason };
+            if (e.state === 'established') network.milestone(who, { kind: 'ike-sa-up', ...sa });
+            else if (e.state === 'destroyed' && e.previous === 'established') network.milestone(who, { kind: 'ike-sa-down', ...sa });
+            else if (e.state === 'destroyed') {
               // A connection that keeps failing the same way is one event, not one per redial.
-              this.failures.set(e.peer, e.reason);
-              network.milestone(who, `IKE SA ${e.ikeSa} failed: ${e.reason}`);
+              const last = this.failures.get(e.peer);
+              if (last === undefined || !sameReason(last, e.reason)) {
+                this.failures.set(e.peer, e.reason);
+                network.milestone(who, { kind: 'ike-sa-failed', ...sa });
+              }
             }
             if (e.state === 'established') this.failures.delete(e.peer);
           },
           childUp: (child) => {
-            if (child.replaces === undefined) network.milestone(who, `tunnel ${child.childName} up: CHILD_SA ${CryptoSuite.esp(child.suite).name}, ${child.localSelectors.map(formatSelector).join(',')} === ${child.remoteSelectors.map(formatSelector).join(',')}`);
+            if (child.replaces === undefined) {
+              network.milestone(who, { kind: 'tunnel-up', tunnel: child.childName, suite: child.suite, localSelectors: child.localSelectors, remoteSelectors: child.remoteSelectors });
+            }
           },
           childDown: (removal) => {
-            if (!removal.reason.startsWith('rekeyed')) network.milestone(who, `tunnel ${removal.childName} CHILD_SA ${formatChildSpi(removal.inboundSpi)} removed: ${removal.reason}`);
+            if (removal.reason.kind !== 'rekeyed') network.milestone(who, { kind: 'child-sa-removed', tunnel: removal.childName, inboundSpi: removal.inboundSpi, reason: removal.reason });
           },
         },
       });
@@ -64,12 +70,12 @@ export class GatewayInstance {
       const installer = new BgpRouteInstaller(ip.routes, (installed) => this.installBest(installed));
       this.bgp = new BgpSpeaker(plan.bgp.config, {
         transport: this.node.transport, clock: network.scheduler, rng: network.rng(`bgp:${who}`),
-        log: (text) => log(`BGP ${text}`),
+        log: (line) => network.record(who, { kind: 'log', source: 'bgp', line }),
         resolveNextHop: installer.resolveNextHop,
         onBestChange: installer.onBestChange,
         onTransition: (neighbor, e) => {
-          if (e.to === 'Established' || e.from === 'Established' || (e.to === 'Idle' && e.reason.includes('NOTIFICATION') && !e.reason.includes('Collision'))) {
-            network.milestone(who, `BGP ${neighbor}: ${e.from} -> ${e.to}${e.to === 'Established' ? '' : `: ${e.reason}`}`);
+          if (e.to === 'Established' || e.from === 'Established' || (e.to === 'Idle' && endedByError(e.reason))) {
+            network.milestone(who, { kind: 'bgp-session', neighbor, from: e.from, to: e.to, reason: e.reason });
           }
         },
       });
@@ -88,9 +94,9 @@ export class GatewayInstance {
       return;
     }
     const [before, after] = this.plan.readyStates ?? ['Preparing', 'Normal'];
-    this.network.milestone(this.node.qualifiedName, before);
+    this.network.milestone(this.node.qualifiedName, { kind: 'provisioning', state: before, ready: false });
     this.network.scheduler.setTimer(ready, () => {
-      this.network.milestone(this.node.qualifiedName, after);
+      this.network.milestone(this.node.qualifiedName, { kind: 'provisioning', state: after, ready: true });
       this.begin();
     });
   }
@@ -115,7 +121,7 @@ export class GatewayInstance {
 
   /** The instance fails (a fault): it loses every IKE SA and BGP session without telling anyone. */
   fail(): void {
-    this.ipsec?.engine.reset('the gateway instance failed');
+    this.ipsec?.engine.reset({ kind: 'gateway-failed' });
     this.bgp?.stop();
   }
 
@@ -130,12 +136,25 @@ export class GatewayInstance {
   private installBest({ learned, withdrawn }: InstalledChanges): void {
     // After the first exchange of routes, each later change is worth a line of the timeline.
     const who = this.node.qualifiedName;
-    if (withdrawn.length > 0) this.network.milestone(who, `BGP routes withdrawn: ${summarize(withdrawn)}`);
-    if (learned.length > 0) this.network.milestone(who, `BGP routes learned: ${summarize(learned)}`);
+    if (withdrawn.length > 0) this.network.milestone(who, { kind: 'bgp-routes', change: 'withdrawn', routes: withdrawn });
+    if (learned.length > 0) this.network.milestone(who, { kind: 'bgp-routes', change: 'learned', routes: learned });
   }
 }
 
-function summarize(items: readonly string[]): string {
-  return items.length <= 4 ? items.join(', ') : `${items.slice(0, 4).join(', ')} and ${items.length - 4} more`;
+/**
+ * A session ended by a protocol error, a NOTIFICATION either way (a wrong AS, a hold timer that
+ * ran out on the peer's side...) — not the Cease that settles a connection collision, which is routine.
+ */
+function endedByError(reason: TransitionReason): boolean {
+  switch (reason.kind) {
+    case 'notification-received':
+      return reason.code !== ErrorCode.Cease || reason.subcode !== CeaseSubcode.ConnectionCollisionResolution;
+    case 'message-error':
+      return true;
+    case 'open-rejected':
+    case 'fsm-error':
+      return reason.notificationSent;
+    default:
+      return false;
+  }
 }
-

@@ -3,6 +3,7 @@ import type { IpNode } from '../router/node.js';
 import type { Link } from '../sim/link.js';
 import type { Scheduler } from '../sim/scheduler.js';
 import type { SimTransport } from '../sim/transport.js';
+import type { LogEventBody, MilestoneBody } from './events.js';
 
 /*
  * What the parts of an emulated network (gateway instances, fabrics, faults) are given by the
@@ -31,8 +32,8 @@ export interface EmulatorHost {
   link(name: string): Link;
   /** Gives the interface a point-to-point access link to the emulated Internet. */
   attachToInternet(node: SimNode, ifaceName: string): void;
-  /** Appends a line to the full log, stamped with the current simulated time. */
-  record(node: string, text: string): void;
+  /** Appends an event (an engine's log line) to the full log, stamped with the current simulated time. */
+  record(node: string, event: LogEventBody): void;
   /** Records a state change users care about (also in the full log). */
-  milestone(node: string, text: string): void;
+  milestone(node: string, event: MilestoneBody): void;
 }

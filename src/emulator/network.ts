@@ -13,7 +13,7 @@ import { Scheduler } from '../sim/scheduler.js';
 import { SimTransport } from '../sim/transport.js';
 import { IGNORE_FINDINGS } from '../platforms/adapter.js';
 import { planSite } from '../platforms/registry.js';
-import type { EmulationEvent } from './events.js';
+import type { EmulationEvent, LogEventBody, Milestone, MilestoneBody } from './events.js';
 import { Fabric } from './fabric.js';
 import { GatewayInstance } from './gateway-instance.js';
 import type { EmulatorHost, NodeRole, SimNode } from './host.js';
@@ -59,10 +59,10 @@ export class Network implements EmulatorHost {
   readonly gateways = new Map<string, GatewayInstance>();
   /** The cloud networks' fabrics (Azure VNet routing, Alibaba vRouter), by site name. */
   readonly fabrics = new Map<string, Fabric>();
-  /** What the gateways logged, in simulated time. */
+  /** Everything: the engines' log lines and the state changes, in simulated time. */
   readonly events: EmulationEvent[] = [];
-  /** State changes users care about (tunnels, BGP sessions, provisioning), in simulated time. */
-  readonly milestones: EmulationEvent[] = [];
+  /** State changes users care about (tunnels, BGP sessions, routes, faults, provisioning), in simulated time. */
+  readonly milestones: Milestone[] = [];
   private internet: IpNode | undefined;
   private readonly topology: Topology;
   private readonly fromScratch: boolean;
@@ -93,7 +93,7 @@ export class Network implements EmulatorHost {
     const apply = this.faultAction(target);
     this.faults.push({ atMs, target, up });
     this.scheduler.at(atMs, () => {
-      this.milestone(target.name, `fault: ${target.kind} ${up ? 'restored' : 'down'}`);
+      this.milestone(target.name, { kind: 'fault', target, up });
       apply(up);
     }, undefined);
   }
@@ -159,14 +159,14 @@ export class Network implements EmulatorHost {
     return node;
   }
 
-  /** Appends a line to the event log, stamped with the current simulated time. */
-  record(node: string, text: string): void {
-    this.events.push({ timeMs: this.scheduler.now(), node, text });
+  /** Appends an engine's log line to the full log, stamped with the current simulated time. */
+  record(node: string, body: LogEventBody): void {
+    this.events.push({ ...body, timeMs: this.scheduler.now(), node });
   }
 
   /** Records a state change (also in the full log). */
-  milestone(node: string, text: string): void {
-    const event = { timeMs: this.scheduler.now(), node, text };
+  milestone(node: string, body: MilestoneBody): void {
+    const event: Milestone = { ...body, timeMs: this.scheduler.now(), node };
     this.milestones.push(event);
     this.events.push(event);
   }

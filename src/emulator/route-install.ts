@@ -1,7 +1,7 @@
 import type { BestChange } from '../bgp/rib/changes.js';
 import { routeTableResolver, tableRoutesFor } from '../bgp/rib/nexthop.js';
 import type { NextHopResolver } from '../bgp/rib/rib.js';
-import { formatIpv4, formatPrefix } from '../net/address.js';
+import { formatPrefix, type Ipv4Address, type Prefix } from '../net/address.js';
 import type { RouteTable } from '../router/route-table.js';
 
 /*
@@ -13,9 +13,15 @@ import type { RouteTable } from '../router/route-table.js';
  */
 
 /** What a batch of best-path changes did to the table, for the timeline. */
+/** A prefix the gateway routes by BGP now, and the next hop it first took. */
+export interface LearnedRoute {
+  readonly prefix: Prefix;
+  readonly nextHop: Ipv4Address;
+}
+
 export interface InstalledChanges {
-  readonly learned: readonly string[];
-  readonly withdrawn: readonly string[];
+  readonly learned: readonly LearnedRoute[];
+  readonly withdrawn: readonly Prefix[];
 }
 
 /** What the adapter needs of the speaker. */
@@ -89,8 +95,8 @@ export class BgpRouteInstaller {
 
 /** Replaces the BGP routes of every changed prefix by its new best path(s). */
 export function installBestPaths(routes: RouteTable, changes: readonly BestChange[]): InstalledChanges {
-  const withdrawn: string[] = [];
-  const learned: string[] = [];
+  const withdrawn: Prefix[] = [];
+  const learned: LearnedRoute[] = [];
   // One pass over the table for the whole batch, not one per changed prefix.
   const changed = new Set(changes.map((c) => formatPrefix(c.prefix)));
   routes.remove((r) => (r.source === 'ebgp' || r.source === 'ibgp') && changed.has(formatPrefix(r.prefix)));
@@ -98,8 +104,8 @@ export function installBestPaths(routes: RouteTable, changes: readonly BestChang
     const added = tableRoutesFor(change);
     for (const route of added) routes.add(route);
     const had = change.previous !== undefined && change.previous.source.kind !== 'local';
-    if (added.length === 0 && had) withdrawn.push(formatPrefix(change.prefix));
-    if (added.length > 0 && !had) learned.push(`${formatPrefix(change.prefix)} via ${formatIpv4(added[0]!.nextHop!)}`);
+    if (added.length === 0 && had) withdrawn.push(change.prefix);
+    if (added.length > 0 && !had) learned.push({ prefix: change.prefix, nextHop: added[0]!.nextHop! });
   }
   return { learned, withdrawn };
 }

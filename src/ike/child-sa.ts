@@ -1,6 +1,7 @@
 import type { ProtectionKeys, SuiteSpec } from '../crypto/suite.js';
 import type { Endpoint } from '../transport/types.js';
 import type { Ipv4Selector } from './payloads/ts.js';
+import type { ChildSaRemovalReason } from './reasons.js';
 
 /*
  * What the IKE engine hands the data plane when a CHILD_SA is negotiated (IKE_AUTH or
@@ -64,5 +65,5 @@ export interface ChildSaRemoval {
   readonly childName: string;
   readonly inboundSpi: number;
   readonly outboundSpi: number;
-  readonly reason: string;
+  readonly reason: ChildSaRemovalReason;
 }

@@ -27,6 +27,7 @@ import { IkeAuthTask } from './tasks/ike-auth.js';
 import { IkeInitTask } from './tasks/ike-init.js';
 import { IkeRekeyTask } from './tasks/ike-rekey.js';
 import { DpdTask, IkeDeleteTask } from './tasks/informational.js';
+import { describeIkeSaReason, type IkeSaReason } from './reasons.js';
 import { respond } from './tasks/responder.js';
 import { ikeSaView, type IkeSaView } from './views.js';
 
@@ -49,7 +50,7 @@ export interface IkeStateEvent {
   readonly peer: string;
   readonly state: IkeSaState;
   readonly previous: IkeSaState;
-  readonly reason: string;
+  readonly reason: IkeSaReason;
 }
 
 export interface IkeEngineEvents {
@@ -148,14 +149,14 @@ export class IkeEngine {
     for (const sa of this.table.values()) {
       const child = sa.childBySpi(inboundSpi, 'inbound');
       if (child === undefined) continue;
-      if (level === 'hard') sa.removeChild(child, 'hard lifetime reached');
+      if (level === 'hard') sa.removeChild(child, { kind: 'hard-lifetime' });
       else if (child.state === 'installed') sa.queue(new ChildCreateTask(child.config, child));
       return;
     }
   }
 
   /** Deletes every IKE SA of a peer (INFORMATIONAL Delete). */
-  terminate(peerName: string, reason = 'terminated by the user'): void {
+  terminate(peerName: string, reason: IkeSaReason = { kind: 'terminated-by-user' }): void {
     for (const sa of this.ikeSasOf(peerName)) {
       if (sa.state === 'established') sa.queue(new IkeDeleteTask(reason));
       else sa.destroy(reason);
@@ -164,7 +165,7 @@ export class IkeEngine {
 
   /** Rekeys a peer's IKE SA now. */
   /** Forgets every IKE SA without a word to the peers (the gateway crashed or lost power). */
-  reset(reason: string): void {
+  reset(reason: IkeSaReason): void {
     for (const sa of [...this.table.values()]) sa.destroy(reason);
   }
 
@@ -272,7 +273,7 @@ export class IkeEngine {
     this.drops.drop('internal', source.address, `${sa !== undefined ? `${sa.name}: ` : ''}internal error ${what}${sa !== undefined ? ', IKE SA closed' : ', dropped'}: ${why}`);
     if (sa === undefined) return;
     try {
-      sa.destroy(`internal error: ${why}`);
+      sa.destroy({ kind: 'internal-error', detail: why });
     } catch (again) {
       void again; // already failing: the SA leaves the tables below whatever destroy reached
     }
@@ -396,7 +397,7 @@ export class IkeEngine {
     this.table.set(sa.ourSpi, sa);
     this.halfOpen.add(sa, sa.spiI, source);
     sa.addTimer(this.config.halfOpenTimeoutMs, () => {
-      if (sa.state === 'connecting') sa.destroy(`no IKE_AUTH within ${this.config.halfOpenTimeoutMs / 1000}s`);
+      if (sa.state === 'connecting') sa.destroy({ kind: 'half-open-timeout', timeoutMs: this.config.halfOpenTimeoutMs });
     });
     sa.log(`${formatEndpoint(d.remote)} is initiating an IKE_SA, selected ${suite.name}${sa.natTraversal ? ', NAT traversal' : ''}`);
     sa.log(`sending ${sa.describe(ExchangeType.IKE_SA_INIT, 0, true, payloads)}`);
@@ -451,7 +452,7 @@ export class IkeEngine {
       send: (payload, local, remote) => this.sendDatagram({ local, remote, payload }),
       log: (sa, message) => this.log(`${sa.name}: ${message}`),
       stateChanged: (sa, previous, reason) => {
-        this.log(`${sa.name}: ${previous} -> ${sa.state}: ${reason}`);
+        this.log(`${sa.name}: ${previous} -> ${sa.state}: ${describeIkeSaReason(reason)}`);
         if (sa.state !== 'connecting') this.halfOpen.remove(sa);
         this.events.ikeState?.({ ikeSa: sa.name, peer: sa.config.name, state: sa.state, previous, reason });
       },
@@ -504,20 +505,20 @@ export class IkeEngine {
     for (const other of this.ikeSas()) {
       if (other === sa || other.state === 'connecting' || other.remoteIdentity === undefined) continue;
       if (!sameIdentity(other.remoteIdentity, peerId) || !sameIdentity(other.config.localIdentity, sa.config.localIdentity)) continue;
-      other.destroy(`replaced: the peer sent INITIAL_CONTACT on ${sa.name}`);
+      other.destroy({ kind: 'replaced-by-initial-contact', by: sa.name });
     }
   }
 
-  private peerGone(sa: IkeSa, reason: string, byPeer: boolean): void {
+  private peerGone(sa: IkeSa, reason: IkeSaReason, byPeer: boolean): void {
     const successor = sa.rekeyedTo;
     if (byPeer && successor !== undefined && successor.state !== 'destroyed') {
       sa.moveChildrenTo(successor);
-      sa.destroy(`rekeyed to ${successor.name}`);
+      sa.destroy({ kind: 'rekeyed-to', successor: successor.name });
       return;
     }
     sa.destroy(reason);
     if (!byPeer && sa.config.dpdAction === 'restart' && !sa.config.responderOnly && sa.config.remoteAddress !== undefined) {
-      this.log(`${sa.config.name}: restarting after: ${reason}`);
+      this.log(`${sa.config.name}: restarting after: ${describeIkeSaReason(reason)}`);
       this.initiate(sa.config.name);
     }
   }

@@ -19,6 +19,7 @@ import type { Identity } from './payloads/id.js';
 import { errorNotify } from './payloads/notify.js';
 import type { Proposal } from './payloads/sa.js';
 import { protectMessage, unprotectMessage } from './protection.js';
+import { describeChildRemoval, type ChildSaRemovalReason, type IkeSaReason } from './reasons.js';
 import { TaskManager } from './task-manager.js';
 import type { InitiatorTask } from './tasks/task.js';
 
@@ -45,7 +46,7 @@ export interface IkeSaContext {
   readonly engine: EngineConfig;
   send(bytes: Uint8Array, local: Endpoint, remote: Endpoint): void;
   log(sa: IkeSa, message: string): void;
-  stateChanged(sa: IkeSa, previous: IkeSaState, reason: string): void;
+  stateChanged(sa: IkeSa, previous: IkeSaState, reason: IkeSaReason): void;
   childUp(sa: IkeSa, child: NegotiatedChildSa): void;
   childDown(removal: ChildSaRemoval): void;
   allocateChildSpi(): number;
@@ -65,7 +66,7 @@ export interface IkeSaContext {
   /** Whether another IKE SA of the same connection is established (the peer initiated while we did). */
   hasOtherEstablished(sa: IkeSa): boolean;
   /** The peer is gone (DPD, retransmits exhausted) or deleted the SA: the configured action. */
-  peerGone(sa: IkeSa, reason: string, byPeer: boolean): void;
+  peerGone(sa: IkeSa, reason: IkeSaReason, byPeer: boolean): void;
   /** A datagram for this SA that has no effect: counted, and logged at a bounded rate. */
   dropped(sa: IkeSa, kind: IkeDropKind, source: Endpoint, line: string): void;
   /** A per-datagram line that is not a drop (a retransmitted response), logged at a bounded rate. */
@@ -119,6 +120,8 @@ export class IkeSa {
    */
   candidates: readonly PeerConfig[] = [];
   state: IkeSaState = 'connecting';
+  /** Why it is in its state (undefined while it is connecting for the first time). */
+  stateReason: IkeSaReason | undefined;
   crypto: IkeSaCrypto | undefined;
   /** The IKE_SA_INIT request and response as sent (AUTH signs them, §2.15). */
   initRequest: Uint8Array | undefined;
@@ -195,10 +198,11 @@ export class IkeSa {
     this.skIn = crypto.suite.sk(inbound);
   }
 
-  setState(state: IkeSaState, reason: string): void {
+  setState(state: IkeSaState, reason: IkeSaReason): void {
     if (this.state === state) return;
     const previous = this.state;
     this.state = state;
+    this.stateReason = reason;
     this.context.stateChanged(this, previous, reason);
   }
 
@@ -310,7 +314,7 @@ export class IkeSa {
     } catch (e) {
       if (!(e instanceof IkeError)) throw e;
       this.heard();
-      this.tasks.onBadResponse(e.message);
+      this.tasks.onBadResponse({ kind: 'invalid-response', notify: e.notifyType, detail: e.message });
       return;
     }
     this.heard();
@@ -411,7 +415,7 @@ export class IkeSa {
   }
 
   /** IKE_AUTH completed (or a rekey made this SA): timers start. */
-  established(reason: string): void {
+  established(reason: IkeSaReason): void {
     this.establishedAt = this.clock.now();
     this.setState('established', reason);
     this.context.register(this);
@@ -481,7 +485,7 @@ export class IkeSa {
     if (l.rekeySeconds !== undefined && l.rekeySeconds > 0) at(l.rekeySeconds * (1 - 0.1 * this.rng.next()), () => this.onChildRekeyDue(child));
     if (l.lifeSeconds !== undefined && l.lifeSeconds > 0) {
       at(l.lifeSeconds, () => {
-        if (this.children.includes(child)) this.removeChild(child, 'hard lifetime reached');
+        if (this.children.includes(child)) this.removeChild(child, { kind: 'hard-lifetime' });
       });
     }
   }
@@ -493,12 +497,12 @@ export class IkeSa {
     return { ikeSaName: this.name, local: this.local, remote: this.remote, udpEncapsulation: this.natTraversal };
   }
 
-  removeChild(child: ChildSa, reason: string): void {
+  removeChild(child: ChildSa, reason: ChildSaRemovalReason): void {
     const i = this.children.indexOf(child);
     if (i < 0) return;
     this.children.splice(i, 1);
     for (const t of child.timers) t.cancel();
-    this.log(`CHILD_SA ${child.config.name}{${child.reqid}} closed: ${reason}`);
+    this.log(`CHILD_SA ${child.config.name}{${child.reqid}} closed: ${describeChildRemoval(reason)}`);
     if (child.installed) this.context.childDown({ ikeSaName: this.name, childName: child.config.name, inboundSpi: child.inboundSpi, outboundSpi: child.outboundSpi, reason });
   }
 
@@ -511,16 +515,16 @@ export class IkeSa {
   }
 
   /** Retransmits ran out: the peer is gone. */
-  peerDead(reason: string): void {
+  peerDead(reason: IkeSaReason): void {
     this.context.peerGone(this, reason, false);
   }
 
-  destroy(reason: string): void {
+  destroy(reason: IkeSaReason): void {
     if (this.state === 'destroyed') return;
     this.tasks.stop(reason);
     for (const t of this.timers) t.cancel();
     this.timers = [];
-    for (const child of [...this.children]) this.removeChild(child, `IKE SA ${this.name} gone: ${reason}`);
+    for (const child of [...this.children]) this.removeChild(child, { kind: 'ike-sa-gone', ikeSa: this.name, cause: reason });
     this.setState('destroyed', reason);
     this.context.unregister(this);
   }

@@ -1,9 +1,10 @@
 import type { Timer } from '../core/clock.js';
-import { ExchangeType, exchangeName } from './constants.js';
+import { ExchangeType } from './constants.js';
 import { IkeError } from './errors.js';
 import type { IkeHeader } from './header.js';
 import type { IkeMessage } from './message.js';
 import { DEFAULT_RETRANSMIT } from './config.js';
+import { describeIkeSaReason, type IkeSaReason } from './reasons.js';
 import type { InitiatorTask, TaskSa } from './tasks/task.js';
 
 /*
@@ -90,7 +91,7 @@ export class TaskManager {
     const r = this.sa.config.retransmit ?? DEFAULT_RETRANSMIT;
     if (f.retransmits >= r.tries) {
       this.inFlight = undefined;
-      const reason = `giving up after ${r.tries} retransmits of ${exchangeName(f.task.exchange)} request ${f.messageId}: peer not responding`;
+      const reason: IkeSaReason = { kind: 'no-response', exchange: f.task.exchange as ExchangeType, messageId: f.messageId, retransmits: r.tries };
       f.task.abandon?.(this.sa, reason);
       this.sa.peerDead(reason);
       return;
@@ -123,7 +124,7 @@ export class TaskManager {
         this.queued.unshift(f.task);
         break;
       case 'failed':
-        this.sa.log(`${f.task.name} failed: ${outcome.reason}`);
+        this.sa.log(`${f.task.name} failed: ${describeIkeSaReason(outcome.reason)}`);
         if (outcome.fatal) {
           this.sa.destroy(outcome.reason);
           return;
@@ -133,20 +134,20 @@ export class TaskManager {
   }
 
   /** The response could not be used (malformed): the exchange is over, unsuccessfully. */
-  onBadResponse(reason: string): void {
+  onBadResponse(reason: IkeSaReason): void {
     const f = this.inFlight!;
     f.timer?.cancel();
     this.inFlight = undefined;
     if (f.task.exchange !== ExchangeType.IKE_SA_INIT) this.sa.messageIds.nextRequest++;
     f.task.abandon?.(this.sa, reason);
     const fatal = f.task.exchange === ExchangeType.IKE_SA_INIT || f.task.exchange === ExchangeType.IKE_AUTH;
-    this.sa.log(`${f.task.name} failed: ${reason}`);
+    this.sa.log(`${f.task.name} failed: ${describeIkeSaReason(reason)}`);
     if (fatal) this.sa.destroy(reason);
     else this.kick();
   }
 
   /** Cancels everything (the SA is going away). */
-  stop(reason: string): void {
+  stop(reason: IkeSaReason): void {
     this.stopped = true;
     const f = this.inFlight;
     this.inFlight = undefined;

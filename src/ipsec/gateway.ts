@@ -3,6 +3,7 @@ import type { Rng } from '../core/rng.js';
 import { ikeOverUdp4500, NAT_T_PORT } from '../esp/udp-encap.js';
 import type { EngineConfig, PeerConfig, TunnelSpec } from '../ike/config.js';
 import { IkeEngine, type IkeEngineEvents } from '../ike/engine.js';
+import type { IkeSaReason } from '../ike/reasons.js';
 import { formatPrefix, type Ipv4Address } from '../net/address.js';
 import type { IpNode } from '../router/node.js';
 import type { Transport, UdpSocket } from '../transport/types.js';
@@ -122,7 +123,7 @@ export class IpsecGateway {
   }
 
   /** Deletes every IKE SA (the Deletes go out now; their answers may not be awaited). */
-  terminateAll(reason: string): void {
+  terminateAll(reason: IkeSaReason): void {
     for (const p of this.options.peers) this.engine.terminate(p.name, reason);
   }
 

@@ -1,7 +1,7 @@
 import { formatIpv4, parsePrefix } from '../net/address.js';
 import { CeaseSubcode } from '../bgp/errors.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
-import { peerRecords, routeRecords } from '../bgp/views.js';
+import { peerRecords, routeRecords, transitionRecords } from '../bgp/views.js';
 import type { ApiSettings } from '../config/api-schema.js';
 import { startApiListeners, type ApiListeners } from './api-listen.js';
 import { ApiError, shown, type ApiRequest } from './json-api.js';
@@ -12,7 +12,7 @@ import { ApiError, shown, type ApiRequest } from './json-api.js';
  *
  *   GET  /api/v1/summary               local AS, router ID, route and peer counts
  *   GET  /api/v1/peers                 every neighbour (PeerRecord[])
- *   GET  /api/v1/peers/NAME            one neighbour, with its recent state changes
+ *   GET  /api/v1/peers/NAME            one neighbour, with its recent state changes (TransitionRecord[])
  *   GET  /api/v1/routes[?prefix=P]     the Loc-RIB, or P and its more-specifics (RouteRecord[])
  *   POST /api/v1/peers/NAME/reset      stop the session (Cease / Administrative Reset) and start again
  *
@@ -51,7 +51,7 @@ function handle(speaker: BgpSpeaker, req: ApiRequest): unknown {
         n.start();
         return { reset: n.name };
       }
-      return { ...peerRecords(speaker).find((p) => p.name === n.name)!, history: n.history };
+      return { ...peerRecords(speaker).find((p) => p.name === n.name)!, history: transitionRecords(n) };
     }
     case 'routes': {
       expect('GET');

@@ -75,7 +75,7 @@ export class IkeDaemon {
 
   /** Deletes every IKE SA (INFORMATIONAL Delete), waits briefly for the answers, and closes. */
   async stop(graceMs = 500): Promise<void> {
-    this.pump.run(() => this.gatewayPlane.terminateAll('daemon stopping'));
+    this.pump.run(() => this.gatewayPlane.terminateAll({ kind: 'daemon-stopping' }));
     await new Promise((r) => setTimeout(r, graceMs));
     this.pump.stop();
     if (this.keepAlive !== undefined) clearInterval(this.keepAlive);

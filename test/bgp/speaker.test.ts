@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { ErrorCode, OpenMessageSubcode } from '../../src/bgp/errors.js';
+import type { TransitionReason } from '../../src/bgp/fsm-types.js';
 import { BgpSpeaker, type SpeakerConfig } from '../../src/bgp/speaker.js';
 import { formatPrefix, parseIpv4, parsePrefix } from '../../src/net/address.js';
 import { Network } from '../../src/emulator/network.js';
@@ -68,7 +70,7 @@ describe('BGP speaker in the simulator', () => {
     net.scheduler.run({ until: net.scheduler.now() + 100_000 });
     assert.notEqual(rb.neighbors[1]!.state, 'Established');
     assert.equal(routes(ra)['10.3.0.0/16'], undefined, 'withdrawn after rb lost rc');
-    assert.match(rb.neighbors[1]!.lastError ?? '', /Hold Timer Expired/i);
+    assert.equal(rb.neighbors[1]!.lastError?.kind, 'hold-timer-expired');
   });
 
   it('a wrong peer AS is refused with OPEN Message Error / Bad Peer AS', () => {
@@ -85,9 +87,12 @@ describe('BGP speaker in the simulator', () => {
     // OPEN Message Error (2) / Bad Peer AS (2), sent by a and received by b.
     assert.deepEqual([a.neighbors[0]!.primary.lastNotificationSent?.code, a.neighbors[0]!.primary.lastNotificationSent?.subcode], [2, 2]);
     assert.deepEqual([b.neighbors[0]!.primary.lastNotificationReceived?.code, b.neighbors[0]!.primary.lastNotificationReceived?.subcode], [2, 2]);
-    const sent = a.neighbors[0]!.history.find((h) => /Bad Peer AS/i.test(h.reason));
+    const badPeerAs = (r: TransitionReason) => 'code' in r && r.code === ErrorCode.OpenMessage && r.subcode === OpenMessageSubcode.BadPeerAs;
+    const sent = a.neighbors[0]!.history.find((h) => h.reason.kind === 'open-rejected' && badPeerAs(h.reason));
     assert.ok(sent !== undefined, `a reports Bad Peer AS: ${JSON.stringify(a.neighbors[0]!.history)}`);
-    const got = b.neighbors[0]!.history.find((h) => /Bad Peer AS/i.test(h.reason));
+    assert.equal(sent.reason.kind === 'open-rejected' && sent.reason.notificationSent, true);
+    const got = b.neighbors[0]!.history.find((h) => h.reason.kind === 'notification-received' && badPeerAs(h.reason));
     assert.ok(got !== undefined, `b reports the NOTIFICATION: ${JSON.stringify(b.neighbors[0]!.history)}`);
+    assert.deepEqual(b.neighbors[0]!.lastError, { kind: 'notification-received', code: ErrorCode.OpenMessage, subcode: OpenMessageSubcode.BadPeerAs });
   });
 });

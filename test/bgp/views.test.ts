@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { peerRecords, routeRecords, type PeerRecord, type RouteRecord } from '../../src/bgp/views.js';
 import { renderGetBgpPeer, renderGetBgpRouteInformation, renderPeers, renderRoutes, formatUptime } from '../../src/cli/render/bgp.js';
+import { CeaseSubcode } from '../../src/bgp/errors.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { SeededRng } from '../../src/core/rng.js';
 import { parseIpv4, parsePrefix } from '../../src/net/address.js';
@@ -12,7 +13,7 @@ const peer = (over: Partial<PeerRecord>): PeerRecord => ({
   name: 'AzureS2S', address: '10.3.1.254', asn: 65010, localAddress: '192.168.37.1', mode: 'mixed', state: 'Established',
   uptime: 3723, holdTime: 180, prefixesAccepted: 3, announcementsReceived: 3, withdrawalsReceived: 0,
   rejected: { policy: 0, noPolicy: 0, asLoop: 0, blocked: 0 }, prefixesAdvertised: 1,
-  messages: { in: 10, out: 9, updatesIn: 2, updatesOut: 1 }, lastError: null, missingPolicy: false, updateErrors: 0, lastUpdateError: null,
+  messages: { in: 10, out: 9, updatesIn: 2, updatesOut: 1 }, lastError: null, lastErrorCause: null, missingPolicy: false, updateErrors: 0, lastUpdateError: null,
   routesNotSent: 0, lastRouteNotSent: null,
   ...over,
 });
@@ -34,7 +35,7 @@ describe('BGP views and their renderings', () => {
       'AzureS2S 192.168.37.1   10.3.1.254    65010   Mixed         Connected         ',
       '', '', '',
     ].join('\n'));
-    const states = [peer({ state: 'Active' }), peer({ state: 'Idle', lastError: 'Admin. stop (Cease/Administrative Shutdown)' }), peer({ mode: 'passive' })];
+    const states = [peer({ state: 'Active' }), peer({ state: 'Idle', lastError: 'Admin. stop (Cease/Administrative Shutdown)', lastErrorCause: { kind: 'admin-stop', subcode: CeaseSubcode.AdministrativeShutdown } }), peer({ mode: 'passive' })];
     assert.deepEqual(renderGetBgpPeer(states).split('\n').slice(3, 6).map((l) => l.trim().split(/\s+/).slice(4)), [
       ['Mixed', 'Connecting'], ['Mixed', 'Stopped'], ['Server', 'Connected'],
     ]);

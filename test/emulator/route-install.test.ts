@@ -6,7 +6,7 @@ import { Origin, type PathAttributes } from '../../src/bgp/types.js';
 import { Network } from '../../src/emulator/network.js';
 import { BgpRouteInstaller, type InstalledChanges } from '../../src/emulator/route-install.js';
 import { runUntilSettled } from '../../src/emulator/settle.js';
-import { formatIpv4, parseIpv4 as ip, parsePrefix, type Prefix } from '../../src/net/address.js';
+import { formatIpv4, formatPrefix, parseIpv4 as ip, parsePrefix, type Prefix } from '../../src/net/address.js';
 import { Interface, type InterfaceDriver } from '../../src/router/interface.js';
 import { RouteTable, type Route } from '../../src/router/route-table.js';
 import { parseTopology } from '../../src/platforms/load.js';
@@ -93,7 +93,7 @@ describe('BGP routes into the node table: next hops resolved through it', () => 
     assert.equal(view.paths.find((p) => p.route.source.id === 'B')!.igpCost, 0);
     assert.deepEqual(g.bgpRoutes(P), ['ebgp via 10.4.1.254']);
     assert.equal(g.table.lookup(ip('10.8.0.1'))!.paths[0]!.iface.name, 'tun-b');
-    assert.deepEqual(g.reports.flatMap((r) => r.learned), ['10.8.0.0/16 via 10.4.1.254']);
+    assert.deepEqual(g.reports.flatMap((r) => r.learned).map((r) => `${formatPrefix(r.prefix)} via ${formatIpv4(r.nextHop)}`), ['10.8.0.0/16 via 10.4.1.254']);
   });
 
   it('installs routes from an iBGP peer with source ibgp (distance 200)', () => {
@@ -140,7 +140,7 @@ describe('BGP routes into the node table: re-resolved when the table changes', (
     assert.deepEqual(g.bgpRoutes(P), ['ebgp via 10.4.1.254']);
     assert.equal(g.rib.lookup(AZURE_VNET)!.why, 'no-eligible-path');
     assert.deepEqual(g.bgpRoutes(AZURE_VNET), []);
-    assert.deepEqual(g.reports.flatMap((r) => r.withdrawn), ['10.3.0.0/16']);
+    assert.deepEqual(g.reports.flatMap((r) => r.withdrawn).map(formatPrefix), ['10.3.0.0/16']);
     // The paths stay in the Adj-RIB-In meanwhile.
     assert.equal(g.rib.lookup(AZURE_VNET)!.paths.length, 1);
 
@@ -148,7 +148,7 @@ describe('BGP routes into the node table: re-resolved when the table changes', (
     assert.equal(g.rib.lookup(P)!.best?.source.id, 'A');
     assert.deepEqual(g.bgpRoutes(P), ['ebgp via 10.3.1.254']);
     assert.deepEqual(g.bgpRoutes(AZURE_VNET), ['ebgp via 10.3.1.254']);
-    assert.deepEqual(g.reports.flatMap((r) => r.learned), ['10.3.0.0/16 via 10.3.1.254']);
+    assert.deepEqual(g.reports.flatMap((r) => r.learned).map((r) => `${formatPrefix(r.prefix)} via ${formatIpv4(r.nextHop)}`), ['10.3.0.0/16 via 10.3.1.254']);
   });
 
   it('without follow, resolutions stay as they were when the routes arrived', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseProposals } from '../../src/ike/proposal.js';
+import { sameReason } from '../../src/ike/reasons.js';
 import { decodeMessage } from '../../src/ike/message.js';
 import { NotifyType } from '../../src/ike/constants.js';
 import { ipv4Identity } from '../../src/ike/payloads/id.js';
@@ -81,7 +82,7 @@ describe('IKE_SA_INIT and IKE_AUTH between two engines', () => {
     assert.deepEqual(notifiesIn(w, 'b', IKE_SA_INIT), [NotifyType.NO_PROPOSAL_CHOSEN]);
     assert.equal(w.a.engine.view().length, 0);
     assert.equal(w.b.engine.view().length, 0);
-    assert.ok(w.a.states.some((s) => s.state === 'destroyed' && /NO_PROPOSAL_CHOSEN/.test(s.reason)));
+    assert.ok(w.a.states.some((s) => s.state === 'destroyed' && sameReason(s.reason, { kind: 'notify-received', exchange: IKE_SA_INIT, notify: NotifyType.NO_PROPOSAL_CHOSEN })));
     assert.ok(w.b.log.some((l) => /no acceptable proposal/.test(l)));
   });
 
@@ -90,8 +91,8 @@ describe('IKE_SA_INIT and IKE_AUTH between two engines', () => {
     w.a.engine.start();
     w.run(1000);
     assert.deepEqual(received(w.a, /IKE_AUTH response/), ['IKE_AUTH response 1 [ N(AUTHENTICATION_FAILED) ]']);
-    assert.ok(w.a.states.some((s) => s.state === 'destroyed' && /AUTHENTICATION_FAILED/.test(s.reason)), JSON.stringify(w.a.states));
-    assert.ok(w.b.states.some((s) => s.state === 'destroyed' && /AUTHENTICATION_FAILED: pre-shared key mismatch/.test(s.reason)));
+    assert.ok(w.a.states.some((s) => s.state === 'destroyed' && sameReason(s.reason, { kind: 'notify-received', exchange: IKE_AUTH, notify: NotifyType.AUTHENTICATION_FAILED })), JSON.stringify(w.a.states));
+    assert.ok(w.b.states.some((s) => s.state === 'destroyed' && s.reason.kind === 'auth-failed' && s.reason.check === 'psk-mismatch'));
     assert.equal(w.a.up.length + w.b.up.length, 0);
   });
 
@@ -101,6 +102,7 @@ describe('IKE_SA_INIT and IKE_AUTH between two engines', () => {
     w.run(1000);
     assert.ok(w.b.log.some((l) => /peer identity '198.51.100.1' is not the configured '192.0.2.99'/.test(l)));
     assert.deepEqual(received(w.a, /IKE_AUTH response/), ['IKE_AUTH response 1 [ N(AUTHENTICATION_FAILED) ]']);
+    assert.ok(w.b.states.some((s) => s.state === 'destroyed' && s.reason.kind === 'auth-failed' && s.reason.check === 'identity-mismatch'));
   });
 
   it('the responder cannot verify: the initiator reports AUTHENTICATION_FAILED in an INFORMATIONAL', () => {
@@ -109,7 +111,8 @@ describe('IKE_SA_INIT and IKE_AUTH between two engines', () => {
     w.a.engine.start();
     w.run(1000);
     assert.ok(w.a.log.some((l) => /authentication of the responder failed/.test(l)));
-    assert.ok(w.b.states.some((s) => s.state === 'destroyed' && /AUTHENTICATION_FAILED/.test(s.reason)), w.b.log.join('\n'));
+    assert.ok(w.b.states.some((s) => s.state === 'destroyed' && s.reason.kind === 'peer-auth-failed'), w.b.log.join('\n'));
+    assert.ok(w.a.states.some((s) => s.state === 'destroyed' && s.reason.kind === 'auth-failed' && s.reason.check === 'identity-mismatch'));
   });
 
   it('no common ESP proposal: the IKE SA comes up, the CHILD_SA does not (NO_PROPOSAL_CHOSEN)', () => {

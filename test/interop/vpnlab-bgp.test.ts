@@ -169,7 +169,7 @@ describe('a wrong peer AS: OPEN Message Error / Bad Peer AS on both sides', { ti
 
   it('vpnlab refuses BIRD\'s AS: vpnlab sent 2/2 and BIRD received it', async () => {
     const birdSide = vpnlab.neighbor('bird')!;
-    await until('vpnlab to reject BIRD', () => birdSide.history.some((h) => /Bad Peer AS/i.test(h.reason)), 30_000);
+    await until('vpnlab to reject BIRD', () => birdSide.history.some((h) => h.reason.kind === 'open-rejected' && h.reason.code === 2 && h.reason.subcode === 2), 30_000);
     assert.deepEqual([birdSide.primary.lastNotificationSent?.code, birdSide.primary.lastNotificationSent?.subcode], [2, 2]);
     await expectLines(peers, ['bird :: @log :: Received: Bad peer AS'], { timeoutMs: 10_000 });
     assert.notEqual(birdSide.state, 'Established');

@@ -44,7 +44,7 @@ export function renderRoutes(routes: RouteRecord[]): string {
 /** RRAS `Get-BgpPeer`: OperationMode Mixed or Server; ConnectivityStatus Connected, Connecting or Stopped. */
 export function renderGetBgpPeer(peers: PeerRecord[]): string {
   const mode = { mixed: 'Mixed', passive: 'Server', active: 'Active' } as const;
-  const status = (p: PeerRecord) => (p.state === 'Established' ? 'Connected' : p.state === 'Idle' && p.lastError?.startsWith('Admin. stop') === true ? 'Stopped' : 'Connecting');
+  const status = (p: PeerRecord) => (p.state === 'Established' ? 'Connected' : p.state === 'Idle' && p.lastErrorCause?.kind === 'admin-stop' ? 'Stopped' : 'Connecting');
   return powerShellTable(['PeerName', 'LocalIPAddress', 'PeerIPAddress', 'PeerASN', 'OperationMode', 'ConnectivityStatus'],
     peers.map((p) => [p.name, p.localAddress ?? '', p.address, String(p.asn), mode[p.mode], status(p)]));
 }

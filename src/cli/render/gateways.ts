@@ -2,7 +2,6 @@ import { peerRecords, routeRecords } from '../../bgp/views.js';
 import { formatIpv4, formatPrefix } from '../../net/address.js';
 import { bgpSettingsText, findAzureGateway } from '../../platforms/azure/facts.js';
 import type { Network } from '../../emulator/network.js';
-import type { EmulationEvent } from '../../emulator/events.js';
 import type { GatewayInstance } from '../../emulator/gateway-instance.js';
 import type { Site, Topology } from '../../topology/schema.js';
 import { formatUptime, renderGetBgpPeer, renderGetBgpRouteInformation } from './bgp.js';
@@ -143,23 +142,4 @@ export function renderGateways(network: Network, topology: Topology): string {
     else if (site.platform === 'alibaba' && site.alibaba !== undefined) parts.push(renderAlibaba(network, site));
   }
   return parts.filter((p) => p !== '').join('\n');
-}
-
-/** One line of the event log: simulated time, node, text. */
-export function formatEvent(e: EmulationEvent): string {
-  return `${formatClock(e.timeMs)}  ${e.node}  ${e.text}`;
-}
-
-/** The state changes, one per line, stamped with simulated time. */
-export function renderMilestones(network: Network): string {
-  return network.milestones.map(formatEvent).join('\n') + '\n';
-}
-
-export function formatClock(ms: number): string {
-  const total = Math.floor(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  const h = Math.floor(total / 3_600_000);
-  const m = Math.floor((total % 3_600_000) / 60_000);
-  const s = Math.floor((total % 60_000) / 1000);
-  return `${two(h)}:${two(m)}:${two(s)}.${String(total % 1000).padStart(3, '0')}`;
 }

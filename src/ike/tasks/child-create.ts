@@ -1,7 +1,7 @@
 import { compareNonces } from './nonces.js';
 import type { ChildSa } from '../child.js';
 import type { ChildConfig } from '../config.js';
-import { ExchangeType, NotifyType, ProtocolId, notifyName } from '../constants.js';
+import { ExchangeType, NotifyType, ProtocolId } from '../constants.js';
 import { IkeError } from '../errors.js';
 import type { IkeSa, ResponderResult } from '../ike-sa.js';
 import { payloadOf, type IkeMessage } from '../message.js';
@@ -10,6 +10,7 @@ import { invalidKeGroupOf, rekeySaNotify, rekeySaOf } from '../payloads/notify.j
 import { answerChild, ChildOffer } from './child-negotiation.js';
 import { errorNotifyIn, findNotify } from './common.js';
 import { ChildDeleteTask } from './informational.js';
+import type { IkeSaReason } from '../reasons.js';
 import { DONE, RETRY, failed, type InitiatorTask, type TaskOutcome } from './task.js';
 
 /*
@@ -71,13 +72,13 @@ export class ChildCreateTask implements InitiatorTask {
       sa.log(`the peer wants D-H group ${invalidKeGroupOf(error)} for PFS, retrying`);
       return RETRY;
     }
-    if (error !== undefined) return this.fail(`the peer answered ${notifyName(error.notifyType)}`);
+    if (error !== undefined) return this.fail({ kind: 'notify-received', exchange: ExchangeType.CREATE_CHILD_SA, notify: error.notifyType });
     let child: ChildSa;
     try {
       child = offer.accept(sa, response.payloads, { nonceI: offer.nonce!, nonceR: payloadOf(response.payloads, 'nonce')!.data });
     } catch (e) {
       if (!(e instanceof IkeError)) throw e;
-      return this.fail(e.message);
+      return this.fail({ kind: 'invalid-response', notify: e.notifyType, detail: e.message });
     }
     const old = this.old;
     if (old === undefined) {
@@ -89,13 +90,13 @@ export class ChildCreateTask implements InitiatorTask {
       // Ours holds the lowest nonce: our new SA is the redundant one; the peer deletes the old.
       sa.log(`CHILD_SA rekey collision: ours lost (lowest nonce), deleting the redundant CHILD_SA ${child.inboundSpi.toString(16)}`);
       sa.adoptChild(child);
-      sa.queue(new ChildDeleteTask(child, 'redundant after a rekey collision'));
+      sa.queue(new ChildDeleteTask(child, { kind: 'rekey-collision-redundant' }));
       return DONE;
     }
     if (collision !== undefined) sa.log('CHILD_SA rekey collision: ours won, deleting the old CHILD_SA');
     if (sa.children.includes(old)) old.state = 'rekeyed';
     sa.installChild(child, old);
-    if (sa.children.includes(old)) sa.queue(new ChildDeleteTask(old, 'rekeyed'));
+    if (sa.children.includes(old)) sa.queue(new ChildDeleteTask(old, { kind: 'rekeyed' }));
     return DONE;
   }
 
@@ -104,9 +105,9 @@ export class ChildCreateTask implements InitiatorTask {
     if (this.old !== undefined && this.old.state === 'rekeying') this.old.state = 'installed';
   }
 
-  private fail(reason: string): TaskOutcome {
+  private fail(cause: IkeSaReason): TaskOutcome {
     this.abandon();
-    return failed(`${this.name} of ${this.config.name}: ${reason}`, false);
+    return failed({ kind: 'child-negotiation-failed', task: this.name, child: this.config.name, cause }, false);
   }
 }
 

@@ -11,6 +11,7 @@ import { notify } from '../payloads/notify.js';
 import { selectByIdentity } from '../peer-selection.js';
 import { answerChild, ChildOffer } from './child-negotiation.js';
 import { errorNotifyIn, findNotify } from './common.js';
+import type { AuthCheck } from '../reasons.js';
 import { DONE, failed, type InitiatorTask, type TaskOutcome } from './task.js';
 
 /*
@@ -57,23 +58,23 @@ export class IkeAuthTask implements InitiatorTask {
     const auth = payloadOf(response.payloads, 'auth');
     if (auth === undefined) {
       const error = errorNotifyIn(response.payloads);
-      return failed(`IKE_AUTH refused: ${error !== undefined ? notifyName(error.notifyType) : 'no AUTH payload'}`, true);
+      return failed(error !== undefined ? { kind: 'notify-received', exchange: ExchangeType.IKE_AUTH, notify: error.notifyType } : { kind: 'no-auth-payload' }, true);
     }
     const idr = payloadOf(response.payloads, 'idr');
-    const problem = idr === undefined ? 'no IDr payload'
+    const failure: { check: AuthCheck; detail: string } | undefined = idr === undefined ? { check: 'no-identity', detail: 'no IDr payload' }
       : sa.config.remoteIdentity !== undefined && !sameIdentity(idr, sa.config.remoteIdentity)
-        ? `peer identity '${formatIdentity(idr)}' is not the configured '${formatIdentity(sa.config.remoteIdentity)}'`
-        : auth.method !== AuthMethod.SHARED_KEY_MIC ? `AUTH method ${auth.method} (only pre-shared keys are configured)`
-          : !bytesEqual(auth.data, authData(sa, 'responder', idr)) ? 'pre-shared key mismatch: the responder\'s AUTH does not verify'
+        ? { check: 'identity-mismatch', detail: `peer identity '${formatIdentity(idr)}' is not the configured '${formatIdentity(sa.config.remoteIdentity)}'` }
+        : auth.method !== AuthMethod.SHARED_KEY_MIC ? { check: 'auth-method', detail: `AUTH method ${auth.method} (only pre-shared keys are configured)` }
+          : !bytesEqual(auth.data, authData(sa, 'responder', idr)) ? { check: 'psk-mismatch', detail: 'pre-shared key mismatch: the responder\'s AUTH does not verify' }
             : undefined;
-    if (problem !== undefined) {
-      sa.log(`authentication of the responder failed: ${problem}`);
+    if (failure !== undefined) {
+      sa.log(`authentication of the responder failed: ${failure.detail}`);
       sa.sendUnanswered(ExchangeType.INFORMATIONAL, [notify(NotifyType.AUTHENTICATION_FAILED)]);
-      return failed(`AUTHENTICATION_FAILED: ${problem}`, true);
+      return failed({ kind: 'auth-failed', ...failure }, true);
     }
     sa.log(`authentication of '${formatIdentity(idr!)}' with pre-shared key successful`);
     sa.remoteIdentity = idr!;
-    sa.established(`IKE SA established between ${formatIdentity(sa.config.localIdentity)} and ${formatIdentity(idr!)}`);
+    sa.established({ kind: 'established', local: sa.config.localIdentity, remote: bareIdentity(idr!), initialContact: false });
     if (this.offer !== undefined) {
       const childError = errorNotifyIn(response.payloads);
       if (payloadOf(response.payloads, 'sa') === undefined) {
@@ -100,14 +101,14 @@ export function respondIkeAuth(sa: IkeSa, request: IkeMessage): ResponderResult 
   const selected = selectByIdentity(sa.candidates, idi, payloadOf(request.payloads, 'idr'));
   if (selected !== undefined) sa.useConfig(selected);
   const expected = sa.config.remoteIdentity;
-  const problem = auth === undefined ? 'no AUTH payload (EAP is not supported)'
-    : expected !== undefined && !sameIdentity(idi, expected) ? `peer identity '${formatIdentity(idi)}' is not the configured '${formatIdentity(expected)}'`
-      : auth.method !== AuthMethod.SHARED_KEY_MIC ? `AUTH method ${auth.method} (only pre-shared keys are configured)`
-        : !bytesEqual(auth.data, authData(sa, 'initiator', idi)) ? 'pre-shared key mismatch: the initiator\'s AUTH does not verify'
+  const failure: { check: AuthCheck; detail: string } | undefined = auth === undefined ? { check: 'no-auth-payload', detail: 'no AUTH payload (EAP is not supported)' }
+    : expected !== undefined && !sameIdentity(idi, expected) ? { check: 'identity-mismatch', detail: `peer identity '${formatIdentity(idi)}' is not the configured '${formatIdentity(expected)}'` }
+      : auth.method !== AuthMethod.SHARED_KEY_MIC ? { check: 'auth-method', detail: `AUTH method ${auth.method} (only pre-shared keys are configured)` }
+        : !bytesEqual(auth.data, authData(sa, 'initiator', idi)) ? { check: 'psk-mismatch', detail: 'pre-shared key mismatch: the initiator\'s AUTH does not verify' }
           : undefined;
-  if (problem !== undefined) {
-    sa.log(`authentication of '${formatIdentity(idi)}' failed: ${problem}`);
-    return { payloads: [notify(NotifyType.AUTHENTICATION_FAILED)], after: () => sa.destroy(`AUTHENTICATION_FAILED: ${problem}`) };
+  if (failure !== undefined) {
+    sa.log(`authentication of '${formatIdentity(idi)}' failed: ${failure.detail}`);
+    return { payloads: [notify(NotifyType.AUTHENTICATION_FAILED)], after: () => sa.destroy({ kind: 'auth-failed', ...failure }) };
   }
   sa.log(`authentication of '${formatIdentity(idi)}' with pre-shared key successful`);
   sa.remoteIdentity = idi;
@@ -130,9 +131,14 @@ export function respondIkeAuth(sa: IkeSa, request: IkeMessage): ResponderResult 
   return {
     payloads,
     after: () => {
-      sa.established(`IKE SA established between ${formatIdentity(identity)} and ${formatIdentity(idi)}${initialContact ? ' (initial contact)' : ''}`);
+      sa.established({ kind: 'established', local: identity, remote: bareIdentity(idi), initialContact });
       if (initialContact) sa.context.initialContact(sa);
       install?.();
     },
   };
+}
+
+/** The identity without the payload around it (for reasons, compared and shown as plain data). */
+function bareIdentity(id: Identity): Identity {
+  return { idType: id.idType, data: id.data };
 }

@@ -1,7 +1,7 @@
 import type { DhKeyPair } from '../../crypto/dh.js';
 import { dhGroupById, isDhGroupSupported } from '../../crypto/dh.js';
 import { spiToBytes } from '../header.js';
-import { ExchangeType, NotifyType, notifyName } from '../constants.js';
+import { ExchangeType, NotifyType } from '../constants.js';
 import { IkeError } from '../errors.js';
 import type { IkeSa } from '../ike-sa.js';
 import { deriveIkeKeys } from '../keymat.js';
@@ -57,10 +57,10 @@ export class IkeInitTask implements InitiatorTask {
   process(sa: IkeSa, response: IkeMessage): TaskOutcome {
     // Both ends dialled at once and the peer's IKE SA is up already: use it rather than set up a
     // second one (whose INITIAL_CONTACT would make the peer drop the first).
-    if (sa.context.hasOtherEstablished(sa)) return failed('the peer set up an IKE SA with us meanwhile; keeping that one', true);
+    if (sa.context.hasOtherEstablished(sa)) return failed({ kind: 'peer-initiated-meanwhile' }, true);
     const cookie = findNotify(response.payloads, NotifyType.COOKIE);
     if (cookie !== undefined && payloadOf(response.payloads, 'sa') === undefined) {
-      if (++this.retries > MAX_INIT_RETRIES) return failed('the responder keeps asking for cookies', true);
+      if (++this.retries > MAX_INIT_RETRIES) return failed({ kind: 'cookie-loop' }, true);
       sa.log('the responder asks for a cookie, sending IKE_SA_INIT again with it');
       this.cookie = cookie.data;
       return RETRY;
@@ -69,14 +69,14 @@ export class IkeInitTask implements InitiatorTask {
     if (error?.notifyType === NotifyType.INVALID_KE_PAYLOAD) {
       const wanted = invalidKeGroupOf(error);
       if (!dhGroupsOf(sa.config.ikeProposals).includes(wanted) || !isDhGroupSupported(wanted) || ++this.retries > MAX_INIT_RETRIES) {
-        return failed(`the responder wants D-H group ${wanted}, which we did not offer`, true);
+        return failed({ kind: 'dh-group-refused', exchange: ExchangeType.IKE_SA_INIT, group: wanted }, true);
       }
       sa.log(`the responder wants D-H group ${wanted} instead of ${this.group}, sending IKE_SA_INIT again`);
       this.group = wanted;
       this.keyPair = dhGroupById(wanted).generate(sa.rng);
       return RETRY;
     }
-    if (error !== undefined) return failed(`the responder answered ${notifyName(error.notifyType)}`, true);
+    if (error !== undefined) return failed({ kind: 'notify-received', exchange: ExchangeType.IKE_SA_INIT, notify: error.notifyType }, true);
     let chosen: Proposal;
     try {
       chosen = acceptChosen(sa.config.ikeProposals, response);
@@ -91,7 +91,7 @@ export class IkeInitTask implements InitiatorTask {
       sa.setCrypto({ proposal: chosen, suite, keys, nonceI: this.nonce, nonceR });
       sa.log(`selected proposal: ${suite.name}`);
     } catch (e) {
-      if (e instanceof IkeError) return failed(`IKE_SA_INIT response unusable: ${e.message}`, true);
+      if (e instanceof IkeError) return failed({ kind: 'unusable-response', exchange: ExchangeType.IKE_SA_INIT, notify: e.notifyType, detail: e.message }, true);
       throw e;
     }
     const nat = detectNat(notifiesOf(response.payloads), sa.spiI, sa.spiR, sa.local, sa.remote);

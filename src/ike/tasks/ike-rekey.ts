@@ -1,6 +1,6 @@
 import type { DhKeyPair } from '../../crypto/dh.js';
 import { dhGroupById } from '../../crypto/dh.js';
-import { ExchangeType, NotifyType, ProtocolId, notifyName } from '../constants.js';
+import { ExchangeType, NotifyType, ProtocolId } from '../constants.js';
 import { IkeError } from '../errors.js';
 import { spiFromBytes, spiToBytes } from '../header.js';
 import type { IkeSa, ResponderResult } from '../ike-sa.js';
@@ -55,7 +55,7 @@ export class IkeRekeyTask implements InitiatorTask {
     const error = errorNotifyIn(response.payloads);
     if (error?.notifyType === NotifyType.INVALID_KE_PAYLOAD) {
       const wanted = invalidKeGroupOf(error);
-      if (!dhGroupsOf(sa.config.ikeProposals).includes(wanted)) return failed(`the peer wants D-H group ${wanted}, which we do not offer`, false);
+      if (!dhGroupsOf(sa.config.ikeProposals).includes(wanted)) return failed({ kind: 'dh-group-refused', exchange: ExchangeType.CREATE_CHILD_SA, group: wanted }, false);
       this.group = wanted;
       return RETRY;
     }
@@ -64,7 +64,7 @@ export class IkeRekeyTask implements InitiatorTask {
       sa.addTimer(RETRY_AFTER_BUSY_MS, () => sa.queue(new IkeRekeyTask()));
       return DONE;
     }
-    if (error !== undefined) return failed(`the peer answered ${notifyName(error.notifyType)}`, false);
+    if (error !== undefined) return failed({ kind: 'notify-received', exchange: ExchangeType.CREATE_CHILD_SA, notify: error.notifyType }, false);
     let successor: IkeSa;
     try {
       const chosen = acceptChosen(this.proposals, response);
@@ -78,20 +78,20 @@ export class IkeRekeyTask implements InitiatorTask {
       });
       if (this.collision !== undefined && compareNonces([this.nonce!, nonceR], [this.collision.nonceI, this.collision.nonceR]) < 0) {
         sa.log(`IKE_SA rekey collision: ours lost (lowest nonce), deleting the redundant ${successor.name}`);
-        successor.established('redundant after a rekey collision');
-        successor.queue(new IkeDeleteTask('redundant after a rekey collision'));
+        successor.established({ kind: 'rekey-collision-redundant' });
+        successor.queue(new IkeDeleteTask({ kind: 'rekey-collision-redundant' }));
         return DONE;
       }
     } catch (e) {
-      if (e instanceof IkeError) return failed(`IKE_REKEY: ${e.message}`, false);
+      if (e instanceof IkeError) return failed({ kind: 'unusable-response', exchange: ExchangeType.CREATE_CHILD_SA, notify: e.notifyType, detail: e.message }, false);
       throw e;
     }
     if (this.collision !== undefined) sa.log('IKE_SA rekey collision: ours won');
     sa.rekeyedTo = successor;
     sa.moveChildrenTo(successor);
-    sa.setState('rekeyed', `rekeyed to ${successor.name}`);
-    successor.established(`rekeyed from ${sa.name}`);
-    sa.queue(new IkeDeleteTask(`rekeyed to ${successor.name}`));
+    sa.setState('rekeyed', { kind: 'rekeyed-to', successor: successor.name });
+    successor.established({ kind: 'rekeyed-from', predecessor: sa.name, byPeer: false });
+    sa.queue(new IkeDeleteTask({ kind: 'rekeyed-to', successor: successor.name }));
     return DONE;
   }
 }
@@ -147,6 +147,6 @@ export function respondIkeRekey(sa: IkeSa, request: IkeMessage): ResponderResult
   if (sa.rekeyedTo === undefined || ours instanceof IkeRekeyTask) sa.rekeyedTo = successor;
   return {
     payloads: [{ type: 'sa', proposals: [{ ...chosen, spi: spiToBytes(spiR) }] }, { type: 'nonce', data: nonceR }, { type: 'ke', group, data: keyPair.publicValue }],
-    after: () => successor.established(`rekeyed from ${sa.name} by the peer`),
+    after: () => successor.established({ kind: 'rekeyed-from', predecessor: sa.name, byPeer: true }),
   };
 }

@@ -4,6 +4,7 @@ import type { IkeSa, ResponderResult } from '../ike-sa.js';
 import { payloadsOf, type IkeMessage } from '../message.js';
 import type { Payload } from '../payload-chain.js';
 import { deleteChildSas, deletedChildSpis, deleteIkeSa } from '../payloads/delete.js';
+import type { ChildSaRemovalReason, IkeSaReason } from '../reasons.js';
 import { notifiesOf } from './common.js';
 import { DONE, type InitiatorTask, type TaskOutcome } from './task.js';
 
@@ -17,9 +18,9 @@ export class ChildDeleteTask implements InitiatorTask {
   readonly name = 'CHILD_DELETE';
   readonly exchange = ExchangeType.INFORMATIONAL;
   private readonly child: ChildSa;
-  private readonly reason: string;
+  private readonly reason: ChildSaRemovalReason;
 
-  constructor(child: ChildSa, reason: string) {
+  constructor(child: ChildSa, reason: ChildSaRemovalReason) {
     this.child = child;
     this.reason = reason;
   }
@@ -43,9 +44,9 @@ export class ChildDeleteTask implements InitiatorTask {
 export class IkeDeleteTask implements InitiatorTask {
   readonly name = 'IKE_DELETE';
   readonly exchange = ExchangeType.INFORMATIONAL;
-  private readonly reason: string;
+  private readonly reason: IkeSaReason;
 
-  constructor(reason: string) {
+  constructor(reason: IkeSaReason) {
     this.reason = reason;
   }
 
@@ -81,14 +82,14 @@ export class DpdTask implements InitiatorTask {
 export function respondInformational(sa: IkeSa, request: IkeMessage): ResponderResult {
   const deletes = payloadsOf(request.payloads, 'delete');
   if (deletes.some((d) => d.protocolId === ProtocolId.IKE)) {
-    return { payloads: [], after: () => sa.context.peerGone(sa, 'deleted by the peer', true) };
+    return { payloads: [], after: () => sa.context.peerGone(sa, { kind: 'deleted-by-peer' }, true) };
   }
   const errors = notifiesOf(request.payloads).filter((n) => isErrorNotify(n.notifyType));
   if (errors.length > 0) {
     const names = errors.map((n) => notifyName(n.notifyType)).join(', ');
     sa.log(`the peer reports ${names}`);
     if (errors.some((n) => n.notifyType === NotifyType.AUTHENTICATION_FAILED)) {
-      return { payloads: [], after: () => sa.destroy(`the peer reports AUTHENTICATION_FAILED`) };
+      return { payloads: [], after: () => sa.destroy({ kind: 'peer-auth-failed' }) };
     }
   }
   const ours: number[] = [];
@@ -109,7 +110,7 @@ export function respondInformational(sa: IkeSa, request: IkeMessage): ResponderR
   return {
     payloads: ours.length > 0 ? [deleteChildSas(ProtocolId.ESP, ours)] : [],
     after: () => {
-      for (const child of removals) sa.removeChild(child, 'deleted by the peer');
+      for (const child of removals) sa.removeChild(child, { kind: 'deleted-by-peer' });
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { RetransmitConfig } from '../config.js';
 import type { IkeMessage } from '../message.js';
 import type { Payload } from '../payload-chain.js';
+import type { IkeSaReason } from '../reasons.js';
 
 /*
  * An exchange this side starts, strongSwan-style: the task builds the request, and processes the
@@ -16,12 +17,12 @@ export type TaskOutcome =
   /** Send the (rebuilt) request again: IKE_SA_INIT after COOKIE or INVALID_KE_PAYLOAD. */
   | { readonly kind: 'retry' }
   /** The exchange failed; `fatal` takes the IKE SA down with it. */
-  | { readonly kind: 'failed'; readonly reason: string; readonly fatal: boolean };
+  | { readonly kind: 'failed'; readonly reason: IkeSaReason; readonly fatal: boolean };
 
 export const DONE: TaskOutcome = { kind: 'done' };
 export const RETRY: TaskOutcome = { kind: 'retry' };
 
-export function failed(reason: string, fatal: boolean): TaskOutcome {
+export function failed(reason: IkeSaReason, fatal: boolean): TaskOutcome {
   return { kind: 'failed', reason, fatal };
 }
 
@@ -42,8 +43,8 @@ export interface TaskSa {
   log(message: string): void;
   transmit(bytes: Uint8Array): void;
   /** Retransmits ran out. */
-  peerDead(reason: string): void;
-  destroy(reason: string): void;
+  peerDead(reason: IkeSaReason): void;
+  destroy(reason: IkeSaReason): void;
 }
 
 export interface InitiatorTask {
@@ -59,5 +60,5 @@ export interface InitiatorTask {
   sent?(sa: TaskSa, bytes: Uint8Array): void;
   process(sa: TaskSa, response: IkeMessage): TaskOutcome;
   /** The exchange will never complete (peer silent, SA destroyed). */
-  abandon?(sa: TaskSa, reason: string): void;
+  abandon?(sa: TaskSa, reason: IkeSaReason): void;
 }
