@@ -72,7 +72,6 @@ export const PLATFORM_REWORK_ALLOWANCE = [
   ['platforms/checks.ts', 'platforms/rras/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
   ['platforms/cross-bgp.ts', 'platforms/alibaba/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
   ['platforms/cross-bgp.ts', 'platforms/alibaba/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/cross-bgp.ts', 'platforms/azure/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
   ['platforms/cross-bgp.ts', 'platforms/azure/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
   ['platforms/cross-bgp.ts', 'platforms/azure/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
   ['platforms/cross-bgp.ts', 'platforms/rras/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters

@@ -107,3 +107,8 @@ export function prefixEquals(a: Prefix, b: Prefix): boolean {
 export function broadcastOf(prefix: Prefix): Ipv4Address {
   return (prefix.address | ~maskOf(prefix.length)) >>> 0;
 }
+
+/** 169.254.0.0/16, link-local (APIPA) addresses (RFC 3927). */
+export function isLinkLocal(address: Ipv4Address): boolean {
+  return (address >>> 16) === 0xa9fe;
+}

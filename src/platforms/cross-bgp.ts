@@ -1,9 +1,8 @@
 import type { DocPath } from '../config/source.js';
 import { isUnacceptableHoldTime } from '../bgp/timers.js';
-import { formatIpv4, formatPrefix, parseIpv4, prefixContains, type Ipv4Address } from '../net/address.js';
+import { formatIpv4, formatPrefix, isLinkLocal, parseIpv4, prefixContains, type Ipv4Address } from '../net/address.js';
 import { ALIBABA_BGP_ROUTE_QUOTA, ALIBABA_DEFAULT_ASN } from './alibaba/defaults.js';
 import { asnValue } from './alibaba/checks.js';
-import { isLinkLocal } from './azure/checks.js';
 import { AZURE_BGP_HOLD_S, AZURE_BGP_KEEPALIVE_S, AZURE_MAX_PREFIXES } from './azure/defaults.js';
 import { azureBlock } from './azure/facts.js';
 import type { LocalNetworkGatewayBgpSettings } from '../topology/platforms/azure.js';

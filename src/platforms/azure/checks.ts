@@ -1,6 +1,6 @@
 import { suggest } from '../../config/issues.js';
 import type { DocPath } from '../../config/source.js';
-import { formatIpv4, formatPrefix, parseIpv4, parsePrefix, prefixContains, prefixesOverlap, type Ipv4Address } from '../../net/address.js';
+import { formatIpv4, formatPrefix, isLinkLocal, parseIpv4, parsePrefix, prefixContains, prefixesOverlap, type Ipv4Address } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
 import type { Findings } from '../adapter.js';
 import { gatewayByReference, type AzureGateway, type Tunnels } from '../pairing.js';
@@ -27,10 +27,6 @@ export function azureReservedAsn(asn: number, onPeer: boolean): string | undefin
 
 export function isAzureApipa(address: Ipv4Address): boolean {
   return address >= AZURE_APIPA_FIRST && address <= AZURE_APIPA_LAST;
-}
-
-export function isLinkLocal(address: Ipv4Address): boolean {
-  return prefixContains({ address: 0xa9fe0000, length: 16 }, address);
 }
 
 interface SiteContext {

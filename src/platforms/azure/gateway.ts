@@ -3,7 +3,7 @@ import type { Policy } from '../../bgp/policy/types.js';
 import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
-import { formatIpv4, parseIpv4, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../../net/address.js';
+import { formatIpv4, isLinkLocal, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
 import type { DocPath } from '../../config/source.js';
 import type { Findings, SiteRef } from '../adapter.js';
@@ -41,10 +41,6 @@ interface RemoteEnd {
   readonly bgp?: { readonly address: Ipv4Address; readonly asn: number; readonly weight?: number };
   /** Prefixes Azure holds for this end and advertises to its other BGP peers, not back to it. */
   readonly ownPrefixes: readonly Prefix[];
-}
-
-function isApipa(address: Ipv4Address): boolean {
-  return prefixContains(parsePrefix('169.254.0.0/16'), address);
 }
 
 /** Where a connection's refusals are reported. */
@@ -189,7 +185,7 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
     let bgpLocal: Ipv4Address | undefined;
     if (end.bgp !== undefined) {
       // Towards an APIPA peer Azure speaks from its own APIPA address and waits to be called (S1, S3).
-      const apipa = isApipa(end.bgp.address);
+      const apipa = isLinkLocal(end.bgp.address);
       const chosen = conn.gatewayCustomBgpIpAddresses?.find((c) => c.ipConfigurationId === instance.ipConfiguration)?.customBgpIpAddress;
       bgpLocal = apipa ? (chosen !== undefined ? parseIpv4(chosen) : instance.customBgpAddresses[0]) : instance.bgpAddress;
       if (bgpLocal === undefined) {
@@ -215,7 +211,7 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
     if (end.bgp !== undefined) addPrefix(routes, hostPrefix(end.bgp.address));
     parts.tunnels.push({
       connection: end.peerName, child: end.peerName, kind: 'route', routes,
-      ...(bgpLocal !== undefined && isApipa(bgpLocal) ? { interfaceAddresses: [{ address: bgpLocal, prefix: hostPrefix(bgpLocal) }] } : {}),
+      ...(bgpLocal !== undefined && isLinkLocal(bgpLocal) ? { interfaceAddresses: [{ address: bgpLocal, prefix: hostPrefix(bgpLocal) }] } : {}),
     });
     if (end.bgp === undefined) for (const p of end.staticPrefixes) addPrefix(parts.originated, p);
   }
