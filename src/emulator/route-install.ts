@@ -12,13 +12,13 @@ import type { RouteTable } from '../router/route-table.js';
  * 'ebgp' / 'ibgp' routes of the table, whose FIB resolves their next hops recursively.
  */
 
-/** What a batch of best-path changes did to the table, for the timeline. */
 /** A prefix the gateway routes by BGP now, and the next hop it first took. */
 export interface LearnedRoute {
   readonly prefix: Prefix;
   readonly nextHop: Ipv4Address;
 }
 
+/** What a batch of best-path changes did to the table, for the timeline. */
 export interface InstalledChanges {
   readonly learned: readonly LearnedRoute[];
   readonly withdrawn: readonly Prefix[];

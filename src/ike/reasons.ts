@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ExchangeType, exchangeName, notifyName } from './constants.js';
 import { formatIdentity, type Identity } from './payloads/id.js';
 
@@ -137,17 +138,5 @@ export function describeChildRemoval(reason: ChildSaRemovalReason): string {
 
 /** Whether two reasons are the same (plain data compared field by field, nested causes too). */
 export function sameReason(a: IkeSaReason | ChildSaRemovalReason, b: IkeSaReason | ChildSaRemovalReason): boolean {
-  return samePlain(a, b);
-}
-
-function samePlain(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (a instanceof Uint8Array || b instanceof Uint8Array) {
-    return a instanceof Uint8Array && b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]);
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => samePlain((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return isDeepStrictEqual(a, b);
 }

@@ -14,6 +14,11 @@ import type { Topology } from '../topology/schema.js';
 
 /** Helpers every platform adapter uses. */
 
+/** The fix for a resource vpnlab does not emulate. */
+export const NOT_EMULATED_FIX = 'leave it out to emulate the rest of the network (see docs/platforms.md for what vpnlab emulates)';
+/** The fix for algorithms vpnlab does not implement. */
+export const UNIMPLEMENTED_ALGORITHM_FIX = 'choose algorithms vpnlab implements (see docs/platforms.md)';
+
 export const ANY: Prefix = { address: 0, length: 0 };
 export const ANY_SELECTOR: Ipv4Selector = selectorFromPrefix(ANY);
 

@@ -2,7 +2,7 @@ import type { DocPath } from '../config/source.js';
 import { formatIpv4, parseIpv4, type Ipv4Address } from '../net/address.js';
 import type { Site, SiteOf, Topology } from '../topology/schema.js';
 import { alibabaTunnels, ipsecAddresses } from './alibaba/facts.js';
-import { adapterAddress } from './rras/facts.js';
+import { adapterAddress, rrasServerName } from './rras/facts.js';
 import { azureBlock, azureGatewayFacts, type AzureGatewayFacts, type AzureSiteOf } from './azure/facts.js';
 import type { Connection, LocalNetworkGateway, VirtualNetworkGateway } from '../topology/platforms/azure.js';
 import type { CustomerGateway, IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from '../topology/platforms/alibaba.js';
@@ -221,7 +221,7 @@ function alibabaEnds(site: SiteOf<'alibaba'>, siteIndex: number, publicAddresses
 function rrasEnds(site: SiteOf<'rras'>, siteIndex: number, publicAddresses: Map<Ipv4Address, PublicAddress>): RrasEnd[] {
   const rras = site.rras;
   if (rras === undefined) return [];
-  const serverName = rras.Server.Name ?? 'RRAS';
+  const serverName = rrasServerName(rras);
   const internet = rras.Server.NetworkAdapters.find((a) => a.Internet === true);
   if (internet !== undefined) publicAddresses.set(adapterAddress(internet.IPAddress), { platform: 'rras', what: `RRAS '${serverName}'` });
   return (rras.VpnS2SInterfaces ?? []).flatMap((iface, ifaceIndex): RrasEnd[] => {

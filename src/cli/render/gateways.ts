@@ -1,6 +1,7 @@
 import { peerRecords, routeRecords } from '../../bgp/views.js';
 import { formatIpv4, formatPrefix } from '../../net/address.js';
 import { bgpSettingsText, findAzureGateway } from '../../platforms/azure/facts.js';
+import { rrasServerName } from '../../platforms/rras/facts.js';
 import type { Network } from '../../emulator/network.js';
 import type { GatewayInstance } from '../../emulator/gateway-instance.js';
 import type { Site, Topology } from '../../topology/schema.js';
@@ -29,7 +30,7 @@ const PROMPT = 'PS C:\\>';
 
 function renderRras(network: Network, site: Extract<Site, { platform: 'rras' }>): string {
   const rras = site.rras!;
-  const instance = instancesOf(network, site.name, rras.Server.Name ?? 'RRAS')[0];
+  const instance = instancesOf(network, site.name, rrasServerName(rras))[0];
   if (instance === undefined) return '';
   const state = { up: 'Connected', connecting: 'Connecting', down: 'Disconnected' } as const;
   const rows = (rras.VpnS2SInterfaces ?? []).map((i) => [

@@ -1,11 +1,11 @@
 import type { PlatformAdapter } from '../adapter.js';
+import { alibabaInstanceNames } from './facts.js';
 import { ALIBABA_FABRIC, planAlibabaSite } from './gateway.js';
 
 /** Alibaba Cloud VPCs: VPN gateways (one node per IPsec address), customer gateways, IPsec connections, the vRouter. */
 export const alibabaAdapter: PlatformAdapter<'alibaba'> = {
   platform: 'alibaba',
   title: 'Alibaba Cloud',
-  nodeNames: (site) => (site.alibaba === undefined ? [] : [ALIBABA_FABRIC, ...(site.alibaba.VpnGateways ?? [])
-    .flatMap((g) => (g.DisasterRecoveryVSwitchId !== undefined ? [`${g.Name}_1`, `${g.Name}_2`] : [g.Name]))]),
+  nodeNames: (site) => (site.alibaba === undefined ? [] : [ALIBABA_FABRIC, ...(site.alibaba.VpnGateways ?? []).flatMap(alibabaInstanceNames)]),
   plan: (ref, context, findings) => planAlibabaSite(ref, context, findings),
 };

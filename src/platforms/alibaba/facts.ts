@@ -29,6 +29,11 @@ export function alibabaTunnels(conn: VpnConnection): AlibabaTunnel[] {
   return [{ address: 1, customerGateway: conn.CustomerGatewayId!, ike: conn.IkeConfig, ipsec: conn.IpsecConfig, dpd: conn.EnableDpd ?? true, specIndex: undefined }];
 }
 
+/** Its nodes: one per IPsec address, `<name>_1` and `<name>_2` for a dual-tunnel gateway. */
+export function alibabaInstanceNames(gateway: VpnGateway): string[] {
+  return gateway.DisasterRecoveryVSwitchId !== undefined ? [`${gateway.Name}_1`, `${gateway.Name}_2`] : [gateway.Name];
+}
+
 /** The gateway's IPsec addresses (two for a dual-tunnel gateway); stand-ins where the file leaves them to the platform. */
 export function ipsecAddresses(siteIndex: number, gatewayIndex: number, gateway: VpnGateway): Ipv4Address[] {
   const given = [gateway.InternetIp, gateway.DisasterRecoveryInternetIp];

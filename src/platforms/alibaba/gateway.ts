@@ -8,12 +8,12 @@ import type { DocPath } from '../../config/source.js';
 import type { Findings, SiteRef } from '../adapter.js';
 import {
   addPrefix, ANY_SELECTOR, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, prefixesOf, pskBytes,
-  retransmitWithin, selectors, takenAddresses, uniqueByName, unimplementedDhGroup,
+  NOT_EMULATED_FIX, retransmitWithin, selectors, takenAddresses, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName, unimplementedDhGroup,
 } from '../common.js';
 import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
 import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS, alibabaProposals } from './defaults.js';
 import type { AlibabaSite, VpnConnection, VpnGateway } from '../../topology/platforms/alibaba.js';
-import { alibabaTunnels, ipsecAddresses } from './facts.js';
+import { alibabaInstanceNames, alibabaTunnels, ipsecAddresses } from './facts.js';
 
 /*
  * An Alibaba Cloud VPC as the emulator runs it: a VPN gateway is one node per IPsec address (two
@@ -40,8 +40,6 @@ function generatedPsk(rng: Rng): string {
   for (let i = 0; i < 16; i++) key += alphabet[rng.int(alphabet.length)];
   return key;
 }
-
-const NOT_EMULATED_FIX = 'leave it out to emulate the rest of the network (see docs/platforms.md for what vpnlab emulates)';
 
 /** Routes of a connection: explicit route entries, plus the unpublished policy routes protected-data-flow mode creates. */
 function connectionRoutes(alibaba: AlibabaSite, gateway: VpnGateway, conn: VpnConnection): { all: Prefix[]; published: Prefix[] } {
@@ -93,9 +91,8 @@ export function planAlibabaSite(ref: SiteRef<'alibaba'>, context: PlanContext, f
     const addresses = ipsecAddresses(siteIndex, gi, gateway);
     const connections = unique.flatMap(({ item: conn, index: ci }) => (conn.VpnGatewayId === gateway.Name ? [{ conn, path: [...ref.at, 'VpnConnections', ci] }] : []));
     const preparing = ALIBABA_PREPARING_MS[0] + context.rng(`alibaba:${site.name}/${gateway.Name}:preparing`).int(ALIBABA_PREPARING_MS[1] - ALIBABA_PREPARING_MS[0]);
-    const count = dual ? 2 : 1;
-    const names = dual ? [`${gateway.Name}_1`, `${gateway.Name}_2`] : [gateway.Name];
-    for (let k = 0; k < count; k++) {
+    const names = alibabaInstanceNames(gateway);
+    for (let k = 0; k < names.length; k++) {
       const vswitch = vswitches[k];
       const subnet = subnets.find((s) => s.name === vswitch);
       if (subnet === undefined) {
@@ -138,7 +135,7 @@ export function planAlibabaSite(ref: SiteRef<'alibaba'>, context: PlanContext, f
         const tunnelPath: DocPath = tunnel.specIndex === undefined ? [...path, 'IkeConfig'] : [...path, 'TunnelOptionsSpecification', tunnel.specIndex, 'TunnelIkeConfig'];
         const offer = alibabaProposals(tunnel.ike, tunnel.ipsec, conn.TunnelOptionsSpecification !== undefined);
         if ('problem' in offer) {
-          findings.error('ALIBABA_NOT_EMULATED', tunnelPath, `${clabel}: ${offer.problem}`, 'choose algorithms vpnlab implements (see docs/platforms.md)');
+          findings.error('ALIBABA_NOT_EMULATED', tunnelPath, `${clabel}: ${offer.problem}`, UNIMPLEMENTED_ALGORITHM_FIX);
           continue;
         }
         if (offer.version === 'ikev1') {

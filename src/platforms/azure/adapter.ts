@@ -1,5 +1,5 @@
 import type { PlatformAdapter } from '../adapter.js';
-import { azureBlock } from './facts.js';
+import { azureBlock, azureInstanceName } from './facts.js';
 import { AZURE_FABRIC, planAzureSite } from './gateway.js';
 
 /** Azure VNets: virtual network gateways (one node per instance), local network gateways, connections, the VNet's routing. */
@@ -7,6 +7,6 @@ export const azureAdapter: PlatformAdapter<'azure'> = {
   platform: 'azure',
   title: 'Azure',
   nodeNames: (site) => [AZURE_FABRIC, ...(azureBlock(site).virtualNetworkGateways ?? [])
-    .flatMap((g) => (g.activeActive === true ? [`${g.name}_IN_0`, `${g.name}_IN_1`] : [g.name]))],
+    .flatMap((g) => (g.activeActive === true ? [0, 1] : [0]).map((i) => azureInstanceName(g, i)))],
   plan: (ref, context, findings) => planAzureSite(ref, context, findings),
 };

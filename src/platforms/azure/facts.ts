@@ -49,6 +49,11 @@ export function defaultBgpAddress(subnet: Prefix, activeActive: boolean, index: 
   return (subnet.address + 4 + index) >>> 0;
 }
 
+/** An instance's node name: the gateway's name, or `<name>_IN_0` / `_IN_1` when active-active. */
+export function azureInstanceName(gateway: VirtualNetworkGateway, index: number): string {
+  return gateway.activeActive === true ? `${gateway.name}_IN_${index}` : gateway.name;
+}
+
 /** What Azure derives for the gateway; undefined when an ipConfiguration's subnet is missing (AZURE_GATEWAY_SUBNET). */
 export function azureGatewayFacts(topology: Topology, site: AzureSiteOf, gateway: VirtualNetworkGateway): AzureGatewayFacts | undefined {
   const subnets = site.subnets ?? [];
@@ -62,7 +67,7 @@ export function azureGatewayFacts(topology: Topology, site: AzureSiteOf, gateway
     const subnet = subnets.find((s) => s.name === subnetName)!;
     const prefix = parsePrefix(subnet.prefix);
     return {
-      nodeName: activeActive ? `${gateway.name}_IN_${i}` : gateway.name,
+      nodeName: azureInstanceName(gateway, i),
       ipConfiguration: config.name,
       publicAddress: config.publicIPAddress !== undefined ? parseIpv4(config.publicIPAddress) : assignedPublicAddress(siteIndex, gatewayIndex * 2 + i),
       bgpAddress: defaultBgpAddress(prefix, activeActive, i),

@@ -9,7 +9,7 @@ import type { DocPath } from '../../config/source.js';
 import type { Findings, SiteRef } from '../adapter.js';
 import {
   addPrefix, ANY_SELECTOR, defaultRouteVia, OWN_ROUTES, hostPrefix, lifetimesFor, pickAddress, prefixesOf, pskBytes, rejectExactly,
-  retransmitWithin, selectors, takenAddresses, uniqueByName, unimplementedDhGroup,
+  NOT_EMULATED_FIX, retransmitWithin, selectors, takenAddresses, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName, unimplementedDhGroup,
 } from '../common.js';
 import type { FabricPlan, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
 import {
@@ -49,8 +49,6 @@ interface ConnectionRef {
   readonly path: DocPath;
   readonly findings: Findings;
 }
-
-const NOT_EMULATED_FIX = 'leave it out to emulate the rest of the network (see docs/platforms.md for what vpnlab emulates)';
 
 function remoteEnds(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, { conn, path, findings }: ConnectionRef): RemoteEnd[] {
   const bgpOn = conn.enableBgp === true && facts.bgpEnabled;
@@ -101,7 +99,7 @@ function proposals({ conn, path, findings }: ConnectionRef): { ike: string[]; es
   }
   const custom = customPolicyProposals(policy);
   if ('problem' in custom) {
-    findings.error('AZURE_NOT_EMULATED', [...path, 'ipsecPolicies', 0], `connection '${conn.name}' IPsec policy: ${custom.problem}`, 'choose algorithms vpnlab implements (see docs/platforms.md)');
+    findings.error('AZURE_NOT_EMULATED', [...path, 'ipsecPolicies', 0], `connection '${conn.name}' IPsec policy: ${custom.problem}`, UNIMPLEMENTED_ALGORITHM_FIX);
     return undefined;
   }
   const dh = unimplementedDhGroup([custom.ike], 'ike') ?? unimplementedDhGroup([custom.esp], 'esp');

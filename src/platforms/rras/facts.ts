@@ -7,6 +7,11 @@ import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js
  * checks (checks.ts, ../pairing.ts) both ask here.
  */
 
+/** The server's name (its node name): `Server.Name`, RRAS when the file leaves it out. */
+export function rrasServerName(rras: RrasSite): string {
+  return rras.Server.Name ?? 'RRAS';
+}
+
 /** The address an adapter carries (written with or without its prefix length). */
 export function adapterAddress(text: string): Ipv4Address {
   return isIpv4(text) ? parseIpv4(text) : parseInterfaceAddress(text).address;

@@ -8,11 +8,11 @@ import type { Route } from '../../router/route-table.js';
 import type { SiteOf } from '../../topology/schema.js';
 import type { DocPath } from '../../config/source.js';
 import type { Findings, SiteRef } from '../adapter.js';
-import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin, uniqueByName } from '../common.js';
+import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName } from '../common.js';
 import type { InstancePlan, InterfacePlan, SitePlan } from '../plan.js';
 import { RRAS_BGP_HOLD_S, RRAS_CHILD_LIFETIME_KB, RRAS_CHILD_LIFETIME_S, RRAS_IKE_LIFETIME_S, RRAS_NETWORK_OUTAGE_S, rrasProposals } from './defaults.js';
 import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
-import { adapterAddress, adapterPrefix, advertisedPrefixes, s2sRoutes } from './facts.js';
+import { adapterAddress, adapterPrefix, advertisedPrefixes, rrasServerName, s2sRoutes } from './facts.js';
 
 /*
  * A Windows Server RRAS site as the emulator runs it: the server is one node with its adapters;
@@ -59,7 +59,7 @@ function s2sPeer(rras: RrasSite, iface: VpnS2SInterface, path: DocPath, localAdd
   }
   const offer = rrasProposals(iface, rras.VpnServerIPsecConfiguration);
   if ('problem' in offer) {
-    findings.error('RRAS_NOT_EMULATED', path, `${label}: ${offer.problem}`, 'choose algorithms vpnlab implements (see docs/platforms.md)');
+    findings.error('RRAS_NOT_EMULATED', path, `${label}: ${offer.problem}`, UNIMPLEMENTED_ALGORITHM_FIX);
     return undefined;
   }
   const server = rras.VpnServerIPsecConfiguration;
@@ -121,7 +121,7 @@ export function planRrasSite(ref: SiteRef<'rras'>, findings: Findings): SitePlan
   const site = ref.site;
   const rras = site.rras;
   if (rras === undefined) return undefined;
-  const name = rras.Server.Name ?? 'RRAS';
+  const name = rrasServerName(rras);
   const interfaces = adapterInterfaces(ref, rras, findings);
   const publicAdapter = rras.Server.NetworkAdapters.find((a) => a.Internet === true);
   const publicIface = interfaces.find((i) => i.attach === 'internet');
@@ -151,11 +151,11 @@ export function planRrasSite(ref: SiteRef<'rras'>, findings: Findings): SitePlan
     return s2sPeer(rras, iface, [...ref.at, 'VpnS2SInterfaces', i], local, findings) ?? [];
   });
   const router = rras.BgpRouter;
-  if (router !== undefined && parseIpv4(router.BgpIdentifier) === 0) {
+  const routerId = router === undefined ? undefined : parseIpv4(router.BgpIdentifier);
+  if (routerId === 0) {
     findings.error('RRAS_BGP_IDENTIFIER', [...ref.at, 'BgpRouter', 'BgpIdentifier'], 'Add-BgpRouter -BgpIdentifier 0.0.0.0: a BGP identifier must be a non-zero address (RFC 4271 §4.2, RFC 6286), so RRAS refuses the router',
       'use one of the server\'s own addresses, e.g. its LAN address');
   }
-  const bgpOn = router !== undefined && parseIpv4(router.BgpIdentifier) !== 0;
   const instance: InstancePlan = {
     name,
     resource: name,
@@ -164,10 +164,10 @@ export function planRrasSite(ref: SiteRef<'rras'>, findings: Findings): SitePlan
     interfaces,
     routes,
     ...(built.length > 0 ? { ipsec: { address: ikeAddress, peers: built.map((b) => b.peer), tunnels: built.map((b) => b.tunnel), delayedStarts: [] } } : {}),
-    ...(bgpOn ? {
+    ...(router !== undefined && routerId !== undefined && routerId !== 0 ? {
       bgp: {
         config: {
-          localAs: router!.LocalASN, routerId: parseIpv4(router!.BgpIdentifier), neighbors: bgpNeighbors(rras, ref, findings),
+          localAs: router.LocalASN, routerId, neighbors: bgpNeighbors(rras, ref, findings),
           networks: advertisedPrefixes(site), ebgpRequiresPolicy: false, holdTime: RRAS_BGP_HOLD_S,
         },
       },
