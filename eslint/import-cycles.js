@@ -74,7 +74,6 @@ export const noCrossFolderCycle = {
       type: 'object',
       properties: {
         root: { type: 'string' },
-        allow: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 } },
       },
       additionalProperties: false,
     }],
@@ -88,7 +87,6 @@ export const noCrossFolderCycle = {
     const file = context.filename;
     const name = (f) => relative(root, f).split('\\').join('/');
     if (!file.endsWith('.ts') || name(file).startsWith('..')) return {};
-    const allowed = new Set((options.allow ?? []).map(([from, to]) => `${from} ${to}`));
     const graph = graphOf(root);
     // This file as it is now, not as it was when the graph was built.
     graph.set(file, importsOf(file, context.sourceCode.text));
@@ -97,7 +95,6 @@ export const noCrossFolderCycle = {
       if (source?.type !== 'Literal' || typeof source.value !== 'string') return;
       const target = resolveImport(file, source.value);
       if (target === undefined || dirname(target) === dirname(file)) return;
-      if (allowed.has(`${name(file)} ${name(target)}`)) return;
       const back = pathBetween(graph, target, file);
       if (back === undefined) return;
       context.report({ node, messageId: 'cycle', data: { cycle: [file, ...back].map(name).join(' → ') } });

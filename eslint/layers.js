@@ -62,29 +62,6 @@ export const PLATFORMS = 'platforms';
 /** The one shared platform file that may import every platform's folder: the table of adapters. */
 export const PLATFORM_REGISTRY = 'platforms/registry.ts';
 
-/**
- * TEMPORARY: the imports that break the layering or close a cycle across folders today,
- * [importer, imported] under src/. Delete an entry with its import; the list ends empty.
- */
-export const PLATFORM_REWORK_ALLOWANCE = [
-  ['platforms/checks.ts', 'platforms/alibaba/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/checks.ts', 'platforms/azure/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/checks.ts', 'platforms/rras/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/cross-bgp.ts', 'platforms/alibaba/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/cross-bgp.ts', 'platforms/alibaba/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/cross-bgp.ts', 'platforms/azure/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/cross-bgp.ts', 'platforms/azure/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/cross-bgp.ts', 'platforms/rras/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/cross-checks.ts', 'platforms/azure/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/pairing.ts', 'platforms/alibaba/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/pairing.ts', 'platforms/azure/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/pairing.ts', 'platforms/rras/facts.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/tunnel-profile.ts', 'platforms/alibaba/checks.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/tunnel-profile.ts', 'platforms/alibaba/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/tunnel-profile.ts', 'platforms/azure/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-  ['platforms/tunnel-profile.ts', 'platforms/rras/defaults.ts'], // pair checks, per pair of platforms: removed when they become generic over the adapters
-];
-
 const posixRelative = (from, to) => relative(from, to).split('\\').join('/');
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
@@ -159,18 +136,12 @@ function platformOf(folder) {
   return top === PLATFORMS && sub !== undefined ? `${PLATFORMS}/${sub}` : undefined;
 }
 
-/** The same patterns with the given specifiers let through. */
-function allowing(patterns, specifiers) {
-  const except = `(?!(?:${specifiers.map(escape).join('|')})$)`;
-  return patterns.map((p) => ({ ...p, regex: `^${except}${p.regex.slice(1)}` }));
-}
-
 /**
  * Flat-config blocks that apply the layering to every folder under `root` (relative to the
  * config's folder, `cwd`): one block per folder, one more per file that is an exception (the
- * registry, or an importer in the allowance).
+ * registry).
  */
-export function layerConfig({ root = 'src', cwd = process.cwd(), allowance = PLATFORM_REWORK_ALLOWANCE, registry = PLATFORM_REGISTRY } = {}) {
+export function layerConfig({ root = 'src', cwd = process.cwd(), registry = PLATFORM_REGISTRY } = {}) {
   const tree = walk(resolve(cwd, root));
   const blocks = [];
   const glob = (p) => posix.join(root, p);
@@ -178,16 +149,9 @@ export function layerConfig({ root = 'src', cwd = process.cwd(), allowance = PLA
   for (const folder of tree.folders) {
     const patterns = patternsFor(folder, tree);
     if (patterns.length === 0) continue;
-    const exceptions = new Map();
-    if (posix.dirname(registry) === folder) exceptions.set(registry, []);
-    for (const [from, to] of allowance) {
-      if (posix.dirname(from) === folder) exceptions.set(from, [...(exceptions.get(from) ?? []), specifier(folder, to.replace(/\.ts$/, '.js'))]);
-    }
-    blocks.push({ files: [glob(`${folder}/*.ts`)], ignores: [...exceptions.keys()].map(glob), rules: rule(patterns) });
-    for (const [file, allowed] of exceptions) {
-      const own = file === registry ? patternsFor(folder, tree, true) : patterns;
-      blocks.push({ files: [glob(file)], rules: rule(allowed.length === 0 ? own : allowing(own, allowed)) });
-    }
+    const hasRegistry = posix.dirname(registry) === folder;
+    blocks.push({ files: [glob(`${folder}/*.ts`)], ignores: hasRegistry ? [glob(registry)] : [], rules: rule(patterns) });
+    if (hasRegistry) blocks.push({ files: [glob(registry)], rules: rule(patternsFor(folder, tree, true)) });
   }
   return blocks;
 }

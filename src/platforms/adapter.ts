@@ -1,5 +1,6 @@
 import type { DocPath } from '../config/source.js';
 import type { Site, SiteOf } from '../topology/schema.js';
+import type { Pairing } from './pairing.js';
 import type { PlanContext, SitePlan } from './plan.js';
 
 /*
@@ -27,6 +28,21 @@ export interface SiteRef<P extends PlatformName> {
   readonly at: DocPath;
 }
 
+/** What `check` gives a platform's own rules besides its site: every tunnel end of the topology, paired. */
+export interface CheckContext extends PlanContext {
+  readonly pairing: Pairing;
+}
+
+/** What the pair checks (cross-checks.ts, cross-bgp.ts) ask of a platform about its own side. */
+export interface PairingRules {
+  /** Why the platform would refuse `key` as a pre-shared key, if it would. */
+  keyProblem?(key: string): string | undefined;
+  /** How to give this platform's gateway a tunnel towards `address`. */
+  answerFix(address: string): string;
+  /** How to add a tunnel of a redundant connection towards `address` (Alibaba: a customer gateway). */
+  addTunnelFix?(address: string): string;
+}
+
 export interface PlatformAdapter<P extends PlatformName> {
   readonly platform: P;
   /** The platform's name in messages: "Azure", "Alibaba Cloud", "RRAS". */
@@ -42,6 +58,12 @@ export interface PlatformAdapter<P extends PlatformName> {
    * out.
    */
   plan(ref: SiteRef<P>, context: PlanContext, findings: Findings): SitePlan | undefined;
+  /**
+   * The platform's own rules on the site's resources, beyond what the plan refuses: what the
+   * platform would reject, and what it accepts but fails at run time (`vpnlab check`).
+   */
+  check(ref: SiteRef<P>, context: CheckContext, findings: Findings): void;
+  readonly pairing: PairingRules;
 }
 
 /** A finding sink that keeps nothing: for runs whose findings `check` has already reported. */

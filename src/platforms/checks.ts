@@ -1,26 +1,24 @@
 import type { IssueCollector, Severity } from '../config/issues.js';
 import { formatPath, type DocPath } from '../config/source.js';
-import type { Findings } from './adapter.js';
+import { SeededRng } from '../core/rng.js';
+import { checkTopology } from '../topology/checks.js';
 import type { Topology } from '../topology/schema.js';
-import { checkAlibabaSites } from './alibaba/checks.js';
-import { checkAzureSites } from './azure/checks.js';
+import type { CheckContext, Findings, PlatformName } from './adapter.js';
 import { checkBgpPairs } from './cross-bgp.js';
 import { checkTunnelPairs } from './cross-checks.js';
-import { findTunnels } from './pairing.js';
-import { checkRrasSites } from './rras/checks.js';
-import { SeededRng } from '../core/rng.js';
-import { platformNodeNames, planSite } from './registry.js';
-import { checkTopology } from '../topology/checks.js';
+import { NO_ENDS } from './ends.js';
+import { pairEnds } from './pairing.js';
+import type { PlanContext } from './plan.js';
+import { PLATFORMS, adapterOf, platformNodeNames, siteRef } from './registry.js';
 
 /*
- * The platform pitfall checks `vpnlab check` runs after the generic topology checks: each
- * platform's own rules (azure/, alibaba/, rras/ checks.ts), then the two ends of every tunnel
- * compared (cross-checks.ts for IKE/IPsec, cross-bgp.ts for the BGP session over it). Every issue
- * names the resource, says what happens at run time and how to fix it.
+ * What `vpnlab check` checks after the schema: the generic topology checks; the plan `up` runs,
+ * whose refusals are errors here too, so check and up agree; each platform's own rules (its
+ * adapter's `check`); then the two ends of every tunnel and BGP session the plans declare,
+ * compared whatever platforms they are (cross-checks.ts for IKE/IPsec, cross-bgp.ts for BGP).
+ * Every issue names the resource, says what happens at run time and how to fix it.
  */
 
-
-/** Everything `vpnlab check` checks after the schema: the generic topology, then the platforms. */
 export function checkNetwork(topology: Topology, issues: IssueCollector): void {
   checkTopology(topology, issues, platformNodeNames);
   checkPlatforms(topology, issues);
@@ -35,13 +33,17 @@ function checkPlatforms(topology: Topology, issues: IssueCollector): void {
     issues.add(severity, code, path, message, hint);
   };
   const report: Findings = { error: once('error'), warning: once('warning') };
-  const tunnels = findTunnels(topology);
-  checkAzureSites(topology, tunnels, report);
-  checkAlibabaSites(topology, report);
-  checkRrasSites(topology, tunnels, report);
-  checkTunnelPairs(topology, tunnels, report);
-  checkBgpPairs(tunnels, report);
-  // The plan `up` runs: whatever it cannot build is an error here too, so check and up agree.
+  const checkContext = planAndPair(topology, report);
+  for (const site of topology.sites) adapterOf(site).check(siteRef(topology, site), checkContext, report);
+  const rules = (platform: PlatformName) => ({ title: PLATFORMS[platform].title, ...PLATFORMS[platform].pairing });
+  checkTunnelPairs(topology, checkContext.pairing, rules, report);
+  checkBgpPairs(checkContext.pairing, rules, report);
+}
+
+/** Every site planned as `up` plans it (refusals reported), and the tunnel ends the plans declare, paired. */
+export function planAndPair(topology: Topology, findings: Findings): CheckContext {
   const seed = topology.seed ?? 1;
-  for (const site of topology.sites) planSite(site, { topology, rng: (name) => SeededRng.derive(seed, name) }, report);
+  const context: PlanContext = { topology, rng: (name) => SeededRng.derive(seed, name) };
+  const plans = topology.sites.map((site) => adapterOf(site).plan(siteRef(topology, site), context, findings));
+  return { ...context, pairing: pairEnds(plans.map((p) => p?.ends ?? NO_ENDS), Object.keys(PLATFORMS) as PlatformName[]) };
 }

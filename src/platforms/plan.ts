@@ -4,12 +4,13 @@ import type { PeerConfig, TunnelSpec } from '../ike/config.js';
 import type { Ipv4Address, Prefix } from '../net/address.js';
 import type { Route } from '../router/route-table.js';
 import type { Topology } from '../topology/schema.js';
+import type { SiteEnds } from './ends.js';
 
 /*
  * What a platform adapter (src/platforms/<platform>/gateway.ts) makes of a site's resources: the
  * gateway instances to run — each a node with its interfaces, an IKE/IPsec configuration and a BGP
  * speaker — and, for a cloud network, the fabric that routes between its subnets and towards the
- * gateway. Plain data: the emulator (src/sim/platform-gateways.ts) turns it into running objects,
+ * gateway. Plain data: the emulator (src/emulator/gateway-instance.ts, fabric.ts) turns it into running objects,
  * and `vpnlab check` can reason about it without running anything.
  */
 
@@ -90,6 +91,8 @@ export interface SitePlan {
   readonly fabric?: FabricPlan;
   /** Default gateway of hosts per subnet name. */
   readonly hostGateways: ReadonlyMap<string, Ipv4Address>;
+  /** Every tunnel and BGP session end the site configures, for the pair checks (emulated or not). */
+  readonly ends: SiteEnds;
 }
 
 /** What an adapter may consult besides its own site. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,8 +17,7 @@ const REPO = process.cwd();
 const FIXTURES = join('test', 'lint', 'fixtures');
 
 interface LayersModule {
-  layerConfig(options: { root: string; cwd: string; allowance?: string[][] }): Linter.Config[];
-  PLATFORM_REWORK_ALLOWANCE: string[][];
+  layerConfig(options: { root: string; cwd: string }): Linter.Config[];
 }
 
 async function load<T>(file: string): Promise<T> {
@@ -26,7 +25,7 @@ async function load<T>(file: string): Promise<T> {
 }
 
 /** Lints the fixture tree `name` with the layering rules alone; findings as `file:line rule`. */
-async function lintFixture(name: string, allowance: string[][] = []): Promise<string[]> {
+async function lintFixture(name: string): Promise<string[]> {
   const { layerConfig } = await load<LayersModule>('eslint/layers.js');
   const { plugin } = await load<{ plugin: ESLint.Plugin }>('eslint/import-cycles.js');
   const root = join(FIXTURES, name, 'src');
@@ -35,8 +34,8 @@ async function lintFixture(name: string, allowance: string[][] = []): Promise<st
     overrideConfigFile: true,
     overrideConfig: [
       { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser as Linter.Parser } },
-      ...layerConfig({ root, cwd: REPO, allowance }),
-      { files: [`${root}/**/*.ts`], plugins: { vpnlab: plugin }, rules: { 'vpnlab/no-cross-folder-cycle': ['error', { root, allow: allowance }] } },
+      ...layerConfig({ root, cwd: REPO }),
+      { files: [`${root}/**/*.ts`], plugins: { vpnlab: plugin }, rules: { 'vpnlab/no-cross-folder-cycle': ['error', { root }] } },
     ],
   });
   const results = await eslint.lintFiles([root]);
@@ -45,7 +44,7 @@ async function lintFixture(name: string, allowance: string[][] = []): Promise<st
 
 describe('layering lint rules', () => {
   it('flag the upward, sideways, inner and cross-platform imports and both imports of a cycle across folders', async () => {
-    const found = await lintFixture('bad', [['platforms/allowed.ts', 'platforms/rras/facts.ts']]);
+    const found = await lintFixture('bad');
     assert.deepEqual(found, [
       'bgp/rib/rib.ts:2 no-restricted-imports/patternWithCustomMessage',
       'core/clock.ts:2 no-restricted-imports/patternWithCustomMessage',
@@ -74,11 +73,6 @@ describe('layering lint rules', () => {
     assert.match(result!.messages[0]!.message, /ike\/ike-sa\.ts → ike\/tasks\/task\.ts → ike\/ike-sa\.ts/);
   });
 
-  it('without its allowance entry the allowed import is flagged too', async () => {
-    const found = await lintFixture('bad');
-    assert.ok(found.includes('platforms/allowed.ts:2 no-restricted-imports/patternWithCustomMessage'));
-  });
-
   it('pass a tree that keeps the layering (same-folder cycles, the registry, downward and type imports)', async () => {
     assert.deepEqual(await lintFixture('clean'), []);
   });
@@ -91,17 +85,6 @@ describe('layering lint rules', () => {
       assert.throws(() => layerConfig({ root: 'src', cwd: dir }), /in no layer/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('every entry of the temporary allowance is an import src/ still has', async () => {
-    const { PLATFORM_REWORK_ALLOWANCE } = await load<LayersModule>('eslint/layers.js');
-    for (const [from, to] of PLATFORM_REWORK_ALLOWANCE) {
-      const file = join(REPO, 'src', from!);
-      assert.ok(existsSync(file), `${from} is gone: delete its allowance entry`);
-      const specifier = relative(join(file, '..'), join(REPO, 'src', to!)).replace(/\.ts$/, '.js');
-      const written = specifier.startsWith('.') ? specifier : `./${specifier}`;
-      assert.ok(readFileSync(file, 'utf8').includes(`'${written}'`), `${from} no longer imports ${to}: delete its allowance entry`);
     }
   });
 });

@@ -5,7 +5,9 @@ import { parse, stringify } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
 import { parseTopology } from '../../src/platforms/load.js';
 import { topologySchema } from '../../src/topology/schema.js';
-import { findTunnels, partnersOf, describeAddress } from '../../src/platforms/pairing.js';
+import { partnersOf, describeAddress } from '../../src/platforms/pairing.js';
+import { planAndPair } from '../../src/platforms/checks.js';
+import { IGNORE_FINDINGS } from '../../src/platforms/adapter.js';
 import { matchProposals } from '../../src/platforms/proposals.js';
 import { AZURE_ESP_INITIATOR, AZURE_ESP_RESPONDER_EXTRA, AZURE_IKE_PROPOSALS } from '../../src/platforms/azure/defaults.js';
 import { parseIpv4 } from '../../src/net/address.js';
@@ -112,7 +114,7 @@ const BROKEN: Record<string, Expected[]> = {
     { code: 'PAIR_BGP_PEER_ADDRESS', severity: 'error', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.0.254', '10.3.1.254', "'VNet1GW'"] },
     { code: 'RRAS_NO_BGP_HOST_ROUTE', severity: 'error', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.0.254'] },
   ],
-  'rras-hold-time-low.yaml': [{ code: 'RRAS_HOLD_TIME_LOW', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].HoldTimeSec', names: ["'AzureS2S'", "'VNet1GW'", '30', 'Hold Timer Expired'] }],
+  'rras-hold-time-low.yaml': [{ code: 'PAIR_HOLD_TIME_LOW', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].HoldTimeSec', names: ["'AzureS2S'", "'VNet1GW'", '30', 'Hold Timer Expired'] }],
   'rras-apipa-server-mode.yaml': [{ code: 'PAIR_BGP_NO_INITIATOR', severity: 'error', path: 'sites[0].rras.BgpPeers[0].OperationMode', names: ["'AzureS2S'", "'Site5'", '169.254.21.1', 'never comes up'] }],
   'azure-apipa-out-of-range.yaml': [{ code: 'AZURE_APIPA_OUT_OF_RANGE', severity: 'error', path: 'sites[1].azure.virtualNetworkGateways[0].bgpSettings.bgpPeeringAddresses[0].customBgpIpAddresses[0]', names: ["'VNet1GW'", '169.254.30.1', "'gwipconfig1'"] }],
   'azure-reserved-asn.yaml': [{ code: 'AZURE_RESERVED_ASN', severity: 'error', path: 'sites[1].azure.localNetworkGateways[0].bgpSettings.asn', names: ["'Site5'", '65515', 'reserved by Azure'] }],
@@ -367,34 +369,42 @@ describe('platform checks: Alibaba rules and Alibaba facing Azure', () => {
 
 describe('pairing: which tunnel ends face each other', () => {
   const load = (file: string) => parseTopology(readFileSync(`examples/${file}`, 'utf8'), file).topology;
+  const pairingOf = (topology: ReturnType<typeof load>) => planAndPair(topology, IGNORE_FINDINGS).pairing;
 
   it('seed 000: RRAS ⇄ VNet1ToSite5 and VNet1ToVNet2 ⇄ VNet2ToVNet1', () => {
-    const tunnels = findTunnels(load(RRAS));
-    const shown = tunnels.pairs.map((p) => `${p.a.label} ⇄ ${p.b.label}`);
-    assert.deepEqual(shown, ["connection 'VNet1ToSite5' ⇄ S2S interface '198.51.100.10'", "connection 'VNet1ToVNet2' ⇄ connection 'VNet2ToVNet1'"]);
-    const rrasEnd = tunnels.ends.find((e) => e.platform === 'rras')!;
-    assert.deepEqual(partnersOf(tunnels, rrasEnd).map((e) => e.label), ["connection 'VNet1ToSite5'"]);
-    assert.equal(describeAddress(tunnels, parseIpv4('203.0.113.10')), "203.0.113.10 (RRAS 'RRAS2016')");
-    assert.equal(describeAddress(tunnels, parseIpv4('198.51.100.20')), "198.51.100.20 (Azure gateway 'VNet2GW')");
+    const pairing = pairingOf(load(RRAS));
+    const shown = pairing.pairs.map((p) => `${p.a.label} ⇄ ${p.b.label}`);
+    assert.deepEqual(shown, ["Azure connection 'VNet1ToSite5' ⇄ RRAS S2S interface '198.51.100.10'", "Azure connection 'VNet1ToVNet2' ⇄ Azure connection 'VNet2ToVNet1'"]);
+    const rrasEnd = pairing.ends.find((e) => e.platform === 'rras')!;
+    assert.deepEqual(partnersOf(pairing, rrasEnd).map((e) => e.label), ["Azure connection 'VNet1ToSite5'"]);
+    assert.equal(describeAddress(pairing, parseIpv4('203.0.113.10')), "203.0.113.10 (RRAS 'RRAS2016')");
+    assert.equal(describeAddress(pairing, parseIpv4('198.51.100.20')), "198.51.100.20 (Azure gateway 'VNet2GW')");
   });
 
   it('seed 003: each Alibaba tunnel faces one instance of the active-active gateway; the other two Azure tunnels stay unanswered', () => {
-    const tunnels = findTunnels(load(ALIBABA));
-    assert.equal(tunnels.ends.filter((e) => e.platform === 'azure').length, 4);
-    assert.equal(tunnels.ends.filter((e) => e.platform === 'alibaba').length, 2);
-    const shown = tunnels.pairs.map((p) => `${p.a.label} ⇄ ${p.b.label}`);
+    const pairing = pairingOf(load(ALIBABA));
+    assert.equal(pairing.ends.filter((e) => e.platform === 'azure').length, 4);
+    assert.equal(pairing.ends.filter((e) => e.platform === 'alibaba').length, 2);
+    const shown = pairing.pairs.map((p) => `${p.a.label} ⇄ ${p.b.label}`);
     assert.deepEqual(shown, [
-      "connection 'ToAlibabaTunnel1' (instance 0) ⇄ IPsec connection 'IPsecConnection' Tunnel 1 (master)",
-      "connection 'ToAlibabaTunnel2' (instance 1) ⇄ IPsec connection 'IPsecConnection' Tunnel 2 (slave)",
+      "Azure connection 'ToAlibabaTunnel1' (instance 0) ⇄ Alibaba Cloud IPsec connection 'IPsecConnection' Tunnel 1 (master)",
+      "Azure connection 'ToAlibabaTunnel2' (instance 1) ⇄ Alibaba Cloud IPsec connection 'IPsecConnection' Tunnel 2 (slave)",
     ]);
-    assert.equal(describeAddress(tunnels, parseIpv4('192.0.2.75')), "192.0.2.75 (Alibaba VPN gateway 'VpnGateway' IPsec address 2)");
+    assert.equal(describeAddress(pairing, parseIpv4('192.0.2.75')), "192.0.2.75 (Alibaba VPN gateway 'VpnGateway' IPsec address 2)");
   });
 
   it('an Azure gateway without GatewaySubnet has no facts and no ends (the Azure checks report it)', () => {
     const doc = parse(mutated(RRAS, (_, site) => { list(site('VNet2').subnets)[1]!.name = 'gw'; })) as unknown;
-    const tunnels = findTunnels(topologySchema.parse(doc));
-    assert.deepEqual(tunnels.azureGateways.map((g) => g.gateway.name), ['VNet1GW']);
-    assert.deepEqual(tunnels.pairs.map((p) => p.a.label), ["connection 'VNet1ToSite5'"]);
+    const pairing = pairingOf(topologySchema.parse(doc));
+    assert.deepEqual([...new Set(pairing.ends.filter((e) => e.platform === 'azure').map((e) => e.gateway.name))], ["Azure gateway 'VNet1GW'"]);
+    assert.deepEqual(pairing.pairs.map((p) => p.a.label), ["Azure connection 'VNet1ToSite5'"]);
+  });
+
+  it('the same ends whichever platform is declared first: the cloud end is always `a`, findings go to the device', () => {
+    const doc = parse(readFileSync(`examples/${RRAS}`, 'utf8')) as Json;
+    (doc.sites as Json[]).reverse();
+    const pairing = pairingOf(topologySchema.parse(doc));
+    assert.ok(pairing.pairs.some((p) => p.a.platform === 'azure' && p.b.platform === 'rras'));
   });
 });
 

@@ -1,4 +1,6 @@
 import type { PlatformAdapter } from '../adapter.js';
+import { checkAlibabaSite } from './checks.js';
+import { alibabaPskProblem } from './defaults.js';
 import { alibabaInstanceNames } from './facts.js';
 import { ALIBABA_FABRIC, planAlibabaSite } from './gateway.js';
 
@@ -8,4 +10,10 @@ export const alibabaAdapter: PlatformAdapter<'alibaba'> = {
   title: 'Alibaba Cloud',
   nodeNames: (site) => (site.alibaba === undefined ? [] : [ALIBABA_FABRIC, ...(site.alibaba.VpnGateways ?? []).flatMap(alibabaInstanceNames)]),
   plan: (ref, context, findings) => planAlibabaSite(ref, context, findings),
+  check: (ref, _context, findings) => checkAlibabaSite(ref, findings),
+  pairing: {
+    keyProblem: alibabaPskProblem,
+    answerFix: (address) => `give that Alibaba VPN gateway a customer gateway with IpAddress ${address} and a tunnel to it`,
+    addTunnelFix: (address) => `create a customer gateway with IpAddress ${address} and use it for the other tunnel: one customer gateway per public IP of the gateway it faces`,
+  },
 };

@@ -1,8 +1,7 @@
 import { suggest } from '../../config/issues.js';
 import type { DocPath } from '../../config/source.js';
 import { broadcastOf, parseIpv4, parsePrefix, prefixContains, prefixCovers, prefixEquals, type Prefix } from '../../net/address.js';
-import type { Topology } from '../../topology/schema.js';
-import type { Findings } from '../adapter.js';
+import type { Findings, SiteRef } from '../adapter.js';
 import { ALIBABA_DEFAULT_ASN, ALIBABA_FORBIDDEN_CGW_RANGES, alibabaPskProblem } from './defaults.js';
 import type { AlibabaSite, VpnConnection } from '../../topology/platforms/alibaba.js';
 
@@ -36,14 +35,11 @@ export function asnValue(asn: number | string): number {
   return high! * 65536 + low!;
 }
 
-export function checkAlibabaSites(topology: Topology, report: Findings): void {
-  topology.sites.forEach((site, siteIndex) => {
-    if (site.platform !== 'alibaba' || site.alibaba === undefined) return;
-    const at: DocPath = ['sites', siteIndex, 'alibaba'];
-    checkCustomerGateways(site.alibaba, at, report);
-    (site.alibaba.VpnConnections ?? []).forEach((c, i) => checkConnection(site.alibaba!, c, [...at, 'VpnConnections', i], report));
-    checkRoutes(site.alibaba, at, report);
-  });
+export function checkAlibabaSite({ site, at }: SiteRef<'alibaba'>, report: Findings): void {
+  if (site.alibaba === undefined) return;
+  checkCustomerGateways(site.alibaba, at, report);
+  (site.alibaba.VpnConnections ?? []).forEach((c, i) => checkConnection(site.alibaba!, c, [...at, 'VpnConnections', i], report));
+  checkRoutes(site.alibaba, at, report);
 }
 
 function checkCustomerGateways(alibaba: AlibabaSite, at: DocPath, report: Findings): void {

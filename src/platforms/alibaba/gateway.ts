@@ -13,6 +13,7 @@ import {
 import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
 import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS, alibabaProposals } from './defaults.js';
 import type { AlibabaSite, VpnConnection, VpnGateway } from '../../topology/platforms/alibaba.js';
+import { alibabaEnds } from './ends.js';
 import { alibabaInstanceNames, alibabaTunnels, ipsecAddresses } from './facts.js';
 
 /*
@@ -208,5 +209,6 @@ export function planAlibabaSite(ref: SiteRef<'alibaba'>, context: PlanContext, f
     instances,
     fabric: { name: ALIBABA_FABRIC, interfaces: fabricInterfaces, routes: fabricRoutes, propagateFrom: [] },
     hostGateways,
+    ends: alibabaEnds(ref),
   };
 }

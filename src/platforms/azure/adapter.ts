@@ -1,4 +1,6 @@
 import type { PlatformAdapter } from '../adapter.js';
+import { checkAzureSite } from './checks.js';
+import { azureSharedKeyProblem } from './defaults.js';
 import { azureBlock, azureInstanceName } from './facts.js';
 import { AZURE_FABRIC, planAzureSite } from './gateway.js';
 
@@ -9,4 +11,9 @@ export const azureAdapter: PlatformAdapter<'azure'> = {
   nodeNames: (site) => [AZURE_FABRIC, ...(azureBlock(site).virtualNetworkGateways ?? [])
     .flatMap((g) => (g.activeActive === true ? [0, 1] : [0]).map((i) => azureInstanceName(g, i)))],
   plan: (ref, context, findings) => planAzureSite(ref, context, findings),
+  check: (ref, context, findings) => checkAzureSite(ref, context, findings),
+  pairing: {
+    keyProblem: azureSharedKeyProblem,
+    answerFix: (address) => `give that Azure gateway a connection to ${address} (a local network gateway with gatewayIpAddress ${address}, or the Vnet2Vnet connection back)`,
+  },
 };

@@ -2,10 +2,9 @@ import { suggest } from '../../config/issues.js';
 import type { DocPath } from '../../config/source.js';
 import { formatIpv4, formatPrefix, isLinkLocal, parseIpv4, parsePrefix, prefixContains, prefixesOverlap, type Ipv4Address } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
-import type { Findings } from '../adapter.js';
-import { gatewayByReference, type AzureGateway, type Tunnels } from '../pairing.js';
+import type { CheckContext, Findings, SiteRef } from '../adapter.js';
 import { AZURE_APIPA_FIRST, AZURE_APIPA_LAST, AZURE_DEFAULT_ASN, AZURE_RESERVED_ASNS, azureSharedKeyProblem, isIanaReservedAsn } from './defaults.js';
-import { azureBlock, type AzureSiteOf } from './facts.js';
+import { azureBlock, findSiteGateway, siteGateways, type AzureSiteOf, type SiteGateway } from './facts.js';
 import type { Connection, LocalNetworkGateway, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
 
 /*
@@ -32,19 +31,18 @@ export function isAzureApipa(address: Ipv4Address): boolean {
 interface SiteContext {
   readonly site: AzureSiteOf;
   readonly at: DocPath;
-  readonly tunnels: Tunnels;
+  /** The site's gateways whose facts Azure derives. */
+  readonly gateways: readonly SiteGateway[];
   readonly report: Findings;
 }
 
-export function checkAzureSites(topology: Topology, tunnels: Tunnels, report: Findings): void {
-  topology.sites.forEach((site, siteIndex) => {
-    if (site.platform !== 'azure' || site.azure === undefined) return;
-    const cx: SiteContext = { site, at: ['sites', siteIndex, 'azure'], tunnels, report };
-    (site.azure.virtualNetworkGateways ?? []).forEach((g, i) => checkGateway(cx, g, [...cx.at, 'virtualNetworkGateways', i], siteIndex));
-    (site.azure.localNetworkGateways ?? []).forEach((l, i) => checkLocalNetworkGateway(cx, l, [...cx.at, 'localNetworkGateways', i]));
-    (site.azure.connections ?? []).forEach((c, i) => checkConnection(topology, cx, c, [...cx.at, 'connections', i]));
-  });
-  for (const g of tunnels.azureGateways) checkTransit(g, tunnels, report);
+export function checkAzureSite({ site, index: siteIndex, at }: SiteRef<'azure'>, { topology }: CheckContext, report: Findings): void {
+  if (site.azure === undefined) return;
+  const cx: SiteContext = { site, at, gateways: siteGateways(topology, site, at), report };
+  (site.azure.virtualNetworkGateways ?? []).forEach((g, i) => checkGateway(cx, g, [...cx.at, 'virtualNetworkGateways', i], siteIndex));
+  (site.azure.localNetworkGateways ?? []).forEach((l, i) => checkLocalNetworkGateway(cx, l, [...cx.at, 'localNetworkGateways', i]));
+  (site.azure.connections ?? []).forEach((c, i) => checkConnection(topology, cx, c, [...cx.at, 'connections', i]));
+  for (const g of cx.gateways) checkTransit(topology, g, report);
 }
 
 function checkGateway(cx: SiteContext, gw: VirtualNetworkGateway, gp: DocPath, siteIndex: number): void {
@@ -96,7 +94,7 @@ function checkGateway(cx: SiteContext, gw: VirtualNetworkGateway, gp: DocPath, s
 
 /** The read-only addresses, when the file repeats them, must be what Azure derives. */
 function checkDerivedBgpAddresses(cx: SiteContext, gw: VirtualNetworkGateway, gp: DocPath): void {
-  const facts = cx.tunnels.azureGateways.find((g) => g.site === cx.site && g.gateway === gw)?.facts;
+  const facts = cx.gateways.find((g) => g.gateway === gw)?.facts;
   if (facts === undefined) return;
   const derived = facts.instances.map((i) => formatIpv4(i.bgpAddress));
   const rule = facts.activeActive ? 'the 5th and 6th addresses of GatewaySubnet' : 'the last usable address of GatewaySubnet';
@@ -135,7 +133,7 @@ function checkLocalNetworkGateway(cx: SiteContext, lng: LocalNetworkGateway, lp:
     report.error('AZURE_RESERVED_ASN', [...bp, 'asn'], `${label} ASN ${bgp.asn} is ${reserved}: Azure refuses the local network gateway, so no BGP session to the device comes up`,
       `${ASN_HINT}; set the same ASN on the device`);
   }
-  const gateways = cx.tunnels.azureGateways.filter((g) => g.site === site);
+  const gateways = cx.gateways;
   const connected = gateways.filter((g) => (azureBlock(site).connections ?? []).some((c) => c.virtualNetworkGateway1 === g.gateway.name && c.localNetworkGateway2 === lng.name));
   const same = connected.find((g) => g.facts.asn === bgp.asn);
   if (same !== undefined) {
@@ -159,7 +157,7 @@ function checkConnection(topology: Topology, cx: SiteContext, conn: Connection, 
   const block = azureBlock(site);
   const label = `connection '${conn.name}'`;
   const gatewayNames = (block.virtualNetworkGateways ?? []).map((g) => g.name);
-  const gateway = cx.tunnels.azureGateways.find((g) => g.site === site && g.gateway.name === conn.virtualNetworkGateway1);
+  const gateway = cx.gateways.find((g) => g.gateway.name === conn.virtualNetworkGateway1);
   if (!gatewayNames.includes(conn.virtualNetworkGateway1)) {
     report.error('AZURE_UNKNOWN_REFERENCE', [...cp, 'virtualNetworkGateway1'], `${label} names gateway '${conn.virtualNetworkGateway1}', which VNet '${site.name}' does not have: Azure refuses the connection`, suggest(conn.virtualNetworkGateway1, gatewayNames));
   }
@@ -200,7 +198,7 @@ function checkIpsecPolicy(conn: Connection, cp: DocPath, report: Findings): void
   }
 }
 
-function checkConnectionBgp(cx: SiteContext, conn: Connection, cp: DocPath, gateway: AzureGateway | undefined, lng: LocalNetworkGateway | undefined): void {
+function checkConnectionBgp(cx: SiteContext, conn: Connection, cp: DocPath, gateway: SiteGateway | undefined, lng: LocalNetworkGateway | undefined): void {
   const label = `connection '${conn.name}'`;
   if (conn.enableBgp === true && gateway !== undefined && !gateway.facts.bgpEnabled) {
     cx.report.error('AZURE_BGP_NOT_ENABLED', [...cp, 'enableBgp'], `${label} has enableBgp but gateway '${gateway.gateway.name}' has BGP off: Azure refuses it, and no BGP session comes up`,
@@ -226,7 +224,7 @@ function checkConnectionBgp(cx: SiteContext, conn: Connection, cp: DocPath, gate
 }
 
 /** Transit from on premises to a VNet-to-VNet peer needs BGP on every hop (S1, S3). */
-function checkTransit(g: AzureGateway, tunnels: Tunnels, report: Findings): void {
+function checkTransit(topology: Topology, g: SiteGateway, report: Findings): void {
   if (!g.facts.bgpEnabled) return;
   const connections = azureBlock(g.site).connections ?? [];
   const lngs = azureBlock(g.site).localNetworkGateways ?? [];
@@ -235,7 +233,7 @@ function checkTransit(g: AzureGateway, tunnels: Tunnels, report: Findings): void
   if (learner === undefined) return;
   connections.forEach((conn, ci) => {
     if (conn.virtualNetworkGateway1 !== g.gateway.name || conn.connectionType !== 'Vnet2Vnet') return;
-    const other = gatewayByReference(tunnels.azureGateways, conn.virtualNetworkGateway2);
+    const other = conn.virtualNetworkGateway2 === undefined ? undefined : findSiteGateway(topology, conn.virtualNetworkGateway2);
     if (other === undefined) return;
     const off: { path: DocPath; what: string }[] = [];
     const hops: boolean[] = [conn.enableBgp === true];

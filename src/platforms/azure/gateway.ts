@@ -3,20 +3,19 @@ import type { Policy } from '../../bgp/policy/types.js';
 import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
-import { formatIpv4, isLinkLocal, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
+import { formatIpv4, isLinkLocal, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
 import type { DocPath } from '../../config/source.js';
 import type { Findings, SiteRef } from '../adapter.js';
 import {
-  addPrefix, ANY_SELECTOR, defaultRouteVia, OWN_ROUTES, hostPrefix, lifetimesFor, pickAddress, prefixesOf, pskBytes, rejectExactly,
+  addPrefix, ANY_SELECTOR, defaultRouteVia, OWN_ROUTES, hostPrefix, lifetimesFor, pickAddress, pskBytes, rejectExactly,
   NOT_EMULATED_FIX, retransmitWithin, selectors, takenAddresses, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName, unimplementedDhGroup,
 } from '../common.js';
 import type { FabricPlan, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
-import {
-  AZURE_BGP_HOLD_S, AZURE_BGP_KEEPALIVE_S, AZURE_PROVISIONING_MS, AZURE_CHILD_LIFETIME_KB, AZURE_CHILD_LIFETIME_S, AZURE_DPD_TIMEOUT_S, AZURE_ESP_INITIATOR,
-  AZURE_ESP_RESPONDER_EXTRA, AZURE_IKE_LIFETIME_S, AZURE_IKE_PROPOSALS, AZURE_MAX_PREFIXES, customPolicyProposals,
-} from './defaults.js';
-import { azureBlock, azureGatewayFacts, findAzureGateway, type AzureGatewayFacts, type AzureInstanceFacts, type AzureSiteOf } from './facts.js';
+import { azureEnds } from './ends.js';
+import { azureOffer, bgpStance, connectionRemotes, policySelectors, type AzureOffer, type RemoteEnd } from './connection.js';
+import { AZURE_BGP_HOLD_S, AZURE_BGP_KEEPALIVE_S, AZURE_DPD_TIMEOUT_S, AZURE_IKE_LIFETIME_S, AZURE_MAX_PREFIXES, AZURE_PROVISIONING_MS } from './defaults.js';
+import { azureBlock, azureGatewayFacts, type AzureGatewayFacts, type AzureInstanceFacts, type AzureSiteOf } from './facts.js';
 import type { Connection, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
 
 /*
@@ -32,17 +31,6 @@ export const AZURE_FABRIC = 'vnet-router';
 const AZURE_DIAL_DELAY_MS = 5000;
 const DPD_DELAY_S = 10;
 
-/** One remote end of a connection: an LNG device, or one instance of the other VNet's gateway. */
-interface RemoteEnd {
-  readonly peerName: string;
-  readonly address: Ipv4Address;
-  /** Prefixes routed into the tunnel statically (LNG address space, or the other VNet without BGP). */
-  readonly staticPrefixes: readonly Prefix[];
-  readonly bgp?: { readonly address: Ipv4Address; readonly asn: number; readonly weight?: number };
-  /** Prefixes Azure holds for this end and advertises to its other BGP peers, not back to it. */
-  readonly ownPrefixes: readonly Prefix[];
-}
-
 /** Where a connection's refusals are reported. */
 interface ConnectionRef {
   readonly conn: Connection;
@@ -51,63 +39,40 @@ interface ConnectionRef {
 }
 
 function remoteEnds(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, { conn, path, findings }: ConnectionRef): RemoteEnd[] {
-  const bgpOn = conn.enableBgp === true && facts.bgpEnabled;
-  if (conn.connectionType === 'IPsec') {
-    const lng = (azureBlock(site).localNetworkGateways ?? []).find((l) => l.name === conn.localNetworkGateway2);
-    if (lng === undefined) {
+  const remotes = connectionRemotes(topology, site, facts, conn);
+  if (Array.isArray(remotes)) return remotes;
+  switch (remotes.kind) {
+    case 'unknown-lng':
       findings.error('AZURE_UNKNOWN_REFERENCE', [...path, 'localNetworkGateway2'], `connection '${conn.name}' names no local network gateway of VNet '${site.name}' (localNetworkGateway2 ${conn.localNetworkGateway2 ?? 'missing'}): Azure refuses the connection`,
         'name one of the VNet\'s localNetworkGateways');
-      return [];
-    }
-    if (lng.gatewayIpAddress === undefined) {
-      findings.error('AZURE_NOT_EMULATED', path, `connection '${conn.name}': local network gateway '${lng.name}' gives an fqdn, and the emulator has no DNS`, 'give gatewayIpAddress');
-      return [];
-    }
-    const prefixes = prefixesOf(lng.localNetworkAddressSpace?.addressPrefixes);
-    const bgp = bgpOn && lng.bgpSettings !== undefined
-      ? { address: parseIpv4(lng.bgpSettings.bgpPeeringAddress), asn: lng.bgpSettings.asn, ...(lng.bgpSettings.peerWeight !== undefined ? { weight: lng.bgpSettings.peerWeight } : {}) }
-      : undefined;
-    return [{ peerName: conn.name, address: parseIpv4(lng.gatewayIpAddress), staticPrefixes: prefixes, ...(bgp !== undefined ? { bgp } : {}), ownPrefixes: prefixes }];
+      break;
+    case 'lng-fqdn':
+      findings.error('AZURE_NOT_EMULATED', path, `connection '${conn.name}': local network gateway '${remotes.lng}' gives an fqdn, and the emulator has no DNS`, 'give gatewayIpAddress');
+      break;
+    case 'no-vnet-gateway':
+      findings.error('AZURE_UNKNOWN_REFERENCE', path, `Vnet2Vnet connection '${conn.name}' names no virtualNetworkGateway2: Azure refuses the connection`, 'set virtualNetworkGateway2: "site/gateway"');
+      break;
+    case 'unknown-vnet-gateway':
+      break; // AZURE_UNKNOWN_REFERENCE in checks.ts, with the names it could have meant
+    case 'express-route':
+      findings.error('AZURE_NOT_EMULATED', [...path, 'connectionType'], `connection '${conn.name}' is ExpressRoute, which vpnlab does not emulate`, NOT_EMULATED_FIX);
+      break;
   }
-  if (conn.connectionType === 'Vnet2Vnet') {
-    // An unknown virtualNetworkGateway2 is AZURE_UNKNOWN_REFERENCE in checks.ts.
-    const other = conn.virtualNetworkGateway2 === undefined ? undefined : findAzureGateway(topology, conn.virtualNetworkGateway2);
-    if (other === undefined) {
-      if (conn.virtualNetworkGateway2 === undefined) findings.error('AZURE_UNKNOWN_REFERENCE', path, `Vnet2Vnet connection '${conn.name}' names no virtualNetworkGateway2: Azure refuses the connection`, 'set virtualNetworkGateway2: "site/gateway"');
-      return [];
-    }
-    const withBgp = bgpOn && other.bgpEnabled;
-    return other.instances.map((instance, j) => {
-      const own = withBgp ? [hostPrefix(instance.bgpAddress)] : [];
-      return {
-        peerName: other.instances.length > 1 ? `${conn.name}_${j}` : conn.name,
-        address: instance.publicAddress,
-        staticPrefixes: withBgp ? [] : other.vnetPrefixes,
-        ...(withBgp ? { bgp: { address: instance.bgpAddress, asn: other.asn } } : {}),
-        ownPrefixes: own,
-      };
-    });
-  }
-  findings.error('AZURE_NOT_EMULATED', [...path, 'connectionType'], `connection '${conn.name}' is ExpressRoute, which vpnlab does not emulate`, NOT_EMULATED_FIX);
   return [];
 }
 
-function proposals({ conn, path, findings }: ConnectionRef): { ike: string[]; esp: string[]; espAccepted: string[]; childSeconds: number; childKb: number } | undefined {
-  const policy = conn.ipsecPolicies?.[0];
-  if (policy === undefined) {
-    return { ike: [...AZURE_IKE_PROPOSALS], esp: [...AZURE_ESP_INITIATOR], espAccepted: [...AZURE_ESP_RESPONDER_EXTRA], childSeconds: AZURE_CHILD_LIFETIME_S, childKb: AZURE_CHILD_LIFETIME_KB };
-  }
-  const custom = customPolicyProposals(policy);
-  if ('problem' in custom) {
-    findings.error('AZURE_NOT_EMULATED', [...path, 'ipsecPolicies', 0], `connection '${conn.name}' IPsec policy: ${custom.problem}`, UNIMPLEMENTED_ALGORITHM_FIX);
+function proposals({ conn, path, findings }: ConnectionRef): AzureOffer | undefined {
+  const offer = azureOffer(conn);
+  if ('problem' in offer) {
+    findings.error('AZURE_NOT_EMULATED', [...path, 'ipsecPolicies', 0], `connection '${conn.name}' IPsec policy: ${offer.problem}`, UNIMPLEMENTED_ALGORITHM_FIX);
     return undefined;
   }
-  const dh = unimplementedDhGroup([custom.ike], 'ike') ?? unimplementedDhGroup([custom.esp], 'esp');
+  const dh = unimplementedDhGroup(offer.ike, 'ike') ?? unimplementedDhGroup(offer.esp, 'esp');
   if (dh !== undefined) {
     findings.error('AZURE_NOT_EMULATED', [...path, 'ipsecPolicies', 0], `connection '${conn.name}' IPsec policy uses DH group ${dh}, which vpnlab does not implement`, 'choose DHGroup2/PFS2 or a stronger group on both ends');
     return undefined;
   }
-  return { ike: [custom.ike], esp: [custom.esp], espAccepted: [], childSeconds: policy.saLifeTimeSeconds, childKb: policy.saDataSizeKilobytes };
+  return offer;
 }
 
 /** Azure's export rules for one BGP peer (S1): no default route, not its own prefixes back, no learned route overlapping the VNet. */
@@ -148,18 +113,14 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
   const offer = proposals(ref);
   if (offer === undefined) return;
   const dpdTimeout = conn.dpdTimeoutSeconds ?? AZURE_DPD_TIMEOUT_S;
-  const policySelectors = conn.usePolicyBasedTrafficSelectors === true;
   for (const end of remoteEnds(topology, site, facts, ref)) {
-    const localSelectors = policySelectors
-      ? selectors(conn.trafficSelectorPolicies?.flatMap((p) => prefixesOf(p.localAddressRanges)) ?? facts.vnetPrefixes)
-      : [ANY_SELECTOR];
-    const remoteSelectors = policySelectors
-      ? selectors(conn.trafficSelectorPolicies?.flatMap((p) => prefixesOf(p.remoteAddressRanges)) ?? end.staticPrefixes)
-      : [ANY_SELECTOR];
+    const narrow = policySelectors(conn, facts, end);
+    const localSelectors = narrow !== undefined ? selectors(narrow.local) : [ANY_SELECTOR];
+    const remoteSelectors = narrow !== undefined ? selectors(narrow.remote) : [ANY_SELECTOR];
     const child: ChildConfig = {
       name: end.peerName,
-      espProposals: parseProposals(offer.esp, 'esp'),
-      ...(offer.espAccepted.length > 0 ? { espAcceptedProposals: parseProposals(offer.espAccepted, 'esp') } : {}),
+      espProposals: parseProposals([...offer.esp], 'esp'),
+      ...(offer.espAccepted.length > 0 ? { espAcceptedProposals: parseProposals([...offer.espAccepted], 'esp') } : {}),
       localSelectors, remoteSelectors,
       lifetimes: lifetimesFor(offer.childSeconds, offer.childKb),
       startAction: 'none',
@@ -171,7 +132,7 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
       localIdentity: ipv4Identity(instance.publicAddress),
       remoteIdentity: ipv4Identity(end.address),
       psk: pskBytes(conn.sharedKey),
-      ikeProposals: parseProposals(offer.ike, 'ike'),
+      ikeProposals: parseProposals([...offer.ike], 'ike'),
       ikeRekeySeconds: AZURE_IKE_LIFETIME_S,
       dpdDelaySeconds: DPD_DELAY_S,
       dpdAction: 'restart',
@@ -183,9 +144,8 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
     let bgpLocal: Ipv4Address | undefined;
     if (end.bgp !== undefined) {
       // Towards an APIPA peer Azure speaks from its own APIPA address and waits to be called (S1, S3).
-      const apipa = isLinkLocal(end.bgp.address);
-      const chosen = conn.gatewayCustomBgpIpAddresses?.find((c) => c.ipConfigurationId === instance.ipConfiguration)?.customBgpIpAddress;
-      bgpLocal = apipa ? (chosen !== undefined ? parseIpv4(chosen) : instance.customBgpAddresses[0]) : instance.bgpAddress;
+      const stance = bgpStance(conn, instance, end.bgp.address);
+      bgpLocal = stance.local;
       if (bgpLocal === undefined) {
         findings.error('AZURE_APIPA_NO_CUSTOM', [...path, 'enableBgp'], `connection '${conn.name}': its peer's BGP address ${formatIpv4(end.bgp.address)} is APIPA, but gateway '${facts.name}' ipConfiguration '${instance.ipConfiguration}' has no customBgpIpAddresses: Azure has no APIPA address to peer from, and the BGP session never comes up`,
           `give ipConfiguration '${instance.ipConfiguration}' customBgpIpAddresses in 169.254.21.0-169.254.22.255 (bgpSettings.bgpPeeringAddresses), or peer from a non-APIPA address`);
@@ -194,7 +154,7 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
         address: end.bgp.address,
         asn: end.bgp.asn,
         localAddress: bgpLocal,
-        passive: apipa,
+        passive: stance.passive,
         holdTime: AZURE_BGP_HOLD_S,
         keepaliveTime: AZURE_BGP_KEEPALIVE_S,
         fixedKeepalive: true,
@@ -316,5 +276,6 @@ export function planAzureSite(ref: SiteRef<'azure'>, context: PlanContext, findi
     instances,
     fabric: { ...fabric, propagateFrom: instances.map((i) => i.name) },
     hostGateways,
+    ends: azureEnds(ref, topology),
   };
 }

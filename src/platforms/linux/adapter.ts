@@ -6,4 +6,8 @@ export const linuxAdapter: PlatformAdapter<'linux'> = {
   title: 'Linux',
   nodeNames: () => [],
   plan: () => undefined,
+  check: () => {},
+  pairing: {
+    answerFix: (address) => `configure that Linux gateway with a tunnel to ${address}`,
+  },
 };

@@ -1,4 +1,5 @@
 import type { PlatformAdapter } from '../adapter.js';
+import { checkRrasSite } from './checks.js';
 import { rrasServerName } from './facts.js';
 import { planRrasSite } from './gateway.js';
 
@@ -8,4 +9,8 @@ export const rrasAdapter: PlatformAdapter<'rras'> = {
   title: 'RRAS',
   nodeNames: (site) => (site.rras === undefined ? [] : [rrasServerName(site.rras)]),
   plan: (ref, _context, findings) => planRrasSite(ref, findings),
+  check: (ref, context, findings) => checkRrasSite(ref, context, findings),
+  pairing: {
+    answerFix: (address) => `give that RRAS server an S2S interface with Destination ${address}`,
+  },
 };

@@ -1,12 +1,12 @@
 import { suggest } from '../../config/issues.js';
-import type { DocPath } from '../../config/source.js';
+import { formatPath, type DocPath } from '../../config/source.js';
 import { formatPrefix, parseIpv4, parsePrefix, prefixContains, type Ipv4Address } from '../../net/address.js';
 import { isUnacceptableHoldTime } from '../../bgp/timers.js';
 import type { Topology } from '../../topology/schema.js';
 import type { RrasSiteOf } from './gateway.js';
 import { adapterPrefix, s2sRoutes } from './facts.js';
-import type { Findings } from '../adapter.js';
-import { partnersOf, type Tunnels } from '../pairing.js';
+import type { CheckContext, Findings, SiteRef } from '../adapter.js';
+import { partnersOf, type Pairing } from '../pairing.js';
 import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
 
 /*
@@ -20,14 +20,11 @@ import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js
 /** IdleDisconnect in `Get-VpnS2SInterface | fl *` when nothing sets it (W1). */
 const RRAS_IDLE_DISCONNECT_DEFAULT_S = 500;
 
-export function checkRrasSites(topology: Topology, tunnels: Tunnels, report: Findings): void {
-  topology.sites.forEach((site, siteIndex) => {
-    if (site.platform !== 'rras' || site.rras === undefined) return;
-    const at: DocPath = ['sites', siteIndex, 'rras'];
-    checkNames(site.rras, at, report);
-    (site.rras.VpnS2SInterfaces ?? []).forEach((iface, i) => checkInterface(tunnels, siteIndex, iface, [...at, 'VpnS2SInterfaces', i], report));
-    checkBgpPeers(topology, site, siteIndex, at, report);
-  });
+export function checkRrasSite({ site, index: siteIndex, at }: SiteRef<'rras'>, { topology, pairing }: CheckContext, report: Findings): void {
+  if (site.rras === undefined) return;
+  checkNames(site.rras, at, report);
+  (site.rras.VpnS2SInterfaces ?? []).forEach((iface, i) => checkInterface(pairing, iface, [...at, 'VpnS2SInterfaces', i], report));
+  checkBgpPeers(topology, site, siteIndex, at, report);
 }
 
 function checkNames(rras: RrasSite, at: DocPath, report: Findings): void {
@@ -43,7 +40,7 @@ function checkNames(rras: RrasSite, at: DocPath, report: Findings): void {
   }));
 }
 
-function checkInterface(tunnels: Tunnels, siteIndex: number, iface: VpnS2SInterface, ip: DocPath, report: Findings): void {
+function checkInterface(pairing: Pairing, iface: VpnS2SInterface, ip: DocPath, report: Findings): void {
   const label = `S2S interface '${iface.Name}'`;
   const persistent = iface.Persistent === true;
   const idle = iface.IdleDisconnectSeconds ?? RRAS_IDLE_DISCONNECT_DEFAULT_S;
@@ -56,10 +53,10 @@ function checkInterface(tunnels: Tunnels, siteIndex: number, iface: VpnS2SInterf
     report.warning('RRAS_NO_REDIAL', [...ip, 'RedialOnLinkFailure'], `${label} does not redial on link failure: after the tunnel drops it stays down until someone runs Connect-VpnS2SInterface`,
       'set RedialOnLinkFailure: 1 (router.pbk RedialOnLinkFailure=1), or make the interface Persistent');
   }
-  const ends = tunnels.ends.filter((e) => e.platform === 'rras' && e.siteIndex === siteIndex && e.iface === iface);
-  const azure = ends.flatMap((e) => partnersOf(tunnels, e)).find((p) => p.platform === 'azure');
-  if (azure === undefined || azure.platform !== 'azure') return;
-  const facing = `Azure ${azure.label} on gateway '${azure.gateway.gateway.name}'`;
+  const at = formatPath(ip);
+  const peer = pairing.ends.filter((e) => formatPath(e.path) === at).flatMap((e) => partnersOf(pairing, e))[0];
+  if (peer === undefined) return;
+  const facing = `${peer.label} on ${peer.gateway.name}`;
   if (iface.InitiateConfigPayload !== false) {
     report.warning('RRAS_CONFIG_PAYLOAD', [...ip, 'InitiateConfigPayload'], `${label} requests an IKEv2 configuration payload (CFG_REQUEST) from ${facing}, which a site-to-site gateway does not serve: the connection can fail or drop after IKE_AUTH`,
       'Set-VpnS2SInterface -InitiateConfigPayload $false (InitiateConfigPayload: false)');

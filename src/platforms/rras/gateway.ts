@@ -12,6 +12,7 @@ import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, r
 import type { InstancePlan, InterfacePlan, SitePlan } from '../plan.js';
 import { RRAS_BGP_HOLD_S, RRAS_CHILD_LIFETIME_KB, RRAS_CHILD_LIFETIME_S, RRAS_IKE_LIFETIME_S, RRAS_NETWORK_OUTAGE_S, rrasProposals } from './defaults.js';
 import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
+import { rrasEnds } from './ends.js';
 import { adapterAddress, adapterPrefix, advertisedPrefixes, rrasServerName, s2sRoutes } from './facts.js';
 
 /*
@@ -175,5 +176,5 @@ export function planRrasSite(ref: SiteRef<'rras'>, findings: Findings): SitePlan
   };
   const hostGateways = new Map<string, number>();
   for (const i of interfaces) if (i.attach !== 'internet' && !hostGateways.has(i.attach.subnet)) hostGateways.set(i.attach.subnet, i.address);
-  return { site: site.name, instances: [instance], hostGateways };
+  return { site: site.name, instances: [instance], hostGateways, ends: rrasEnds(ref) };
 }

@@ -1,0 +1,125 @@
+import { isLinkLocal, parseIpv4, type Ipv4Address, type Prefix } from '../../net/address.js';
+import type { Topology } from '../../topology/schema.js';
+import { hostPrefix, prefixesOf } from '../common.js';
+import { AZURE_CHILD_LIFETIME_KB, AZURE_CHILD_LIFETIME_S, AZURE_ESP_INITIATOR, AZURE_ESP_RESPONDER_EXTRA, AZURE_IKE_PROPOSALS, customPolicyProposals } from './defaults.js';
+import { azureBlock, findAzureGateway, type AzureGatewayFacts, type AzureInstanceFacts, type AzureSiteOf } from './facts.js';
+import type { Connection, LocalNetworkGateway } from '../../topology/platforms/azure.js';
+
+/*
+ * What Azure makes of one connection, derived once for the planner (gateway.ts) and for the ends
+ * the pair checks compare (ends.ts): whom it dials, what it offers, which traffic selectors it
+ * proposes and which address it speaks BGP from.
+ */
+
+/** One remote end of a connection: an LNG device, or one instance of the other VNet's gateway. */
+export interface RemoteEnd {
+  readonly peerName: string;
+  readonly address: Ipv4Address;
+  /** The local network gateway describing the device (IPsec connections). */
+  readonly lng?: { readonly value: LocalNetworkGateway; readonly index: number };
+  /** The other VNet's gateway (Vnet2Vnet connections). */
+  readonly peerGateway?: AzureGatewayFacts;
+  /** Prefixes routed into the tunnel statically (LNG address space, or the other VNet without BGP). */
+  readonly staticPrefixes: readonly Prefix[];
+  /** The prefixes a policy-based connection proposes as the remote side (the LNG, or the other VNet). */
+  readonly remotePrefixes: readonly Prefix[];
+  readonly bgp?: { readonly address: Ipv4Address; readonly asn: number; readonly weight?: number };
+  /** Prefixes Azure holds for this end and advertises to its other BGP peers, not back to it. */
+  readonly ownPrefixes: readonly Prefix[];
+}
+
+/** Why a connection has no remote end Azure can dial. */
+export type RemoteProblem =
+  | { readonly kind: 'unknown-lng' }
+  | { readonly kind: 'lng-fqdn'; readonly lng: string }
+  | { readonly kind: 'no-vnet-gateway' }
+  | { readonly kind: 'unknown-vnet-gateway' }
+  | { readonly kind: 'express-route' };
+
+export function connectionRemotes(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, conn: Connection): RemoteEnd[] | RemoteProblem {
+  const bgpOn = conn.enableBgp === true && facts.bgpEnabled;
+  if (conn.connectionType === 'IPsec') {
+    const lngs = azureBlock(site).localNetworkGateways ?? [];
+    const index = lngs.findIndex((l) => l.name === conn.localNetworkGateway2);
+    const lng = lngs[index];
+    if (lng === undefined) return { kind: 'unknown-lng' };
+    if (lng.gatewayIpAddress === undefined) return { kind: 'lng-fqdn', lng: lng.name };
+    const prefixes = prefixesOf(lng.localNetworkAddressSpace?.addressPrefixes);
+    const settings = lng.bgpSettings;
+    const bgp = bgpOn && settings !== undefined
+      ? { address: parseIpv4(settings.bgpPeeringAddress), asn: settings.asn, ...(settings.peerWeight !== undefined ? { weight: settings.peerWeight } : {}) }
+      : undefined;
+    return [{
+      peerName: conn.name, address: parseIpv4(lng.gatewayIpAddress), lng: { value: lng, index },
+      staticPrefixes: prefixes, remotePrefixes: prefixes, ...(bgp !== undefined ? { bgp } : {}), ownPrefixes: prefixes,
+    }];
+  }
+  if (conn.connectionType === 'Vnet2Vnet') {
+    if (conn.virtualNetworkGateway2 === undefined) return { kind: 'no-vnet-gateway' };
+    const other = findAzureGateway(topology, conn.virtualNetworkGateway2);
+    if (other === undefined) return { kind: 'unknown-vnet-gateway' };
+    const withBgp = bgpOn && other.bgpEnabled;
+    return other.instances.map((instance, j) => ({
+      peerName: other.instances.length > 1 ? `${conn.name}_${j}` : conn.name,
+      address: instance.publicAddress,
+      peerGateway: other,
+      staticPrefixes: withBgp ? [] : other.vnetPrefixes,
+      remotePrefixes: other.vnetPrefixes,
+      ...(withBgp ? { bgp: { address: instance.bgpAddress, asn: other.asn } } : {}),
+      ownPrefixes: withBgp ? [hostPrefix(instance.bgpAddress)] : [],
+    }));
+  }
+  return { kind: 'express-route' };
+}
+
+/** A connection's proposals and CHILD_SA lifetimes: Azure's defaults (S2), or its IPsec policy. */
+export interface AzureOffer {
+  readonly ike: readonly string[];
+  /** What it offers as initiator. */
+  readonly esp: readonly string[];
+  /** What it accepts beyond that as responder (wider, with PFS). */
+  readonly espAccepted: readonly string[];
+  readonly childSeconds: number;
+  readonly childKb: number;
+}
+
+export function azureOffer(conn: Connection): AzureOffer | { problem: string } {
+  const policy = conn.ipsecPolicies?.[0];
+  if (policy === undefined) {
+    return { ike: AZURE_IKE_PROPOSALS, esp: AZURE_ESP_INITIATOR, espAccepted: AZURE_ESP_RESPONDER_EXTRA, childSeconds: AZURE_CHILD_LIFETIME_S, childKb: AZURE_CHILD_LIFETIME_KB };
+  }
+  const custom = customPolicyProposals(policy);
+  if ('problem' in custom) return custom;
+  return { ike: [custom.ike], esp: [custom.esp], espAccepted: [], childSeconds: policy.saLifeTimeSeconds, childKb: policy.saDataSizeKilobytes };
+}
+
+/**
+ * The narrow selectors of a connection with usePolicyBasedTrafficSelectors: its
+ * trafficSelectorPolicies, or the VNet × the remote prefixes; undefined for any ⇄ any.
+ */
+export function policySelectors(conn: Connection, facts: AzureGatewayFacts, remote: RemoteEnd): { local: Prefix[]; remote: Prefix[]; fromPolicies: boolean } | undefined {
+  if (conn.usePolicyBasedTrafficSelectors !== true) return undefined;
+  const policies = conn.trafficSelectorPolicies;
+  if (policies !== undefined) {
+    return { local: policies.flatMap((p) => prefixesOf(p.localAddressRanges)), remote: policies.flatMap((p) => prefixesOf(p.remoteAddressRanges)), fromPolicies: true };
+  }
+  return { local: [...facts.vnetPrefixes], remote: [...remote.remotePrefixes], fromPolicies: false };
+}
+
+/** How an instance speaks BGP to a peer at `peer`: from which address, and whether it waits to be called. */
+export interface BgpStance {
+  /** Undefined when it has no address to peer from (an APIPA peer, no APIPA address of its own). */
+  readonly local: Ipv4Address | undefined;
+  readonly passive: boolean;
+}
+
+/**
+ * Its default BGP address in GatewaySubnet, dialling; towards an APIPA peer its own APIPA
+ * address — the connection's choice for this instance (gatewayCustomBgpIpAddresses), else the
+ * first of the instance's customBgpIpAddresses — and it waits to be called (S1, S3).
+ */
+export function bgpStance(conn: Connection, instance: AzureInstanceFacts, peer: Ipv4Address): BgpStance {
+  if (!isLinkLocal(peer)) return { local: instance.bgpAddress, passive: false };
+  const chosen = conn.gatewayCustomBgpIpAddresses?.find((c) => c.ipConfigurationId === instance.ipConfiguration)?.customBgpIpAddress;
+  return { local: chosen !== undefined ? parseIpv4(chosen) : instance.customBgpAddresses[0], passive: true };
+}

@@ -1,0 +1,132 @@
+import { formatPath, type DocPath } from '../../config/source.js';
+import { formatPrefix, parseIpv4 } from '../../net/address.js';
+import type { Topology } from '../../topology/schema.js';
+import type { SiteRef } from '../adapter.js';
+import type { BgpEnd, PublicAddress, SiteEnds, TunnelEnd } from '../ends.js';
+import { azureOffer, bgpStance, connectionRemotes, policySelectors, type RemoteEnd } from './connection.js';
+import { AZURE_BGP_HOLD_S, AZURE_BGP_KEEPALIVE_S, AZURE_CHILD_LIFETIME_S, AZURE_MAX_PREFIXES, AZURE_TCP_MSS, AZURE_TUNNEL_MTU } from './defaults.js';
+import { azureBlock, siteGateways, type AzureInstanceFacts, type AzureSiteOf, type SiteGateway } from './facts.js';
+import type { Connection } from '../../topology/platforms/azure.js';
+
+/*
+ * A VNet's tunnel and BGP ends as the pair checks meet them: one per connection, gateway instance
+ * and remote address (an active-active gateway dials the device from both instances; a Vnet2Vnet
+ * connection faces every instance of the other gateway), with Azure's proposals (S2), selectors,
+ * fixed BGP timers, the 4,000-prefix limit and the address it speaks BGP from (S1, S3).
+ */
+
+interface ConnectionAt {
+  readonly conn: Connection;
+  readonly path: DocPath;
+}
+
+export function azureEnds(ref: SiteRef<'azure'>, topology: Topology): SiteEnds {
+  const tunnels: TunnelEnd[] = [];
+  const publicAddresses: PublicAddress[] = [];
+  const connections = (azureBlock(ref.site).connections ?? []).map((conn, ci): ConnectionAt => ({ conn, path: [...ref.at, 'connections', ci] }));
+  for (const g of siteGateways(topology, ref.site, ref.at)) {
+    const gateway = { key: `${ref.site.name}/${g.facts.name}`, name: `Azure gateway '${g.facts.name}'` };
+    g.facts.instances.forEach((instance, i) => publicAddresses.push({
+      address: instance.publicAddress, platform: 'azure', what: `${gateway.name}${g.facts.activeActive ? ` instance ${i}` : ''}`, gateway,
+    }));
+    for (const c of connections) {
+      if (c.conn.virtualNetworkGateway1 !== g.gateway.name) continue;
+      const remotes = connectionRemotes(topology, ref.site, g.facts, c.conn);
+      if (!Array.isArray(remotes)) continue;
+      g.facts.instances.forEach((instance, i) => {
+        for (const remote of remotes) tunnels.push(tunnelEnd(ref, g, c, instance, i, remote, gateway));
+      });
+    }
+  }
+  return { tunnels, sessions: [], publicAddresses };
+}
+
+function tunnelEnd(ref: SiteRef<'azure'>, g: SiteGateway, { conn, path }: ConnectionAt, instance: AzureInstanceFacts, i: number, remote: RemoteEnd, gateway: TunnelEnd['gateway']): TunnelEnd {
+  const facts = g.facts;
+  const policy = conn.ipsecPolicies?.[0];
+  const offer = azureOffer(conn);
+  const narrow = policySelectors(conn, facts, remote);
+  const remoteName = remote.lng !== undefined ? `local network gateway '${remote.lng.value.name}' addressPrefixes` : `VNet '${remote.peerGateway?.site ?? '?'}' address space`;
+  const flagPath = [...path, 'usePolicyBasedTrafficSelectors'];
+  const bgpRoutes = conn.enableBgp === true && facts.bgpEnabled;
+  const label = `Azure connection '${conn.name}'${facts.activeActive ? ` (instance ${i})` : ''}`;
+  return {
+    platform: 'azure',
+    siteIndex: ref.index,
+    path,
+    label,
+    gateway,
+    resource: formatPath(path),
+    local: instance.publicAddress,
+    remote: remote.address,
+    psk: { value: conn.sharedKey, path: [...path, 'sharedKey'], name: 'sharedKey' },
+    ikeVersion: { value: g.gateway.vpnType === 'PolicyBased' || conn.connectionProtocol === 'IKEv1' ? 'ikev1' : 'ikev2', path: [...path, 'connectionProtocol'], name: 'connectionProtocol' },
+    ikeVersionFix: 'use IKEv2 on both ends',
+    proposals: 'problem' in offer ? undefined : { ike: offer.ike, esp: offer.esp, espAccepted: offer.espAccepted },
+    proposalPath: policy === undefined ? path : [...path, 'ipsecPolicies', 0],
+    childLifetimeS: policy?.saLifeTimeSeconds ?? AZURE_CHILD_LIFETIME_S,
+    ...(narrow !== undefined ? {
+      selectors: {
+        local: narrow.local, remote: narrow.remote,
+        localPath: narrow.fromPolicies ? [...path, 'trafficSelectorPolicies'] : flagPath,
+        remotePath: narrow.fromPolicies ? [...path, 'trafficSelectorPolicies'] : flagPath,
+        localName: narrow.fromPolicies ? 'trafficSelectorPolicies localAddressRanges' : `VNet '${ref.site.name}' address space (usePolicyBasedTrafficSelectors)`,
+        remoteName: narrow.fromPolicies ? 'trafficSelectorPolicies remoteAddressRanges' : `${remoteName} (usePolicyBasedTrafficSelectors)`,
+      },
+      selectorsRequireMirror: {
+        fix: 'turn usePolicyBasedTrafficSelectors off (the peer is route-based), or give the peer every VNet prefix × on-premises prefix pair as its selectors',
+      },
+    } : {}),
+    routed: { local: facts.vnetPrefixes, remote: bgpRoutes ? undefined : remote.remotePrefixes, localName: `VNet '${ref.site.name}' address space`, remoteName },
+    mtu: { mtu: AZURE_TUNNEL_MTU, mss: AZURE_TCP_MSS },
+    ...bgpOf(ref, g, { conn, path }, instance, remote, label),
+  };
+}
+
+/** What Azure advertises to the device behind `conn` (S1): the VNet, and its other local network gateways' prefixes, not the device's own. */
+function advertisedCount(site: AzureSiteOf, g: SiteGateway, conn: Connection): number {
+  const block = azureBlock(site);
+  const lngPrefixes = (name: string | undefined) => block.localNetworkGateways?.find((l) => l.name === name)?.localNetworkAddressSpace?.addressPrefixes ?? [];
+  const own = new Set(lngPrefixes(conn.localNetworkGateway2));
+  const others = (block.connections ?? []).filter((c) => c.virtualNetworkGateway1 === g.gateway.name).flatMap((c) => lngPrefixes(c.localNetworkGateway2)).filter((p) => !own.has(p));
+  return new Set([...g.facts.vnetPrefixes.map(formatPrefix), ...others]).size;
+}
+
+function bgpOf(ref: SiteRef<'azure'>, g: SiteGateway, { conn, path }: ConnectionAt, instance: AzureInstanceFacts, remote: RemoteEnd, label: string): { bgp?: BgpEnd } {
+  const facts = g.facts;
+  const lng = remote.lng;
+  // A Vnet2Vnet link with BGP off on one side is AZURE_TRANSIT_BGP_OFF's business (checks.ts).
+  if (lng === undefined && remote.bgp === undefined) return {};
+  const peer = lng?.value.bgpSettings;
+  const lngPath: DocPath = lng === undefined ? path : [...path.slice(0, 3), 'localNetworkGateways', lng.index];
+  const lngName = `local network gateway '${lng?.value.name ?? ''}'`;
+  const peerAddress = peer !== undefined ? parseIpv4(peer.bgpPeeringAddress) : remote.bgp?.address;
+  const stance = peerAddress === undefined ? undefined : bgpStance(conn, instance, peerAddress);
+  const local = stance?.local;
+  const off = !facts.bgpEnabled ? `gateway '${facts.name}' has BGP off`
+    : conn.enableBgp !== true ? `connection '${conn.name}' has enableBgp off`
+      : lng !== undefined && peer === undefined ? `${lngName} has no bgpSettings` : undefined;
+  return {
+    bgp: {
+      platform: 'azure',
+      siteIndex: ref.index,
+      label,
+      path,
+      speaker: `Azure gateway '${facts.name}'`,
+      ...(off !== undefined ? { off: { why: off, path } } : {}),
+      localAsn: { value: facts.asn, path: [...g.path, 'bgpSettings', 'asn'], name: `gateway '${facts.name}' bgpSettings.asn` },
+      peerAsn: peer === undefined ? undefined : { value: peer.asn, path: [...lngPath, 'bgpSettings', 'asn'], name: `${lngName} bgpSettings.asn` },
+      localAddress: local === undefined ? undefined : { value: local, path: g.path, name: 'BGP address' },
+      answersOn: local === undefined ? [] : [local],
+      ownAddresses: [instance.bgpAddress, ...instance.customBgpAddresses],
+      behind: facts.vnetPrefixes,
+      peerAddress: peer === undefined ? undefined : { value: parseIpv4(peer.bgpPeeringAddress), path: [...lngPath, 'bgpSettings', 'bgpPeeringAddress'], name: `${lngName} bgpPeeringAddress` },
+      passive: { value: stance?.passive ?? false, path, name: `${lngName} peers from APIPA address ${peer?.bgpPeeringAddress ?? ''}, which Azure never calls` },
+      passiveFix: 'use a non-APIPA bgpPeeringAddress',
+      holdTime: { value: AZURE_BGP_HOLD_S, path: g.path, name: 'hold time' },
+      fixedTimers: { keepalive: AZURE_BGP_KEEPALIVE_S, hold: AZURE_BGP_HOLD_S },
+      advertises: lng === undefined ? undefined : { count: advertisedCount(ref.site, g, conn), path: [...g.path, 'enableBgp'], fix: 'advertise fewer (aggregated) prefixes' },
+      accepts: { limit: AZURE_MAX_PREFIXES, what: `the ${AZURE_MAX_PREFIXES} Azure accepts from one peer`, effect: 'Azure drops the BGP session' },
+    },
+  };
+}
