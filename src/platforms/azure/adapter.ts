@@ -1,6 +1,7 @@
 import type { PlatformAdapter } from '../adapter.js';
 import { azureBlock, azureInstanceName } from './facts.js';
 import { AZURE_FABRIC, planAzureSite } from './gateway.js';
+import { azureViews } from './views.js';
 
 /** Azure VNets: virtual network gateways (one node per instance), local network gateways, connections, the VNet's routing. */
 export const azureAdapter: PlatformAdapter<'azure'> = {
@@ -9,4 +10,5 @@ export const azureAdapter: PlatformAdapter<'azure'> = {
   nodeNames: (site) => [AZURE_FABRIC, ...(azureBlock(site).virtualNetworkGateways ?? [])
     .flatMap((g) => (g.activeActive === true ? [0, 1] : [0]).map((i) => azureInstanceName(g, i)))],
   plan: (ref, context, findings) => planAzureSite(ref, context, findings),
+  views: azureViews,
 };

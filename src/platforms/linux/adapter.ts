@@ -6,4 +6,5 @@ export const linuxAdapter: PlatformAdapter<'linux'> = {
   title: 'Linux',
   nodeNames: () => [],
   plan: () => undefined,
+  views: () => [],
 };
