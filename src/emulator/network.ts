@@ -64,7 +64,8 @@ export class Network implements EmulatorHost {
   /** State changes users care about (tunnels, BGP sessions, routes, faults, provisioning), in simulated time. */
   readonly milestones: Milestone[] = [];
   private internet: IpNode | undefined;
-  private readonly topology: Topology;
+  /** The topology the network was built from. */
+  readonly topology: Topology;
   private readonly fromScratch: boolean;
 
   constructor(topology: Topology, seed = topology.seed ?? 1, options: { fromScratch?: boolean } = {}) {

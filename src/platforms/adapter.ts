@@ -2,6 +2,7 @@ import type { DocPath } from '../config/source.js';
 import type { Site, SiteOf } from '../topology/schema.js';
 import type { Pairing } from './pairing.js';
 import type { PlanContext, SitePlan } from './plan.js';
+import type { PlatformView, RunningSite } from './view.js';
 
 /*
  * One descriptor per platform, its hooks in one place (BIRD's `struct protocol`): what a site of
@@ -64,6 +65,11 @@ export interface PlatformAdapter<P extends PlatformName> {
    */
   check(ref: SiteRef<P>, context: CheckContext, findings: Findings): void;
   readonly pairing: PairingRules;
+  /**
+   * What the platform shows of the site while it runs (`vpnlab up`), as data in its own names:
+   * cmdlet tables, console tables, properties. Empty for a site without platform gateways.
+   */
+  views(ref: SiteRef<P>, running: RunningSite): PlatformView[];
 }
 
 /** A finding sink that keeps nothing: for runs whose findings `check` has already reported. */

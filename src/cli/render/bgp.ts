@@ -1,4 +1,5 @@
 import type { PathRecord, PeerRecord, RouteRecord } from '../../bgp/views.js';
+import { getBgpPeer, getBgpRouteInformation } from '../../platforms/rras/views.js';
 import { powerShellTable, table } from './table.js';
 
 /** `1d02h03m`, `02:03:04` — FRR's Up/Down column. */
@@ -41,23 +42,14 @@ export function renderRoutes(routes: RouteRecord[]): string {
   return [...table(rows), '', 'Status: * valid, > best. Origin: i IGP, e EGP, ? incomplete', `${routes.length} prefixes, ${paths} paths`].join('\n') + '\n';
 }
 
-/** RRAS `Get-BgpPeer`: OperationMode Mixed or Server; ConnectivityStatus Connected, Connecting or Stopped. */
+/** RRAS `Get-BgpPeer` (the RRAS adapter's view of the peers). */
 export function renderGetBgpPeer(peers: PeerRecord[]): string {
-  const mode = { mixed: 'Mixed', passive: 'Server', active: 'Active' } as const;
-  const status = (p: PeerRecord) => (p.state === 'Established' ? 'Connected' : p.state === 'Idle' && p.lastErrorCause?.kind === 'admin-stop' ? 'Stopped' : 'Connecting');
-  return powerShellTable(['PeerName', 'LocalIPAddress', 'PeerIPAddress', 'PeerASN', 'OperationMode', 'ConnectivityStatus'],
-    peers.map((p) => [p.name, p.localAddress ?? '', p.address, String(p.asn), mode[p.mode], status(p)]));
+  const view = getBgpPeer(peers);
+  return powerShellTable([...view.columns], view.rows.map((r) => [...r]));
 }
 
-/** RRAS `Get-BgpRouteInformation`: the learned routes (our own are not listed), one row per path. */
+/** RRAS `Get-BgpRouteInformation` (the RRAS adapter's view of the learned routes). */
 export function renderGetBgpRouteInformation(routes: RouteRecord[]): string {
-  const rows: string[][] = [];
-  for (const r of routes) {
-    for (const p of r.paths) {
-      if (p.from === 'local') continue;
-      rows.push([r.prefix, p.nextHop ?? '', p.from, p.best ? 'Best' : p.eligible ? 'Available' : 'Unreachable',
-        p.localPref === null ? '' : String(p.localPref), p.med === null ? '' : String(p.med)]);
-    }
-  }
-  return powerShellTable(['DestinationNetwork', 'NextHop', 'LearnedFromPeer', 'State', 'LocalPref', 'MED'], rows);
+  const view = getBgpRouteInformation(routes);
+  return powerShellTable([...view.columns], view.rows.map((r) => [...r]));
 }

@@ -3,6 +3,7 @@ import { checkAlibabaSite } from './checks.js';
 import { alibabaPskProblem } from './defaults.js';
 import { alibabaInstanceNames } from './facts.js';
 import { ALIBABA_FABRIC, planAlibabaSite } from './gateway.js';
+import { alibabaViews } from './views.js';
 
 /** Alibaba Cloud VPCs: VPN gateways (one node per IPsec address), customer gateways, IPsec connections, the vRouter. */
 export const alibabaAdapter: PlatformAdapter<'alibaba'> = {
@@ -16,4 +17,5 @@ export const alibabaAdapter: PlatformAdapter<'alibaba'> = {
     answerFix: (address) => `give that Alibaba VPN gateway a customer gateway with IpAddress ${address} and a tunnel to it`,
     addTunnelFix: (address) => `create a customer gateway with IpAddress ${address} and use it for the other tunnel: one customer gateway per public IP of the gateway it faces`,
   },
+  views: alibabaViews,
 };

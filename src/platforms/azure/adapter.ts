@@ -3,6 +3,7 @@ import { checkAzureSite } from './checks.js';
 import { azureSharedKeyProblem } from './defaults.js';
 import { azureBlock, azureInstanceName } from './facts.js';
 import { AZURE_FABRIC, planAzureSite } from './gateway.js';
+import { azureViews } from './views.js';
 
 /** Azure VNets: virtual network gateways (one node per instance), local network gateways, connections, the VNet's routing. */
 export const azureAdapter: PlatformAdapter<'azure'> = {
@@ -16,4 +17,5 @@ export const azureAdapter: PlatformAdapter<'azure'> = {
     keyProblem: azureSharedKeyProblem,
     answerFix: (address) => `give that Azure gateway a connection to ${address} (a local network gateway with gatewayIpAddress ${address}, or the Vnet2Vnet connection back)`,
   },
+  views: azureViews,
 };

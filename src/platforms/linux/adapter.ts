@@ -10,4 +10,5 @@ export const linuxAdapter: PlatformAdapter<'linux'> = {
   pairing: {
     answerFix: (address) => `configure that Linux gateway with a tunnel to ${address}`,
   },
+  views: () => [],
 };

@@ -2,6 +2,7 @@ import type { PlatformAdapter } from '../adapter.js';
 import { checkRrasSite } from './checks.js';
 import { rrasServerName } from './facts.js';
 import { planRrasSite } from './gateway.js';
+import { rrasViews } from './views.js';
 
 /** Windows Server RRAS: one server with its adapters, S2S interfaces and BGP router. */
 export const rrasAdapter: PlatformAdapter<'rras'> = {
@@ -13,4 +14,5 @@ export const rrasAdapter: PlatformAdapter<'rras'> = {
   pairing: {
     answerFix: (address) => `give that RRAS server an S2S interface with Destination ${address}`,
   },
+  views: rrasViews,
 };
