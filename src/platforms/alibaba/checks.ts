@@ -3,6 +3,7 @@ import type { DocPath } from '../../config/source.js';
 import { broadcastOf, parseIpv4, parsePrefix, prefixContains, prefixCovers, prefixEquals, type Prefix } from '../../net/address.js';
 import type { Findings, SiteRef } from '../adapter.js';
 import { ALIBABA_DEFAULT_ASN, ALIBABA_FORBIDDEN_CGW_RANGES, alibabaPskProblem } from './defaults.js';
+import { isProtectedDataFlows } from './facts.js';
 import type { AlibabaSite, VpnConnection } from '../../topology/platforms/alibaba.js';
 
 /*
@@ -17,17 +18,6 @@ const LINK_LOCAL = parsePrefix('169.254.0.0/16');
  * seven /30s 169.254.N.0/30, N = 0-6 (the same reserved list as AWS's tunnel inside CIDRs).
  */
 const EXCLUDED_TUNNEL_CIDRS: readonly Prefix[] = [0, 1, 2, 3, 4, 5, 6].map((n) => parsePrefix(`169.254.${n}.0/30`)).concat(parsePrefix('169.254.169.252/30'));
-const ANY_ROUTE = '0.0.0.0/0';
-
-function isAnyAny(list: readonly string[] | undefined): boolean {
-  return list === undefined || (list.length === 1 && list[0] === ANY_ROUTE);
-}
-
-/** Protected-data-flow mode: specific LocalSubnet/RemoteSubnet, used as phase-2 traffic selectors. */
-export function isProtectedDataFlows(conn: VpnConnection): boolean {
-  return conn.RoutingMode === 'ProtectedDataFlows' || !(isAnyAny(conn.LocalSubnet) && isAnyAny(conn.RemoteSubnet));
-}
-
 /** "123.456" (asdot) → 123 × 65536 + 456. */
 export function asnValue(asn: number | string): number {
   if (typeof asn === 'number') return asn;
@@ -129,7 +119,7 @@ function checkRoutes(alibaba: AlibabaSite, at: DocPath, report: Findings): void 
     if (!names.includes(e.NextHop)) {
       report.error('ALIBABA_UNKNOWN_REFERENCE', [...e.path, 'NextHop'], `${e.kind} to ${e.RouteDest} goes to IPsec connection '${e.NextHop}', which this VPC does not have: Alibaba refuses the route`, suggest(e.NextHop, names));
     }
-    if (e.kind === 'destination route' && e.RouteDest === ANY_ROUTE) {
+    if (e.kind === 'destination route' && e.RouteDest === '0.0.0.0/0') {
       report.error('ALIBABA_DEFAULT_ROUTE', [...e.path, 'RouteDest'], `destination route to 0.0.0.0/0 via '${e.NextHop}': Alibaba does not accept a default destination route`, 'list the peer\'s prefixes, or use a policy route');
     }
     if (!e.PublishVpc) {

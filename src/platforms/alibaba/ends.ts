@@ -3,9 +3,9 @@ import { parseIpv4 } from '../../net/address.js';
 import type { SiteRef } from '../adapter.js';
 import { prefixesOf } from '../common.js';
 import { NO_ENDS, type BgpEnd, type GatewayRef, type PublicAddress, type SiteEnds, type TunnelEnd } from '../ends.js';
-import { asnValue, isProtectedDataFlows } from './checks.js';
+import { asnValue } from './checks.js';
 import { ALIBABA_BGP_ROUTE_QUOTA, ALIBABA_DEFAULT_ASN, ALIBABA_LIFETIME_S, alibabaProposals } from './defaults.js';
-import { alibabaTunnels, ipsecAddresses, type AlibabaTunnel } from './facts.js';
+import { alibabaTunnels, ipsecAddresses, protectedFlows, type AlibabaTunnel } from './facts.js';
 import type { CustomerGateway, VpnConnection } from '../../topology/platforms/alibaba.js';
 
 /*
@@ -47,6 +47,7 @@ function tunnelEnd(ref: SiteRef<'alibaba'>, conn: VpnConnection, at: DocPath, t:
   const ikePath: DocPath = [...path, t.specIndex === undefined ? 'IkeConfig' : 'TunnelIkeConfig'];
   const label = `Alibaba Cloud IPsec connection '${conn.Name}'${dual ? ` Tunnel ${t.address} (${t.address === 1 ? 'master' : 'slave'})` : ''}`;
   const offer = alibabaProposals(t.ike, t.ipsec, dual);
+  const flows = protectedFlows(conn);
   return {
     platform: 'alibaba',
     siteIndex: ref.index,
@@ -60,9 +61,9 @@ function tunnelEnd(ref: SiteRef<'alibaba'>, conn: VpnConnection, at: DocPath, t:
     proposals: 'problem' in offer ? undefined : { ike: [offer.ike], esp: [offer.esp] },
     proposalPath: ikePath,
     childLifetimeS: t.ipsec?.IpsecLifetime ?? ALIBABA_LIFETIME_S,
-    ...(isProtectedDataFlows(conn) ? {
+    ...(flows !== undefined ? {
       selectors: {
-        local: prefixesOf(conn.LocalSubnet), remote: prefixesOf(conn.RemoteSubnet),
+        local: flows.local, remote: flows.remote,
         localPath: [...at, 'LocalSubnet'], remotePath: [...at, 'RemoteSubnet'], localName: 'LocalSubnet', remoteName: 'RemoteSubnet',
       },
     } : {}),

@@ -1,5 +1,5 @@
-import { parseIpv4, type Ipv4Address } from '../../net/address.js';
-import { assignedPublicAddress } from '../common.js';
+import { parseIpv4, type Ipv4Address, type Prefix } from '../../net/address.js';
+import { ANY, assignedPublicAddress, prefixesOf } from '../common.js';
 import type { IkeConfig, IpsecConfig, VpnConnection, VpnGateway } from '../../topology/platforms/alibaba.js';
 
 /*
@@ -39,4 +39,20 @@ export function ipsecAddresses(siteIndex: number, gatewayIndex: number, gateway:
   const given = [gateway.InternetIp, gateway.DisasterRecoveryInternetIp];
   const count = gateway.DisasterRecoveryVSwitchId !== undefined ? 2 : 1;
   return given.slice(0, count).map((text, k) => (text !== undefined ? parseIpv4(text) : assignedPublicAddress(siteIndex, gatewayIndex * 2 + k)));
+}
+
+function isAnyAny(list: readonly string[] | undefined): boolean {
+  return list === undefined || (list.length === 1 && list[0] === '0.0.0.0/0');
+}
+
+/** Protected-data-flow mode: specific LocalSubnet/RemoteSubnet, used as phase-2 traffic selectors. */
+export function isProtectedDataFlows(conn: VpnConnection): boolean {
+  return conn.RoutingMode === 'ProtectedDataFlows' || !(isAnyAny(conn.LocalSubnet) && isAnyAny(conn.RemoteSubnet));
+}
+
+/** The connection's traffic selectors in protected-data-flow mode (a side left out is any); undefined for any ⇄ any. */
+export function protectedFlows(conn: VpnConnection): { local: Prefix[]; remote: Prefix[] } | undefined {
+  if (!isProtectedDataFlows(conn)) return undefined;
+  const side = (list: readonly string[] | undefined): Prefix[] => (list === undefined ? [ANY] : prefixesOf(list));
+  return { local: side(conn.LocalSubnet), remote: side(conn.RemoteSubnet) };
 }

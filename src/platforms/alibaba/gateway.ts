@@ -14,7 +14,7 @@ import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } 
 import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS, alibabaProposals } from './defaults.js';
 import type { AlibabaSite, VpnConnection, VpnGateway } from '../../topology/platforms/alibaba.js';
 import { alibabaEnds } from './ends.js';
-import { alibabaInstanceNames, alibabaTunnels, ipsecAddresses } from './facts.js';
+import { alibabaInstanceNames, alibabaTunnels, ipsecAddresses, protectedFlows } from './facts.js';
 
 /*
  * An Alibaba Cloud VPC as the emulator runs it: a VPN gateway is one node per IPsec address (two
@@ -51,8 +51,9 @@ function connectionRoutes(alibaba: AlibabaSite, gateway: VpnGateway, conn: VpnCo
     addPrefix(all, parsePrefix(e.RouteDest));
     if (e.PublishVpc) addPrefix(published, parsePrefix(e.RouteDest));
   }
-  const protectedFlows = conn.RoutingMode === 'ProtectedDataFlows' || (conn.RemoteSubnet !== undefined && !(conn.RemoteSubnet.length === 1 && conn.RemoteSubnet[0] === '0.0.0.0/0'));
-  if (protectedFlows && conn.AutoConfigRoute !== false) for (const p of prefixesOf(conn.RemoteSubnet)) addPrefix(all, p);
+  const flows = protectedFlows(conn);
+  // AutoConfigRoute adds a route per remote flow; a remote side of any adds none (never a default route into the tunnel).
+  if (flows !== undefined && conn.AutoConfigRoute !== false) for (const p of flows.remote) if (p.length > 0) addPrefix(all, p);
   return { all, published };
 }
 
@@ -151,12 +152,13 @@ export function planAlibabaSite(ref: SiteRef<'alibaba'>, context: PlanContext, f
         const psk = tunnel.ike?.Psk ?? generatedPsk(context.rng(`alibaba:${site.name}/${conn.Name}/${k + 1}:psk`));
         if (tunnel.ike?.Psk === undefined) generated.set(`${conn.Name} tunnel ${k + 1} pre-shared key`, psk);
         const immediate = conn.EffectImmediately === true;
+        const flows = protectedFlows(conn);
         const remote = parseIpv4(cgw.IpAddress);
         const child: ChildConfig = {
           name: conn.Name,
           espProposals: parseProposals([offer.esp], 'esp'),
-          localSelectors: conn.LocalSubnet === undefined ? [ANY_SELECTOR] : selectors(prefixesOf(conn.LocalSubnet)),
-          remoteSelectors: conn.RemoteSubnet === undefined ? [ANY_SELECTOR] : selectors(prefixesOf(conn.RemoteSubnet)),
+          localSelectors: flows === undefined ? [ANY_SELECTOR] : selectors(flows.local),
+          remoteSelectors: flows === undefined ? [ANY_SELECTOR] : selectors(flows.remote),
           lifetimes: lifetimesFor(tunnel.ipsec?.IpsecLifetime ?? ALIBABA_LIFETIME_S),
           startAction: immediate ? 'start' : 'trap',
         };

@@ -36,6 +36,16 @@ export type RemoteProblem =
   | { readonly kind: 'unknown-vnet-gateway' }
   | { readonly kind: 'express-route' };
 
+/** The IKE peer name of a connection's tunnel to remote instance `j` of `count`: the connection's name, `<name>_<j>` for an active-active peer. */
+function peerName(conn: Connection, j: number, count: number): string {
+  return count > 1 ? `${conn.name}_${j}` : conn.name;
+}
+
+/** Whether the IKE peer `peer` is one of the connection named `connection`'s tunnels. */
+export function isTunnelOf(connection: string, peer: string): boolean {
+  return peer === connection || (peer.startsWith(`${connection}_`) && /^\d+$/.test(peer.slice(connection.length + 1)));
+}
+
 export function connectionRemotes(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, conn: Connection): RemoteEnd[] | RemoteProblem {
   const bgpOn = conn.enableBgp === true && facts.bgpEnabled;
   if (conn.connectionType === 'IPsec') {
@@ -60,7 +70,7 @@ export function connectionRemotes(topology: Topology, site: AzureSiteOf, facts: 
     if (other === undefined) return { kind: 'unknown-vnet-gateway' };
     const withBgp = bgpOn && other.bgpEnabled;
     return other.instances.map((instance, j) => ({
-      peerName: other.instances.length > 1 ? `${conn.name}_${j}` : conn.name,
+      peerName: peerName(conn, j, other.instances.length),
       address: instance.publicAddress,
       peerGateway: other,
       staticPrefixes: withBgp ? [] : other.vnetPrefixes,

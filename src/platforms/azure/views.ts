@@ -2,6 +2,7 @@ import { peerRecords, routeRecords } from '../../bgp/views.js';
 import { formatIpv4 } from '../../net/address.js';
 import type { SiteRef } from '../adapter.js';
 import { cmdlet, tunnelState, type PlatformView, type RunningInstance, type RunningSite, type ViewCell } from '../view.js';
+import { isTunnelOf } from './connection.js';
 import { azureBlock, azureGatewayFacts, bgpSettingsText } from './facts.js';
 
 /*
@@ -11,9 +12,7 @@ import { azureBlock, azureGatewayFacts, bgpSettingsText } from './facts.js';
 
 /** The Get-AzVirtualNetworkGatewayConnection row of one connection, over every instance's tunnel of it. */
 function connectionRow(name: string, connectionType: string, instances: readonly RunningInstance[]): string[] {
-  // An active-active gateway names its second tunnel to the same peer `<connection>_<n>`.
-  const tunnels = instances.flatMap((i) => (i.plan.ipsec?.peers ?? [])
-    .filter((p) => p.name === name || p.name.startsWith(`${name}_`)).map((p) => ({ i, peer: p.name })));
+  const tunnels = instances.flatMap((i) => (i.plan.ipsec?.peers ?? []).filter((p) => isTunnelOf(name, p.name)).map((p) => ({ i, peer: p.name })));
   const states = tunnels.map(({ i, peer }) => tunnelState(i, peer));
   const status = states.includes('up') ? 'Connected' : states.includes('connecting') ? 'Connecting' : 'NotConnected';
   let egress = 0;

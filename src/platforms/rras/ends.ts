@@ -2,10 +2,10 @@ import { formatPath, type DocPath } from '../../config/source.js';
 import { rangeToPrefixes } from '../../ike/payloads/ts.js';
 import { formatIpv4, parseIpv4, type Prefix } from '../../net/address.js';
 import type { SiteRef } from '../adapter.js';
-import { ANY, prefixesOf } from '../common.js';
+import { prefixesOf } from '../common.js';
 import { NO_ENDS, type BgpEnd, type GatewayRef, type SiteEnds, type TunnelEnd } from '../ends.js';
 import { RRAS_BGP_HOLD_S, RRAS_CHILD_LIFETIME_S, rrasProposals } from './defaults.js';
-import { adapterAddress, advertisedPrefixes, rrasServerName } from './facts.js';
+import { adapterAddress, advertisedPrefixes, ikeSourceAddress, rrasServerName, s2sSelectors } from './facts.js';
 import type { RrasSite, VpnS2SInterface, VpnTrafficSelector } from '../../topology/platforms/rras.js';
 
 /*
@@ -14,10 +14,9 @@ import type { RrasSite, VpnS2SInterface, VpnTrafficSelector } from '../../topolo
  * on RRAS the BGP router is its own resource, not tied to an interface.
  */
 
-/** An RRAS selector list as prefixes; none given means any. */
+/** An RRAS selector list as the prefixes it covers. */
 function rangesOf(list: readonly VpnTrafficSelector[] | undefined): Prefix[] {
-  if (list === undefined || list.length === 0) return [ANY];
-  return list.flatMap((ts) => rangeToPrefixes(parseIpv4(ts.IPAddressRange[0]), parseIpv4(ts.IPAddressRange[1])));
+  return s2sSelectors(list).flatMap((ts) => rangeToPrefixes(ts.startAddress, ts.endAddress));
 }
 
 export function rrasEnds(ref: SiteRef<'rras'>): SiteEnds {
@@ -32,7 +31,7 @@ export function rrasEnds(ref: SiteRef<'rras'>): SiteEnds {
     fix: (peer: BgpEnd) => `Add-BgpRouter -LocalASN ${peer.peerAsn?.value ?? '<ASN>'} and Add-BgpPeer -LocalIPAddress ${peer.peerAddress === undefined ? '<address>' : formatIpv4(peer.peerAddress.value)} -PeerIPAddress ${formatIpv4(peer.answersOn[0] ?? peer.ownAddresses[0] ?? 0)} -PeerASN ${peer.localAsn?.value ?? '<ASN>'}`,
   };
   const tunnels = (rras.VpnS2SInterfaces ?? []).flatMap((iface, i): TunnelEnd[] => {
-    const local = iface.SourceIpAddress !== undefined ? parseIpv4(iface.SourceIpAddress) : publicAddress;
+    const local = ikeSourceAddress(rras, iface);
     if (local === undefined) return [];
     const path: DocPath = [...ref.at, 'VpnS2SInterfaces', i];
     return iface.Destination.map((d) => ({

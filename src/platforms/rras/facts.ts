@@ -1,6 +1,8 @@
 import { formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { SiteOf } from '../../topology/schema.js';
-import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
+import type { Ipv4Selector } from '../../ike/payloads/ts.js';
+import { ANY_SELECTOR } from '../common.js';
+import type { RrasSite, VpnS2SInterface, VpnTrafficSelector } from '../../topology/platforms/rras.js';
 
 /*
  * What an RRAS block comes to, read the way Windows does: the emulator (gateway.ts) and the
@@ -52,3 +54,20 @@ export function advertisedPrefixes(site: SiteOf<'rras'>): Prefix[] {
   return [...out.values()];
 }
 
+
+/** The address IKE leaves from for an S2S interface: its SourceIpAddress, else the public adapter's; undefined without either. */
+export function ikeSourceAddress(rras: RrasSite, iface: VpnS2SInterface): Ipv4Address | undefined {
+  if (iface.SourceIpAddress !== undefined) return parseIpv4(iface.SourceIpAddress);
+  const internet = rras.Server.NetworkAdapters.find((a) => a.Internet === true);
+  return internet === undefined ? undefined : adapterAddress(internet.IPAddress);
+}
+
+/** An interface's Local/RemoteVpnTrafficSelector as IKE traffic selectors; none given means any. */
+export function s2sSelectors(list: readonly VpnTrafficSelector[] | undefined): Ipv4Selector[] {
+  if (list === undefined || list.length === 0) return [ANY_SELECTOR];
+  return list.map((ts) => ({
+    type: 'ipv4' as const, ipProtocol: ts.ProtocolId ?? 0,
+    startPort: ts.PortRange?.[0] ?? 0, endPort: ts.PortRange?.[1] ?? 65535,
+    startAddress: parseIpv4(ts.IPAddressRange[0]), endAddress: parseIpv4(ts.IPAddressRange[1]),
+  }));
+}

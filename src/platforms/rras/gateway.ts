@@ -8,12 +8,12 @@ import type { Route } from '../../router/route-table.js';
 import type { SiteOf } from '../../topology/schema.js';
 import type { DocPath } from '../../config/source.js';
 import type { Findings, SiteRef } from '../adapter.js';
-import { ANY_SELECTOR, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName } from '../common.js';
+import { defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName } from '../common.js';
 import type { InstancePlan, InterfacePlan, SitePlan } from '../plan.js';
 import { RRAS_BGP_HOLD_S, RRAS_CHILD_LIFETIME_KB, RRAS_CHILD_LIFETIME_S, RRAS_IKE_LIFETIME_S, RRAS_NETWORK_OUTAGE_S, rrasProposals } from './defaults.js';
 import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
 import { rrasEnds } from './ends.js';
-import { adapterAddress, adapterPrefix, advertisedPrefixes, rrasServerName, s2sRoutes } from './facts.js';
+import { adapterAddress, adapterPrefix, advertisedPrefixes, ikeSourceAddress, rrasServerName, s2sRoutes, s2sSelectors } from './facts.js';
 
 /*
  * A Windows Server RRAS site as the emulator runs it: the server is one node with its adapters;
@@ -69,13 +69,6 @@ function s2sPeer(rras: RrasSite, iface: VpnS2SInterface, path: DocPath, localAdd
   const childKb = iface.SADataSizeForRenegotiationKilobytes ?? server?.SADataSizeForRenegotiationKilobytes ?? RRAS_CHILD_LIFETIME_KB;
   const outage = iface.NetworkOutageTimeSeconds ?? RRAS_NETWORK_OUTAGE_S;
   const redial = iface.RedialOnLinkFailure === true || iface.RedialOnLinkFailure === 1 || iface.Persistent === true;
-  const selectorsOf = (list: VpnS2SInterface['LocalVpnTrafficSelector']) => (list === undefined || list.length === 0
-    ? [ANY_SELECTOR]
-    : list.map((ts) => ({
-      type: 'ipv4' as const, ipProtocol: ts.ProtocolId ?? 0,
-      startPort: ts.PortRange?.[0] ?? 0, endPort: ts.PortRange?.[1] ?? 65535,
-      startAddress: parseIpv4(ts.IPAddressRange[0]), endAddress: parseIpv4(ts.IPAddressRange[1]),
-    })));
   const routes = s2sRoutes(rras, iface);
   const peer: PeerConfig = {
     name: iface.Name,
@@ -93,8 +86,8 @@ function s2sPeer(rras: RrasSite, iface: VpnS2SInterface, path: DocPath, localAdd
     children: [{
       name: iface.Name,
       espProposals: parseProposals(offer.esp, 'esp'),
-      localSelectors: selectorsOf(iface.LocalVpnTrafficSelector),
-      remoteSelectors: selectorsOf(iface.RemoteVpnTrafficSelector),
+      localSelectors: s2sSelectors(iface.LocalVpnTrafficSelector),
+      remoteSelectors: s2sSelectors(iface.RemoteVpnTrafficSelector),
       lifetimes: lifetimesFor(childSeconds, childKb),
       startAction: iface.AdminStatus === false ? 'none' : 'start',
     }],
@@ -148,7 +141,7 @@ export function planRrasSite(ref: SiteRef<'rras'>, findings: Findings): SitePlan
   const ikeAddress = publicIface?.address ?? 0;
   const interfacesOnce = uniqueByName(s2s, (i) => i.Name, (i) => [...ref.at, 'VpnS2SInterfaces', i, 'Name'], 'S2S interface', 'RRAS_DUPLICATE_NAME', findings);
   const built = publicIface === undefined && publicAdapter === undefined ? [] : interfacesOnce.flatMap(({ item: iface, index: i }) => {
-    const local = iface.SourceIpAddress !== undefined ? parseIpv4(iface.SourceIpAddress) : ikeAddress;
+    const local = ikeSourceAddress(rras, iface) ?? ikeAddress;
     return s2sPeer(rras, iface, [...ref.at, 'VpnS2SInterfaces', i], local, findings) ?? [];
   });
   const router = rras.BgpRouter;
