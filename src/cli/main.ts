@@ -156,7 +156,7 @@ function renderProbe(spec: string, probe: Probe): string {
 function renderUp(topology: Topology, network: Network, verbose: boolean): string {
   const parts = [`${topology.name}: ${formatClock(network.scheduler.now())} simulated, ${network.scheduler.eventsProcessed} events`, ''];
   if (network.milestones.length > 0) parts.push('Events:', renderMilestones(network));
-  const gateways = renderGateways(network, topology);
+  const gateways = renderGateways(network);
   if (gateways !== '') parts.push(gateways);
   if (verbose) {
     parts.push('Log:', ...network.events.map(formatEvent), '', renderStatus(topology.name, network));

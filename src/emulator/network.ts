@@ -12,7 +12,7 @@ import { PcapWriter } from '../sim/pcap.js';
 import { Scheduler } from '../sim/scheduler.js';
 import { SimTransport } from '../sim/transport.js';
 import { IGNORE_FINDINGS } from '../platforms/adapter.js';
-import { planSite } from '../platforms/registry.js';
+import { planSite, resolveNetwork, type ResolvedNetwork } from '../platforms/registry.js';
 import type { EmulationEvent, LogEventBody, Milestone, MilestoneBody } from './events.js';
 import { Fabric } from './fabric.js';
 import { GatewayInstance } from './gateway-instance.js';
@@ -66,11 +66,14 @@ export class Network implements EmulatorHost {
   private internet: IpNode | undefined;
   /** The topology the network was built from. */
   readonly topology: Topology;
+  /** Every site's platform model, resolved once for the run (the views read it too). */
+  readonly resolved: ResolvedNetwork;
   private readonly fromScratch: boolean;
 
   constructor(topology: Topology, seed = topology.seed ?? 1, options: { fromScratch?: boolean } = {}) {
     this.seed = seed;
     this.topology = topology;
+    this.resolved = resolveNetwork(topology);
     this.fromScratch = options.fromScratch === true;
     for (const site of topology.sites) this.buildSite(site, topology);
     for (const spec of topology.links ?? []) this.buildLink(spec);
@@ -202,7 +205,7 @@ export class Network implements EmulatorHost {
       }
     }
     // What cannot be built is left out; `check` has reported it, and `up` runs such a file only with --force.
-    const plan = planSite(site, { topology, rng: (name) => this.rng(name), fromScratch: this.fromScratch }, IGNORE_FINDINGS);
+    const plan = planSite(this.resolved.sites[this.topology.sites.indexOf(site)]!, { topology, rng: (name) => this.rng(name), fromScratch: this.fromScratch }, this.resolved, IGNORE_FINDINGS);
     if (plan !== undefined) {
       const instances = new Map<string, GatewayInstance>();
       for (const instancePlan of plan.instances) {

@@ -29,6 +29,11 @@ export interface SiteRef<P extends PlatformName> {
   readonly at: DocPath;
 }
 
+/** A site with the model its adapter resolved for the run (`resolve`), which every later hook reads. */
+export interface ModelRef<P extends PlatformName, M> extends SiteRef<P> {
+  readonly model: M;
+}
+
 /** What `check` gives a platform's own rules besides its site: every tunnel end of the topology, paired. */
 export interface CheckContext extends PlanContext {
   readonly pairing: Pairing;
@@ -44,7 +49,7 @@ export interface PairingRules {
   addTunnelFix?(address: string): string;
 }
 
-export interface PlatformAdapter<P extends PlatformName> {
+export interface PlatformAdapter<P extends PlatformName, M = unknown> {
   readonly platform: P;
   /** The platform's name in messages: "Azure", "Alibaba Cloud", "RRAS". */
   readonly title: string;
@@ -58,18 +63,25 @@ export interface PlatformAdapter<P extends PlatformName> {
    * runs no platform gateway. Never throws: a resource that cannot be built is reported and left
    * out.
    */
-  plan(ref: SiteRef<P>, context: PlanContext, findings: Findings): SitePlan | undefined;
+  /**
+   * The site's resources resolved once per run, before any other hook: references between them
+   * followed, addresses and prefixes parsed, each with its document path. Never throws, never
+   * reports: a reference that resolves to nothing is left unresolved for `check` and `plan` to
+   * report. It reads only its own site (other sites' models are there later: `modelOf`).
+   */
+  resolve(ref: SiteRef<P>): M;
+  plan(ref: ModelRef<P, M>, context: PlanContext, findings: Findings): SitePlan | undefined;
   /**
    * The platform's own rules on the site's resources, beyond what the plan refuses: what the
    * platform would reject, and what it accepts but fails at run time (`vpnlab check`).
    */
-  check(ref: SiteRef<P>, context: CheckContext, findings: Findings): void;
+  check(ref: ModelRef<P, M>, context: CheckContext, findings: Findings): void;
   readonly pairing: PairingRules;
   /**
    * What the platform shows of the site while it runs (`vpnlab up`), as data in its own names:
    * cmdlet tables, console tables, properties. Empty for a site without platform gateways.
    */
-  views(ref: SiteRef<P>, running: RunningSite): PlatformView[];
+  views(ref: ModelRef<P, M>, running: RunningSite): PlatformView[];
 }
 
 /** A finding sink that keeps nothing: for runs whose findings `check` has already reported. */

@@ -9,7 +9,7 @@ import { checkTunnelPairs } from './cross-checks.js';
 import { NO_ENDS } from './ends.js';
 import { pairEnds } from './pairing.js';
 import type { PlanContext } from './plan.js';
-import { PLATFORMS, adapterOf, platformNodeNames, siteRef } from './registry.js';
+import { PLATFORM_ORDER, PLATFORMS, planSite, platformNodeNames, resolveNetwork, type ResolvedNetwork } from './registry.js';
 
 /*
  * What `vpnlab check` checks after the schema: the generic topology checks; the plan `up` runs,
@@ -33,17 +33,18 @@ function checkPlatforms(topology: Topology, issues: IssueCollector): void {
     issues.add(severity, code, path, message, hint);
   };
   const report: Findings = { error: once('error'), warning: once('warning') };
-  const checkContext = planAndPair(topology, report);
-  for (const site of topology.sites) adapterOf(site).check(siteRef(topology, site), checkContext, report);
+  const network = resolveNetwork(topology);
+  const checkContext = planAndPair(network, report);
+  for (const site of network.sites) site.adapter.check(site.ref, checkContext, report);
   const rules = (platform: PlatformName) => ({ title: PLATFORMS[platform].title, ...PLATFORMS[platform].pairing });
   checkTunnelPairs(topology, checkContext.pairing, rules, report);
   checkBgpPairs(checkContext.pairing, rules, report);
 }
 
 /** Every site planned as `up` plans it (refusals reported), and the tunnel ends the plans declare, paired. */
-export function planAndPair(topology: Topology, findings: Findings): CheckContext {
-  const seed = topology.seed ?? 1;
-  const context: PlanContext = { topology, rng: (name) => SeededRng.derive(seed, name) };
-  const plans = topology.sites.map((site) => adapterOf(site).plan(siteRef(topology, site), context, findings));
-  return { ...context, pairing: pairEnds(plans.map((p) => p?.ends ?? NO_ENDS), Object.keys(PLATFORMS) as PlatformName[]) };
+export function planAndPair(network: ResolvedNetwork, findings: Findings): CheckContext {
+  const seed = network.topology.seed ?? 1;
+  const context: PlanContext = { topology: network.topology, rng: (name) => SeededRng.derive(seed, name), modelOf: network.modelOf };
+  const plans = network.sites.map((site) => planSite(site, context, network, findings));
+  return { ...context, pairing: pairEnds(plans.map((p) => p?.ends ?? NO_ENDS), PLATFORM_ORDER) };
 }

@@ -98,6 +98,8 @@ export interface SitePlan {
 /** What an adapter may consult besides its own site. */
 export interface PlanContext {
   readonly topology: Topology;
+  /** The model another site's adapter resolved for this run (a Vnet2Vnet peer's gateways), by site name. */
+  modelOf(site: string): unknown;
   /** A deterministic stream for a named purpose (derived from the run's seed). */
   readonly rng: (name: string) => Rng;
   /**

@@ -1,6 +1,6 @@
 import type { DocPath } from '../config/source.js';
 import type { Site, SiteOf, Topology } from '../topology/schema.js';
-import type { Findings, PlatformAdapter, PlatformName, SiteRef } from './adapter.js';
+import type { Findings, ModelRef, PlatformAdapter, PlatformName, SiteRef } from './adapter.js';
 import { alibabaAdapter } from './alibaba/adapter.js';
 import { azureAdapter } from './azure/adapter.js';
 import { linuxAdapter } from './linux/adapter.js';
@@ -19,6 +19,9 @@ export const PLATFORMS: { readonly [P in PlatformName]: PlatformAdapter<P> } = {
   linux: linuxAdapter,
 };
 
+/** The platforms in table order: the pair checks report at the end of the platform listed later. */
+export const PLATFORM_ORDER = Object.keys(PLATFORMS) as PlatformName[];
+
 /** The adapter of a site's platform. */
 export function adapterOf<P extends PlatformName>(site: SiteOf<P>): PlatformAdapter<P> {
   return PLATFORMS[site.platform as P];
@@ -35,7 +38,32 @@ export function platformNodeNames(site: Site): string[] {
   return adapterOf(site).nodeNames(site);
 }
 
+/** A site of a run: its adapter and the model the adapter resolved once for the run. */
+export interface ResolvedSite {
+  readonly adapter: PlatformAdapter<PlatformName>;
+  readonly ref: ModelRef<PlatformName, unknown>;
+}
+
+/** A topology with every site's model resolved once, for check, up and the views to share. */
+export interface ResolvedNetwork {
+  readonly topology: Topology;
+  /** In file order. */
+  readonly sites: readonly ResolvedSite[];
+  /** A site's model by site name (undefined for a name no site has). */
+  modelOf(site: string): unknown;
+}
+
+export function resolveNetwork(topology: Topology): ResolvedNetwork {
+  const sites = topology.sites.map((site): ResolvedSite => {
+    const adapter = adapterOf(site);
+    const ref = siteRef(topology, site);
+    return { adapter, ref: { ...ref, model: adapter.resolve(ref) } };
+  });
+  const byName = new Map(sites.map((s) => [s.ref.site.name, s.ref.model] as const));
+  return { topology, sites, modelOf: (name) => byName.get(name) };
+}
+
 /** The gateways and fabric a site runs, by its platform; undefined for a site without platform gateways. */
-export function planSite(site: Site, context: PlanContext, findings: Findings): SitePlan | undefined {
-  return adapterOf(site).plan(siteRef(context.topology, site), context, findings);
+export function planSite(site: ResolvedSite, context: Omit<PlanContext, 'modelOf'>, network: ResolvedNetwork, findings: Findings): SitePlan | undefined {
+  return site.adapter.plan(site.ref, { ...context, modelOf: network.modelOf }, findings);
 }

@@ -7,6 +7,7 @@ import { parseTopology } from '../../src/platforms/load.js';
 import { topologySchema } from '../../src/topology/schema.js';
 import { partnersOf, describeAddress } from '../../src/platforms/pairing.js';
 import { planAndPair } from '../../src/platforms/checks.js';
+import { resolveNetwork } from '../../src/platforms/registry.js';
 import { IGNORE_FINDINGS } from '../../src/platforms/adapter.js';
 import { matchProposals } from '../../src/platforms/proposals.js';
 import { AZURE_ESP_INITIATOR, AZURE_ESP_RESPONDER_EXTRA, AZURE_IKE_PROPOSALS } from '../../src/platforms/azure/defaults.js';
@@ -369,7 +370,7 @@ describe('platform checks: Alibaba rules and Alibaba facing Azure', () => {
 
 describe('pairing: which tunnel ends face each other', () => {
   const load = (file: string) => parseTopology(readFileSync(`examples/${file}`, 'utf8'), file).topology;
-  const pairingOf = (topology: ReturnType<typeof load>) => planAndPair(topology, IGNORE_FINDINGS).pairing;
+  const pairingOf = (topology: ReturnType<typeof load>) => planAndPair(resolveNetwork(topology), IGNORE_FINDINGS).pairing;
 
   it('seed 000: RRAS ⇄ VNet1ToSite5 and VNet1ToVNet2 ⇄ VNet2ToVNet1', () => {
     const pairing = pairingOf(load(RRAS));

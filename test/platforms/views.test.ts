@@ -5,7 +5,6 @@ import { runningSite } from '../../src/emulator/running-site.js';
 import { Network } from '../../src/emulator/network.js';
 import { runUntilSettled } from '../../src/emulator/settle.js';
 import { parseTopology } from '../../src/platforms/load.js';
-import { adapterOf, siteRef } from '../../src/platforms/registry.js';
 import {
   tunnelState, type CommandView, type IkeSaSummary, type PlatformView, type RunningInstance, type TableView,
 } from '../../src/platforms/view.js';
@@ -29,8 +28,8 @@ function settled(file: string): Network {
 }
 
 function viewsOf(network: Network, siteName: string): PlatformView[] {
-  const site = network.topology.sites.find((s) => s.name === siteName)!;
-  return adapterOf(site).views(siteRef(network.topology, site), runningSite(network, site.name));
+  const { adapter, ref } = network.resolved.sites.find((s) => s.ref.site.name === siteName)!;
+  return adapter.views(ref, runningSite(network, siteName));
 }
 
 function command(views: PlatformView[], name: string): CommandView {
@@ -170,8 +169,8 @@ describe('tunnelState and sites without platform gateways', () => {
 
   it('a Linux site has no views', () => {
     const network = build('examples/three-sites.yaml');
-    for (const site of network.topology.sites.filter((s) => s.platform === 'linux')) {
-      assert.deepEqual(adapterOf(site).views(siteRef(network.topology, site), runningSite(network, site.name)), []);
+    for (const { adapter, ref } of network.resolved.sites.filter((s) => s.ref.site.platform === 'linux')) {
+      assert.deepEqual(adapter.views(ref, runningSite(network, ref.site.name)), []);
     }
     assert.ok(network.topology.sites.some((s) => s.platform === 'linux'));
   });

@@ -1,8 +1,6 @@
 import type { Network } from '../../emulator/network.js';
 import { runningSite } from '../../emulator/running-site.js';
-import { adapterOf, siteRef } from '../../platforms/registry.js';
 import type { PlatformView, ViewCell } from '../../platforms/view.js';
-import type { Topology } from '../../topology/schema.js';
 import { formatUptime } from './bgp.js';
 import { powerShellTable, table } from './table.js';
 
@@ -38,10 +36,10 @@ function viewLines(view: PlatformView): string[] {
 }
 
 /** Every platform gateway of the topology, in file order. */
-export function renderGateways(network: Network, topology: Topology): string {
+export function renderGateways(network: Network): string {
   const parts: string[] = [];
-  for (const site of topology.sites) {
-    const views = adapterOf(site).views(siteRef(topology, site), runningSite(network, site.name));
+  for (const { adapter, ref } of network.resolved.sites) {
+    const views = adapter.views(ref, runningSite(network, ref.site.name));
     if (views.length > 0) parts.push(views.flatMap(viewLines).join('\n'));
   }
   return parts.join('\n');

@@ -10,6 +10,7 @@ export const alibabaAdapter: PlatformAdapter<'alibaba'> = {
   platform: 'alibaba',
   title: 'Alibaba Cloud',
   nodeNames: (site) => (site.alibaba === undefined ? [] : [ALIBABA_FABRIC, ...(site.alibaba.VpnGateways ?? []).flatMap(alibabaInstanceNames)]),
+  resolve: (ref) => ref.site,
   plan: (ref, context, findings) => planAlibabaSite(ref, context, findings),
   check: (ref, _context, findings) => checkAlibabaSite(ref, findings),
   pairing: {

@@ -11,6 +11,7 @@ export const azureAdapter: PlatformAdapter<'azure'> = {
   title: 'Azure',
   nodeNames: (site) => [AZURE_FABRIC, ...(azureBlock(site).virtualNetworkGateways ?? [])
     .flatMap((g) => (g.activeActive === true ? [0, 1] : [0]).map((i) => azureInstanceName(g, i)))],
+  resolve: (ref) => ref.site,
   plan: (ref, context, findings) => planAzureSite(ref, context, findings),
   check: (ref, context, findings) => checkAzureSite(ref, context, findings),
   pairing: {

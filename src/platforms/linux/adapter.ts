@@ -5,6 +5,7 @@ export const linuxAdapter: PlatformAdapter<'linux'> = {
   platform: 'linux',
   title: 'Linux',
   nodeNames: () => [],
+  resolve: (ref) => ref.site,
   plan: () => undefined,
   check: () => {},
   pairing: {

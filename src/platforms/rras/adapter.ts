@@ -9,6 +9,7 @@ export const rrasAdapter: PlatformAdapter<'rras'> = {
   platform: 'rras',
   title: 'RRAS',
   nodeNames: (site) => (site.rras === undefined ? [] : [rrasServerName(site.rras)]),
+  resolve: (ref) => ref.site,
   plan: (ref, _context, findings) => planRrasSite(ref, findings),
   check: (ref, context, findings) => checkRrasSite(ref, context, findings),
   pairing: {
