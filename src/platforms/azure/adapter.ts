@@ -1,4 +1,5 @@
 import type { PlatformAdapter } from '../adapter.js';
+import { resolveAzureSite, type AzureModel } from './model.js';
 import { checkAzureSite } from './checks.js';
 import { azureSharedKeyProblem } from './defaults.js';
 import { azureBlock, azureInstanceName } from './facts.js';
@@ -6,12 +7,12 @@ import { AZURE_FABRIC, planAzureSite } from './gateway.js';
 import { azureViews } from './views.js';
 
 /** Azure VNets: virtual network gateways (one node per instance), local network gateways, connections, the VNet's routing. */
-export const azureAdapter: PlatformAdapter<'azure'> = {
+export const azureAdapter: PlatformAdapter<'azure', AzureModel> = {
   platform: 'azure',
   title: 'Azure',
   nodeNames: (site) => [AZURE_FABRIC, ...(azureBlock(site).virtualNetworkGateways ?? [])
     .flatMap((g) => (g.activeActive === true ? [0, 1] : [0]).map((i) => azureInstanceName(g, i)))],
-  resolve: (ref) => ref.site,
+  resolve: resolveAzureSite,
   plan: (ref, context, findings) => planAzureSite(ref, context, findings),
   check: (ref, context, findings) => checkAzureSite(ref, context, findings),
   pairing: {

@@ -1,11 +1,12 @@
 import { suggest } from '../../config/issues.js';
 import type { DocPath } from '../../config/source.js';
-import { formatIpv4, formatPrefix, isLinkLocal, parseIpv4, parsePrefix, prefixContains, prefixesOverlap, type Ipv4Address } from '../../net/address.js';
+import { formatIpv4, formatPrefix, parseIpv4, parsePrefix, prefixContains, prefixesOverlap, type Ipv4Address } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
-import type { CheckContext, Findings, SiteRef } from '../adapter.js';
+import type { CheckContext, Findings, ModelRef } from '../adapter.js';
 import { AZURE_APIPA_FIRST, AZURE_APIPA_LAST, AZURE_DEFAULT_ASN, AZURE_RESERVED_ASNS, azureSharedKeyProblem, isIanaReservedAsn } from './defaults.js';
-import { azureBlock, findSiteGateway, siteGateways, type AzureSiteOf, type SiteGateway } from './facts.js';
-import type { Connection, LocalNetworkGateway, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
+import { azureBlock, type AzureSiteOf } from './facts.js';
+import { derivedGateways, peerGateway, type AzureModel, type DerivedGateway, type ModelConnection, type ModelLng } from './model.js';
+import type { Connection, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
 
 /*
  * Azure's own rules, per VNet: GatewaySubnet, SKU and VPN type limits, reserved and duplicate
@@ -32,17 +33,17 @@ interface SiteContext {
   readonly site: AzureSiteOf;
   readonly at: DocPath;
   /** The site's gateways whose facts Azure derives. */
-  readonly gateways: readonly SiteGateway[];
+  readonly gateways: readonly DerivedGateway[];
   readonly report: Findings;
 }
 
-export function checkAzureSite({ site, index: siteIndex, at }: SiteRef<'azure'>, { topology }: CheckContext, report: Findings): void {
+export function checkAzureSite({ site, index: siteIndex, at, model }: ModelRef<'azure', AzureModel>, { topology, modelOf }: CheckContext, report: Findings): void {
   if (site.azure === undefined) return;
-  const cx: SiteContext = { site, at, gateways: siteGateways(topology, site, at), report };
+  const cx: SiteContext = { site, at, gateways: derivedGateways(model), report };
   (site.azure.virtualNetworkGateways ?? []).forEach((g, i) => checkGateway(cx, g, [...cx.at, 'virtualNetworkGateways', i], siteIndex));
-  (site.azure.localNetworkGateways ?? []).forEach((l, i) => checkLocalNetworkGateway(cx, l, [...cx.at, 'localNetworkGateways', i]));
-  (site.azure.connections ?? []).forEach((c, i) => checkConnection(topology, cx, c, [...cx.at, 'connections', i]));
-  for (const g of cx.gateways) checkTransit(topology, g, report);
+  for (const l of model.localNetworkGateways) checkLocalNetworkGateway(cx, model, l);
+  for (const c of model.connections) checkConnection(topology, cx, c);
+  for (const g of cx.gateways) checkTransit(model, g, modelOf, report);
 }
 
 function checkGateway(cx: SiteContext, gw: VirtualNetworkGateway, gp: DocPath, siteIndex: number): void {
@@ -114,18 +115,19 @@ function checkDerivedBgpAddresses(cx: SiteContext, gw: VirtualNetworkGateway, gp
   });
 }
 
-function checkLocalNetworkGateway(cx: SiteContext, lng: LocalNetworkGateway, lp: DocPath): void {
+function checkLocalNetworkGateway(cx: SiteContext, model: AzureModel, l: ModelLng): void {
   const { site, report } = cx;
+  const { lng, path: lp } = l;
   const label = `local network gateway '${lng.name}'`;
-  const vnet = (site.addressSpace ?? []).map((p) => parsePrefix(p));
-  (lng.localNetworkAddressSpace?.addressPrefixes ?? []).forEach((text, pi) => {
-    const clash = vnet.find((v) => prefixesOverlap(v, parsePrefix(text)));
+  const vnet = model.vnetPrefixes;
+  l.prefixes.forEach((prefix, pi) => {
+    const clash = vnet.find((v) => prefixesOverlap(v, prefix));
     if (clash === undefined) return;
     report.error('TOPO_ADDRESS_OVERLAP', [...lp, 'localNetworkAddressSpace', 'addressPrefixes', pi],
-      `${label} prefix ${text} overlaps VNet '${site.name}' address space ${formatPrefix(clash)}: Azure refuses overlapping prefixes, and traffic to them would stay inside the VNet`,
+      `${label} prefix ${formatPrefix(prefix)} overlaps VNet '${site.name}' address space ${formatPrefix(clash)}: Azure refuses overlapping prefixes, and traffic to them would stay inside the VNet`,
       'the on-premises prefixes must not overlap the VNet; renumber one side (with BGP the local network gateway needs only the peer\'s /32, or nothing)');
   });
-  const bgp = lng.bgpSettings;
+  const bgp = l.bgp;
   if (bgp === undefined) return;
   const bp = [...lp, 'bgpSettings'];
   const reserved = azureReservedAsn(bgp.asn, true);
@@ -134,35 +136,36 @@ function checkLocalNetworkGateway(cx: SiteContext, lng: LocalNetworkGateway, lp:
       `${ASN_HINT}; set the same ASN on the device`);
   }
   const gateways = cx.gateways;
-  const connected = gateways.filter((g) => (azureBlock(site).connections ?? []).some((c) => c.virtualNetworkGateway1 === g.gateway.name && c.localNetworkGateway2 === lng.name));
+  const connected = gateways.filter((g) => model.connections.some((c) => c.gateway === g && c.lng === l));
   const same = connected.find((g) => g.facts.asn === bgp.asn);
   if (same !== undefined) {
     report.error('AZURE_DUPLICATE_ASN', [...bp, 'asn'], `${label} ASN ${bgp.asn} is also the ASN of gateway '${same.gateway.name}': the two ends of an eBGP session need different ASNs, so Azure refuses the connection`,
       `${ASN_HINT}; the local network gateway carries the device's ASN`);
   }
-  const address = parseIpv4(bgp.bgpPeeringAddress);
+  const address = bgp.address;
   const own = gateways.find((g) => g.facts.instances.some((i) => i.bgpAddress === address || i.customBgpAddresses.includes(address)));
   const inside = vnet.find((v) => prefixContains(v, address));
   const problem = own !== undefined ? `is the own BGP address of Azure gateway '${own.gateway.name}', not the device's: Azure would peer with itself`
     : inside !== undefined ? `lies inside VNet '${site.name}' (${formatPrefix(inside)}): Azure keeps it in the VNet instead of sending it into the tunnel`
-      : bgp.bgpPeeringAddress === lng.gatewayIpAddress ? 'is the device\'s public address, which Azure does not accept as a BGP peer address' : undefined;
+      : address === l.gatewayAddress ? 'is the device\'s public address, which Azure does not accept as a BGP peer address' : undefined;
   if (problem !== undefined) {
-    report.error('AZURE_LNG_BGP_ADDRESS', [...bp, 'bgpPeeringAddress'], `${label} bgpPeeringAddress ${bgp.bgpPeeringAddress} ${problem}; the BGP session never comes up`,
+    report.error('AZURE_LNG_BGP_ADDRESS', [...bp, 'bgpPeeringAddress'], `${label} bgpPeeringAddress ${formatIpv4(address)} ${problem}; the BGP session never comes up`,
       'give the address the on-premises device peers from (RRAS BgpPeers LocalIPAddress, Alibaba LocalBgpIp), outside the VNet and not its public IP');
   }
 }
 
-function checkConnection(topology: Topology, cx: SiteContext, conn: Connection, cp: DocPath): void {
+function checkConnection(topology: Topology, cx: SiteContext, c: ModelConnection): void {
   const { site, report } = cx;
+  const { conn, path: cp } = c;
   const block = azureBlock(site);
   const label = `connection '${conn.name}'`;
   const gatewayNames = (block.virtualNetworkGateways ?? []).map((g) => g.name);
-  const gateway = cx.gateways.find((g) => g.gateway.name === conn.virtualNetworkGateway1);
-  if (!gatewayNames.includes(conn.virtualNetworkGateway1)) {
+  const gateway = cx.gateways.find((g) => g === c.gateway);
+  if (c.gateway === undefined) {
     report.error('AZURE_UNKNOWN_REFERENCE', [...cp, 'virtualNetworkGateway1'], `${label} names gateway '${conn.virtualNetworkGateway1}', which VNet '${site.name}' does not have: Azure refuses the connection`, suggest(conn.virtualNetworkGateway1, gatewayNames));
   }
   const lngNames = (block.localNetworkGateways ?? []).map((l) => l.name);
-  const lng = block.localNetworkGateways?.find((l) => l.name === conn.localNetworkGateway2);
+  const lng = c.lng?.lng;
   if (conn.connectionType === 'IPsec' && conn.localNetworkGateway2 !== undefined && lng === undefined) {
     report.error('AZURE_UNKNOWN_REFERENCE', [...cp, 'localNetworkGateway2'], `${label} names local network gateway '${conn.localNetworkGateway2}', which VNet '${site.name}' does not have: Azure refuses the connection`, suggest(conn.localNetworkGateway2, lngNames));
   }
@@ -181,7 +184,7 @@ function checkConnection(topology: Topology, cx: SiteContext, conn: Connection, 
     }
   }
   checkIpsecPolicy(conn, cp, report);
-  checkConnectionBgp(cx, conn, cp, gateway, lng);
+  checkConnectionBgp(cx, c, gateway);
 }
 
 function checkIpsecPolicy(conn: Connection, cp: DocPath, report: Findings): void {
@@ -198,7 +201,8 @@ function checkIpsecPolicy(conn: Connection, cp: DocPath, report: Findings): void
   }
 }
 
-function checkConnectionBgp(cx: SiteContext, conn: Connection, cp: DocPath, gateway: SiteGateway | undefined, lng: LocalNetworkGateway | undefined): void {
+function checkConnectionBgp(cx: SiteContext, { conn, path: cp, lng: resolved, customBgpAddresses }: ModelConnection, gateway: DerivedGateway | undefined): void {
+  const lng = resolved?.lng;
   const label = `connection '${conn.name}'`;
   if (conn.enableBgp === true && gateway !== undefined && !gateway.facts.bgpEnabled) {
     cx.report.error('AZURE_BGP_NOT_ENABLED', [...cp, 'enableBgp'], `${label} has enableBgp but gateway '${gateway.gateway.name}' has BGP off: Azure refuses it, and no BGP session comes up`,
@@ -208,47 +212,44 @@ function checkConnectionBgp(cx: SiteContext, conn: Connection, cp: DocPath, gate
     cx.report.error('AZURE_BGP_NOT_ENABLED', [...cp, 'enableBgp'], `${label} has enableBgp but local network gateway '${lng.name}' has no bgpSettings: Azure knows no ASN or BGP address for the device, so no BGP session comes up`,
       'give the local network gateway bgpSettings.asn and bgpPeeringAddress (the device\'s own)');
   }
-  (conn.gatewayCustomBgpIpAddresses ?? []).forEach((entry, ei) => {
-    const path = [...cp, 'gatewayCustomBgpIpAddresses', ei, 'customBgpIpAddress'];
-    const instance = gateway?.facts.instances.find((i) => i.ipConfiguration === entry.ipConfigurationId);
-    if (!isAzureApipa(parseIpv4(entry.customBgpIpAddress))) {
-      cx.report.error('AZURE_APIPA_OUT_OF_RANGE', path, `${label} custom BGP address ${entry.customBgpIpAddress} is outside ${APIPA_RANGE}: Azure refuses it, so no BGP session can use it`, `choose one of the gateway's customBgpIpAddresses in ${APIPA_RANGE}`);
-    } else if (instance !== undefined && !instance.customBgpAddresses.includes(parseIpv4(entry.customBgpIpAddress))) {
-      cx.report.error('AZURE_UNKNOWN_REFERENCE', path, `${label} custom BGP address ${entry.customBgpIpAddress} is not among the customBgpIpAddresses of ipConfiguration '${entry.ipConfigurationId}': Azure refuses the connection`,
+  for (const choice of customBgpAddresses) {
+    const text = formatIpv4(choice.address);
+    const instance = gateway?.facts.instances.find((i) => i.ipConfiguration === choice.ipConfiguration);
+    if (!isAzureApipa(choice.address)) {
+      cx.report.error('AZURE_APIPA_OUT_OF_RANGE', choice.path, `${label} custom BGP address ${text} is outside ${APIPA_RANGE}: Azure refuses it, so no BGP session can use it`, `choose one of the gateway's customBgpIpAddresses in ${APIPA_RANGE}`);
+    } else if (instance !== undefined && !instance.customBgpAddresses.includes(choice.address)) {
+      cx.report.error('AZURE_UNKNOWN_REFERENCE', choice.path, `${label} custom BGP address ${text} is not among the customBgpIpAddresses of ipConfiguration '${choice.ipConfiguration}': Azure refuses the connection`,
         `add it to gateway '${gateway!.gateway.name}' bgpSettings.bgpPeeringAddresses, or pick one listed there`);
     }
-  });
-  const peer = lng?.bgpSettings;
-  if (conn.enableBgp !== true || gateway === undefined || peer === undefined || !isLinkLocal(parseIpv4(peer.bgpPeeringAddress))) return;
+  }
   // An instance with no APIPA address to peer from is AZURE_APIPA_NO_CUSTOM, reported by the planner (gateway.ts).
 }
 
 /** Transit from on premises to a VNet-to-VNet peer needs BGP on every hop (S1, S3). */
-function checkTransit(topology: Topology, g: SiteGateway, report: Findings): void {
+function checkTransit(model: AzureModel, g: DerivedGateway, modelOf: (site: string) => unknown, report: Findings): void {
   if (!g.facts.bgpEnabled) return;
-  const connections = azureBlock(g.site).connections ?? [];
-  const lngs = azureBlock(g.site).localNetworkGateways ?? [];
-  const learner = connections.find((c) => c.virtualNetworkGateway1 === g.gateway.name && c.connectionType === 'IPsec' && c.enableBgp === true
-    && lngs.some((l) => l.name === c.localNetworkGateway2 && l.bgpSettings !== undefined));
+  const mine = model.connections.filter((c) => c.gateway === g);
+  const learner = mine.find((c) => c.conn.connectionType === 'IPsec' && c.conn.enableBgp === true && c.lng?.bgp !== undefined);
   if (learner === undefined) return;
-  connections.forEach((conn, ci) => {
-    if (conn.virtualNetworkGateway1 !== g.gateway.name || conn.connectionType !== 'Vnet2Vnet') return;
-    const other = conn.virtualNetworkGateway2 === undefined ? undefined : findSiteGateway(topology, conn.virtualNetworkGateway2);
-    if (other === undefined) return;
+  for (const c of mine) {
+    if (c.conn.connectionType !== 'Vnet2Vnet') continue;
+    const other = peerGateway(modelOf, c);
+    if (other === undefined) continue;
     const off: { path: DocPath; what: string }[] = [];
-    const hops: boolean[] = [conn.enableBgp === true];
-    if (conn.enableBgp !== true) off.push({ path: [...g.path.slice(0, 3), 'connections', ci, 'enableBgp'], what: `connection '${conn.name}' has enableBgp ${conn.enableBgp ?? 'false (the default)'}` });
-    (azureBlock(other.site).connections ?? []).forEach((back, bi) => {
-      if (back.virtualNetworkGateway1 !== other.gateway.name || back.virtualNetworkGateway2 !== `${g.site.name}/${g.gateway.name}`) return;
-      hops.push(back.enableBgp === true);
-      if (back.enableBgp !== true) off.push({ path: [...other.path.slice(0, 3), 'connections', bi, 'enableBgp'], what: `connection '${back.name}' has enableBgp ${back.enableBgp ?? 'false (the default)'}` });
-    });
-    if (!other.facts.bgpEnabled) off.push({ path: [...other.path, 'enableBgp'], what: `gateway '${other.gateway.name}' has BGP off` });
-    if (!hops.some((h) => h)) return;
+    const hops: boolean[] = [c.conn.enableBgp === true];
+    const offText = (enableBgp: boolean | undefined): string => `has enableBgp ${enableBgp ?? 'false (the default)'}`;
+    if (c.conn.enableBgp !== true) off.push({ path: [...c.path, 'enableBgp'], what: `connection '${c.conn.name}' ${offText(c.conn.enableBgp)}` });
+    for (const back of other.model.connections) {
+      if (back.gateway !== other.gateway || back.peer?.site !== model.site.name || back.peer.gateway !== g.gateway.name) continue;
+      hops.push(back.conn.enableBgp === true);
+      if (back.conn.enableBgp !== true) off.push({ path: [...back.path, 'enableBgp'], what: `connection '${back.conn.name}' ${offText(back.conn.enableBgp)}` });
+    }
+    if (!other.gateway.facts.bgpEnabled) off.push({ path: [...other.gateway.path, 'enableBgp'], what: `gateway '${other.gateway.gateway.name}' has BGP off` });
+    if (!hops.some((h) => h)) continue;
     for (const o of off) {
       report.warning('AZURE_TRANSIT_BGP_OFF', o.path,
-        `${o.what}: BGP does not run on both directions of the VNet-to-VNet link between '${g.gateway.name}' and '${other.gateway.name}', so VNet '${other.site.name}' never learns the on-premises routes '${g.gateway.name}' learns over connection '${learner.name}' and cannot reach on premises`,
+        `${o.what}: BGP does not run on both directions of the VNet-to-VNet link between '${g.gateway.name}' and '${other.gateway.gateway.name}', so VNet '${other.model.site.name}' never learns the on-premises routes '${g.gateway.name}' learns over connection '${learner.conn.name}' and cannot reach on premises`,
         'set enableBgp: true on both Vnet2Vnet connections and on both gateways (transit needs BGP on every hop)');
     }
-  });
+  }
 }

@@ -1,9 +1,9 @@
-import { isLinkLocal, parseIpv4, type Ipv4Address, type Prefix } from '../../net/address.js';
-import type { Topology } from '../../topology/schema.js';
+import { isLinkLocal, type Ipv4Address, type Prefix } from '../../net/address.js';
 import { hostPrefix, prefixesOf } from '../common.js';
 import { AZURE_CHILD_LIFETIME_KB, AZURE_CHILD_LIFETIME_S, AZURE_ESP_INITIATOR, AZURE_ESP_RESPONDER_EXTRA, AZURE_IKE_PROPOSALS, customPolicyProposals } from './defaults.js';
-import { azureBlock, findAzureGateway, type AzureGatewayFacts, type AzureInstanceFacts, type AzureSiteOf } from './facts.js';
-import type { Connection, LocalNetworkGateway } from '../../topology/platforms/azure.js';
+import type { AzureGatewayFacts, AzureInstanceFacts } from './facts.js';
+import type { ModelConnection, ModelLng } from './model.js';
+import type { Connection } from '../../topology/platforms/azure.js';
 
 /*
  * What Azure makes of one connection, derived once for the planner (gateway.ts) and for the ends
@@ -16,7 +16,7 @@ export interface RemoteEnd {
   readonly peerName: string;
   readonly address: Ipv4Address;
   /** The local network gateway describing the device (IPsec connections). */
-  readonly lng?: { readonly value: LocalNetworkGateway; readonly index: number };
+  readonly lng?: ModelLng;
   /** The other VNet's gateway (Vnet2Vnet connections). */
   readonly peerGateway?: AzureGatewayFacts;
   /** Prefixes routed into the tunnel statically (LNG address space, or the other VNet without BGP). */
@@ -46,36 +46,34 @@ export function isTunnelOf(connection: string, peer: string): boolean {
   return peer === connection || (peer.startsWith(`${connection}_`) && /^\d+$/.test(peer.slice(connection.length + 1)));
 }
 
-export function connectionRemotes(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, conn: Connection): RemoteEnd[] | RemoteProblem {
+/**
+ * Whom the connection dials from a gateway with `facts`: its local network gateway's device, or
+ * every instance of the Vnet2Vnet peer (`peer`: the other gateway's facts, when it resolves).
+ */
+export function connectionRemotes(c: ModelConnection, facts: AzureGatewayFacts, peer: AzureGatewayFacts | undefined): RemoteEnd[] | RemoteProblem {
+  const conn = c.conn;
   const bgpOn = conn.enableBgp === true && facts.bgpEnabled;
   if (conn.connectionType === 'IPsec') {
-    const lngs = azureBlock(site).localNetworkGateways ?? [];
-    const index = lngs.findIndex((l) => l.name === conn.localNetworkGateway2);
-    const lng = lngs[index];
+    const lng = c.lng;
     if (lng === undefined) return { kind: 'unknown-lng' };
-    if (lng.gatewayIpAddress === undefined) return { kind: 'lng-fqdn', lng: lng.name };
-    const prefixes = prefixesOf(lng.localNetworkAddressSpace?.addressPrefixes);
-    const settings = lng.bgpSettings;
-    const bgp = bgpOn && settings !== undefined
-      ? { address: parseIpv4(settings.bgpPeeringAddress), asn: settings.asn, ...(settings.peerWeight !== undefined ? { weight: settings.peerWeight } : {}) }
-      : undefined;
+    if (lng.gatewayAddress === undefined) return { kind: 'lng-fqdn', lng: lng.lng.name };
+    const bgp = bgpOn ? lng.bgp : undefined;
     return [{
-      peerName: conn.name, address: parseIpv4(lng.gatewayIpAddress), lng: { value: lng, index },
-      staticPrefixes: prefixes, remotePrefixes: prefixes, ...(bgp !== undefined ? { bgp } : {}), ownPrefixes: prefixes,
+      peerName: conn.name, address: lng.gatewayAddress, lng,
+      staticPrefixes: lng.prefixes, remotePrefixes: lng.prefixes, ...(bgp !== undefined ? { bgp } : {}), ownPrefixes: lng.prefixes,
     }];
   }
   if (conn.connectionType === 'Vnet2Vnet') {
     if (conn.virtualNetworkGateway2 === undefined) return { kind: 'no-vnet-gateway' };
-    const other = findAzureGateway(topology, conn.virtualNetworkGateway2);
-    if (other === undefined) return { kind: 'unknown-vnet-gateway' };
-    const withBgp = bgpOn && other.bgpEnabled;
-    return other.instances.map((instance, j) => ({
-      peerName: peerName(conn, j, other.instances.length),
+    if (peer === undefined) return { kind: 'unknown-vnet-gateway' };
+    const withBgp = bgpOn && peer.bgpEnabled;
+    return peer.instances.map((instance, j) => ({
+      peerName: peerName(conn, j, peer.instances.length),
       address: instance.publicAddress,
-      peerGateway: other,
-      staticPrefixes: withBgp ? [] : other.vnetPrefixes,
-      remotePrefixes: other.vnetPrefixes,
-      ...(withBgp ? { bgp: { address: instance.bgpAddress, asn: other.asn } } : {}),
+      peerGateway: peer,
+      staticPrefixes: withBgp ? [] : peer.vnetPrefixes,
+      remotePrefixes: peer.vnetPrefixes,
+      ...(withBgp ? { bgp: { address: instance.bgpAddress, asn: peer.asn } } : {}),
       ownPrefixes: withBgp ? [hostPrefix(instance.bgpAddress)] : [],
     }));
   }
@@ -128,8 +126,8 @@ export interface BgpStance {
  * address — the connection's choice for this instance (gatewayCustomBgpIpAddresses), else the
  * first of the instance's customBgpIpAddresses — and it waits to be called (S1, S3).
  */
-export function bgpStance(conn: Connection, instance: AzureInstanceFacts, peer: Ipv4Address): BgpStance {
+export function bgpStance(c: ModelConnection, instance: AzureInstanceFacts, peer: Ipv4Address): BgpStance {
   if (!isLinkLocal(peer)) return { local: instance.bgpAddress, passive: false };
-  const chosen = conn.gatewayCustomBgpIpAddresses?.find((c) => c.ipConfigurationId === instance.ipConfiguration)?.customBgpIpAddress;
-  return { local: chosen !== undefined ? parseIpv4(chosen) : instance.customBgpAddresses[0], passive: true };
+  const chosen = c.customBgpAddresses.find((x) => x.ipConfiguration === instance.ipConfiguration)?.address;
+  return { local: chosen ?? instance.customBgpAddresses[0], passive: true };
 }

@@ -1,12 +1,11 @@
 import { formatPath, type DocPath } from '../../config/source.js';
-import { formatPrefix, parseIpv4 } from '../../net/address.js';
-import type { Topology } from '../../topology/schema.js';
-import type { SiteRef } from '../adapter.js';
+import { formatIpv4, formatPrefix } from '../../net/address.js';
+import type { ModelRef } from '../adapter.js';
 import type { BgpEnd, PublicAddress, SiteEnds, TunnelEnd } from '../ends.js';
 import { azureOffer, bgpStance, connectionRemotes, policySelectors, type RemoteEnd } from './connection.js';
 import { AZURE_BGP_HOLD_S, AZURE_BGP_KEEPALIVE_S, AZURE_CHILD_LIFETIME_S, AZURE_MAX_PREFIXES, AZURE_TCP_MSS, AZURE_TUNNEL_MTU } from './defaults.js';
-import { azureBlock, siteGateways, type AzureInstanceFacts, type AzureSiteOf, type SiteGateway } from './facts.js';
-import type { Connection } from '../../topology/platforms/azure.js';
+import type { AzureInstanceFacts } from './facts.js';
+import { derivedGateways, peerGateway, type AzureModel, type DerivedGateway, type ModelConnection } from './model.js';
 
 /*
  * A VNet's tunnel and BGP ends as the pair checks meet them: one per connection, gateway instance
@@ -15,23 +14,19 @@ import type { Connection } from '../../topology/platforms/azure.js';
  * fixed BGP timers, the 4,000-prefix limit and the address it speaks BGP from (S1, S3).
  */
 
-interface ConnectionAt {
-  readonly conn: Connection;
-  readonly path: DocPath;
-}
+type AzureRef = ModelRef<'azure', AzureModel>;
 
-export function azureEnds(ref: SiteRef<'azure'>, topology: Topology): SiteEnds {
+export function azureEnds(ref: AzureRef, modelOf: (site: string) => unknown): SiteEnds {
   const tunnels: TunnelEnd[] = [];
   const publicAddresses: PublicAddress[] = [];
-  const connections = (azureBlock(ref.site).connections ?? []).map((conn, ci): ConnectionAt => ({ conn, path: [...ref.at, 'connections', ci] }));
-  for (const g of siteGateways(topology, ref.site, ref.at)) {
+  for (const g of derivedGateways(ref.model)) {
     const gateway = { key: `${ref.site.name}/${g.facts.name}`, name: `Azure gateway '${g.facts.name}'` };
     g.facts.instances.forEach((instance, i) => publicAddresses.push({
       address: instance.publicAddress, platform: 'azure', what: `${gateway.name}${g.facts.activeActive ? ` instance ${i}` : ''}`, gateway,
     }));
-    for (const c of connections) {
-      if (c.conn.virtualNetworkGateway1 !== g.gateway.name) continue;
-      const remotes = connectionRemotes(topology, ref.site, g.facts, c.conn);
+    for (const c of ref.model.connections) {
+      if (c.gateway !== g) continue;
+      const remotes = connectionRemotes(c, g.facts, peerGateway(modelOf, c)?.gateway.facts);
       if (!Array.isArray(remotes)) continue;
       g.facts.instances.forEach((instance, i) => {
         for (const remote of remotes) tunnels.push(tunnelEnd(ref, g, c, instance, i, remote, gateway));
@@ -41,12 +36,13 @@ export function azureEnds(ref: SiteRef<'azure'>, topology: Topology): SiteEnds {
   return { tunnels, sessions: [], publicAddresses };
 }
 
-function tunnelEnd(ref: SiteRef<'azure'>, g: SiteGateway, { conn, path }: ConnectionAt, instance: AzureInstanceFacts, i: number, remote: RemoteEnd, gateway: TunnelEnd['gateway']): TunnelEnd {
+function tunnelEnd(ref: AzureRef, g: DerivedGateway, c: ModelConnection, instance: AzureInstanceFacts, i: number, remote: RemoteEnd, gateway: TunnelEnd['gateway']): TunnelEnd {
+  const { conn, path } = c;
   const facts = g.facts;
   const policy = conn.ipsecPolicies?.[0];
   const offer = azureOffer(conn);
   const narrow = policySelectors(conn, facts, remote);
-  const remoteName = remote.lng !== undefined ? `local network gateway '${remote.lng.value.name}' addressPrefixes` : `VNet '${remote.peerGateway?.site ?? '?'}' address space`;
+  const remoteName = remote.lng !== undefined ? `local network gateway '${remote.lng.lng.name}' addressPrefixes` : `VNet '${remote.peerGateway?.site ?? '?'}' address space`;
   const flagPath = [...path, 'usePolicyBasedTrafficSelectors'];
   const bgpRoutes = conn.enableBgp === true && facts.bgpEnabled;
   const label = `Azure connection '${conn.name}'${facts.activeActive ? ` (instance ${i})` : ''}`;
@@ -79,29 +75,28 @@ function tunnelEnd(ref: SiteRef<'azure'>, g: SiteGateway, { conn, path }: Connec
     } : {}),
     routed: { local: facts.vnetPrefixes, remote: bgpRoutes ? undefined : remote.remotePrefixes, localName: `VNet '${ref.site.name}' address space`, remoteName },
     mtu: { mtu: AZURE_TUNNEL_MTU, mss: AZURE_TCP_MSS },
-    ...bgpOf(ref, g, { conn, path }, instance, remote, label),
+    ...bgpOf(ref, g, c, instance, remote, label),
   };
 }
 
-/** What Azure advertises to the device behind `conn` (S1): the VNet, and its other local network gateways' prefixes, not the device's own. */
-function advertisedCount(site: AzureSiteOf, g: SiteGateway, conn: Connection): number {
-  const block = azureBlock(site);
-  const lngPrefixes = (name: string | undefined) => block.localNetworkGateways?.find((l) => l.name === name)?.localNetworkAddressSpace?.addressPrefixes ?? [];
-  const own = new Set(lngPrefixes(conn.localNetworkGateway2));
-  const others = (block.connections ?? []).filter((c) => c.virtualNetworkGateway1 === g.gateway.name).flatMap((c) => lngPrefixes(c.localNetworkGateway2)).filter((p) => !own.has(p));
+/** What Azure advertises to the device behind `c` (S1): the VNet, and its other local network gateways' prefixes, not the device's own. */
+function advertisedCount(model: AzureModel, g: DerivedGateway, c: ModelConnection): number {
+  const own = new Set((c.lng?.prefixes ?? []).map(formatPrefix));
+  const others = model.connections.filter((x) => x.gateway === g).flatMap((x) => x.lng?.prefixes ?? []).map(formatPrefix).filter((p) => !own.has(p));
   return new Set([...g.facts.vnetPrefixes.map(formatPrefix), ...others]).size;
 }
 
-function bgpOf(ref: SiteRef<'azure'>, g: SiteGateway, { conn, path }: ConnectionAt, instance: AzureInstanceFacts, remote: RemoteEnd, label: string): { bgp?: BgpEnd } {
+function bgpOf(ref: AzureRef, g: DerivedGateway, c: ModelConnection, instance: AzureInstanceFacts, remote: RemoteEnd, label: string): { bgp?: BgpEnd } {
+  const { conn, path } = c;
   const facts = g.facts;
   const lng = remote.lng;
   // A Vnet2Vnet link with BGP off on one side is AZURE_TRANSIT_BGP_OFF's business (checks.ts).
   if (lng === undefined && remote.bgp === undefined) return {};
-  const peer = lng?.value.bgpSettings;
-  const lngPath: DocPath = lng === undefined ? path : [...path.slice(0, 3), 'localNetworkGateways', lng.index];
-  const lngName = `local network gateway '${lng?.value.name ?? ''}'`;
-  const peerAddress = peer !== undefined ? parseIpv4(peer.bgpPeeringAddress) : remote.bgp?.address;
-  const stance = peerAddress === undefined ? undefined : bgpStance(conn, instance, peerAddress);
+  const peer = lng?.bgp;
+  const lngPath: DocPath = lng === undefined ? path : lng.path;
+  const lngName = `local network gateway '${lng?.lng.name ?? ''}'`;
+  const peerAddress = peer !== undefined ? peer.address : remote.bgp?.address;
+  const stance = peerAddress === undefined ? undefined : bgpStance(c, instance, peerAddress);
   const local = stance?.local;
   const off = !facts.bgpEnabled ? `gateway '${facts.name}' has BGP off`
     : conn.enableBgp !== true ? `connection '${conn.name}' has enableBgp off`
@@ -120,12 +115,12 @@ function bgpOf(ref: SiteRef<'azure'>, g: SiteGateway, { conn, path }: Connection
       answersOn: local === undefined ? [] : [local],
       ownAddresses: [instance.bgpAddress, ...instance.customBgpAddresses],
       behind: facts.vnetPrefixes,
-      peerAddress: peer === undefined ? undefined : { value: parseIpv4(peer.bgpPeeringAddress), path: [...lngPath, 'bgpSettings', 'bgpPeeringAddress'], name: `${lngName} bgpPeeringAddress` },
-      passive: { value: stance?.passive ?? false, path, name: `${lngName} peers from APIPA address ${peer?.bgpPeeringAddress ?? ''}, which Azure never calls` },
+      peerAddress: peer === undefined ? undefined : { value: peer.address, path: [...lngPath, 'bgpSettings', 'bgpPeeringAddress'], name: `${lngName} bgpPeeringAddress` },
+      passive: { value: stance?.passive ?? false, path, name: `${lngName} peers from APIPA address ${peer === undefined ? '' : formatIpv4(peer.address)}, which Azure never calls` },
       passiveFix: 'use a non-APIPA bgpPeeringAddress',
       holdTime: { value: AZURE_BGP_HOLD_S, path: g.path, name: 'hold time' },
       fixedTimers: { keepalive: AZURE_BGP_KEEPALIVE_S, hold: AZURE_BGP_HOLD_S },
-      advertises: lng === undefined ? undefined : { count: advertisedCount(ref.site, g, conn), path: [...g.path, 'enableBgp'], fix: 'advertise fewer (aggregated) prefixes' },
+      advertises: lng === undefined ? undefined : { count: advertisedCount(ref.model, g, c), path: [...g.path, 'enableBgp'], fix: 'advertise fewer (aggregated) prefixes' },
       accepts: { limit: AZURE_MAX_PREFIXES, what: `the ${AZURE_MAX_PREFIXES} Azure accepts from one peer`, effect: 'Azure drops the BGP session' },
     },
   };

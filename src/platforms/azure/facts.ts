@@ -1,6 +1,5 @@
 import { formatIpv4, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
-import type { DocPath } from '../../config/source.js';
-import type { SiteOf, Topology } from '../../topology/schema.js';
+import type { SiteOf } from '../../topology/schema.js';
 import { assignedPublicAddress, prefixesOf } from '../common.js';
 import { AZURE_DEFAULT_ASN } from './defaults.js';
 import type { AzureSite, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
@@ -56,11 +55,9 @@ export function azureInstanceName(gateway: VirtualNetworkGateway, index: number)
 }
 
 /** What Azure derives for the gateway; undefined when an ipConfiguration's subnet is missing (AZURE_GATEWAY_SUBNET). */
-export function azureGatewayFacts(topology: Topology, site: AzureSiteOf, gateway: VirtualNetworkGateway): AzureGatewayFacts | undefined {
+export function azureGatewayFacts(site: AzureSiteOf, siteIndex: number, gatewayIndex: number, gateway: VirtualNetworkGateway): AzureGatewayFacts | undefined {
   const subnets = site.subnets ?? [];
   if (!gateway.ipConfigurations.every((c) => subnets.some((s) => s.name === (c.subnet ?? 'GatewaySubnet')))) return undefined;
-  const siteIndex = topology.sites.indexOf(site);
-  const gatewayIndex = (azureBlock(site).virtualNetworkGateways ?? []).indexOf(gateway);
   const activeActive = gateway.activeActive === true;
   const custom = gateway.bgpSettings?.bgpPeeringAddresses ?? [];
   const instances = gateway.ipConfigurations.map((config, i): AzureInstanceFacts => {
@@ -89,43 +86,9 @@ export function azureGatewayFacts(topology: Topology, site: AzureSiteOf, gateway
   };
 }
 
-/** The gateway a Vnet2Vnet connection names as "site/gateway", or undefined. */
-export function findAzureGateway(topology: Topology, reference: string): AzureGatewayFacts | undefined {
-  const [siteName, gatewayName] = reference.split('/');
-  const site = topology.sites.find((s) => s.name === siteName);
-  if (site === undefined || site.platform !== 'azure') return undefined;
-  const gateway = (azureBlock(site).virtualNetworkGateways ?? []).find((g) => g.name === gatewayName);
-  return gateway === undefined ? undefined : azureGatewayFacts(topology, site, gateway);
-}
-
 /** `BgpSettingsText` as `Get-AzVirtualNetworkGateway` prints it. */
 export function bgpSettingsText(facts: AzureGatewayFacts): string {
   const addresses = facts.instances.map((i) => formatIpv4(i.bgpAddress)).join(',');
   return `{\n  "Asn": ${facts.asn},\n  "BgpPeeringAddress": "${addresses}",\n  "PeerWeight": ${facts.gateway.bgpSettings?.peerWeight ?? 0}\n}`;
 }
 
-/** A gateway of a VNet whose facts Azure can derive, with where it is in the file. */
-export interface SiteGateway {
-  readonly site: AzureSiteOf;
-  readonly gateway: VirtualNetworkGateway;
-  readonly facts: AzureGatewayFacts;
-  readonly path: DocPath;
-}
-
-/** The VPN gateways of a VNet whose facts can be derived (ExpressRoute gateways and those missing their subnet left out). */
-export function siteGateways(topology: Topology, site: AzureSiteOf, at: DocPath): SiteGateway[] {
-  return (azureBlock(site).virtualNetworkGateways ?? []).flatMap((gateway, gi) => {
-    if (gateway.gatewayType === 'ExpressRoute') return [];
-    const facts = azureGatewayFacts(topology, site, gateway);
-    return facts === undefined ? [] : [{ site, gateway, facts, path: [...at, 'virtualNetworkGateways', gi] }];
-  });
-}
-
-/** The gateway a Vnet2Vnet connection names as "site/gateway", with where it is; undefined when unknown or underivable. */
-export function findSiteGateway(topology: Topology, reference: string): SiteGateway | undefined {
-  const [siteName, gatewayName] = reference.split('/');
-  const index = topology.sites.findIndex((s) => s.name === siteName);
-  const site = topology.sites[index];
-  if (site === undefined || site.platform !== 'azure') return undefined;
-  return siteGateways(topology, site, ['sites', index, 'azure']).find((g) => g.gateway.name === gatewayName);
-}

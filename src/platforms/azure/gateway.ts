@@ -4,9 +4,8 @@ import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
 import { formatIpv4, isLinkLocal, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
-import type { Topology } from '../../topology/schema.js';
 import type { DocPath } from '../../config/source.js';
-import type { Findings, SiteRef } from '../adapter.js';
+import type { Findings, ModelRef } from '../adapter.js';
 import {
   addPrefix, ANY_SELECTOR, defaultRouteVia, OWN_ROUTES, hostPrefix, lifetimesFor, pickAddress, pskBytes, rejectExactly,
   NOT_EMULATED_FIX, retransmitWithin, selectors, takenAddresses, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName, unimplementedDhGroup,
@@ -15,7 +14,8 @@ import type { FabricPlan, InstancePlan, InterfacePlan, PlanContext, SitePlan } f
 import { azureEnds } from './ends.js';
 import { azureOffer, bgpStance, connectionRemotes, policySelectors, type AzureOffer, type RemoteEnd } from './connection.js';
 import { AZURE_BGP_HOLD_S, AZURE_BGP_KEEPALIVE_S, AZURE_DPD_TIMEOUT_S, AZURE_IKE_LIFETIME_S, AZURE_MAX_PREFIXES, AZURE_PROVISIONING_MS } from './defaults.js';
-import { azureBlock, azureGatewayFacts, type AzureGatewayFacts, type AzureInstanceFacts, type AzureSiteOf } from './facts.js';
+import type { AzureGatewayFacts, AzureInstanceFacts, AzureSiteOf } from './facts.js';
+import { peerGateway, type AzureModel, type ModelConnection } from './model.js';
 import type { Connection, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
 
 /*
@@ -31,15 +31,17 @@ export const AZURE_FABRIC = 'vnet-router';
 const AZURE_DIAL_DELAY_MS = 5000;
 const DPD_DELAY_S = 10;
 
-/** Where a connection's refusals are reported. */
+/** A connection, where its refusals are reported, and whom it dials. */
 interface ConnectionRef {
   readonly conn: Connection;
   readonly path: DocPath;
   readonly findings: Findings;
+  readonly model: ModelConnection;
+  readonly peer: AzureGatewayFacts | undefined;
 }
 
-function remoteEnds(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, { conn, path, findings }: ConnectionRef): RemoteEnd[] {
-  const remotes = connectionRemotes(topology, site, facts, conn);
+function remoteEnds(site: AzureSiteOf, facts: AzureGatewayFacts, { conn, path, findings, model, peer }: ConnectionRef): RemoteEnd[] {
+  const remotes = connectionRemotes(model, facts, peer);
   if (Array.isArray(remotes)) return remotes;
   switch (remotes.kind) {
     case 'unknown-lng':
@@ -96,7 +98,7 @@ interface InstanceParts {
   originated: Prefix[];
 }
 
-function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGatewayFacts, instance: AzureInstanceFacts, ref: ConnectionRef, parts: InstanceParts): void {
+function connectionParts(site: AzureSiteOf, facts: AzureGatewayFacts, instance: AzureInstanceFacts, ref: ConnectionRef, parts: InstanceParts): void {
   const { conn, path, findings } = ref;
   if (conn.connectionProtocol === 'IKEv1') {
     findings.error('AZURE_NOT_EMULATED', [...path, 'connectionProtocol'], `connection '${conn.name}' uses IKEv1, which vpnlab does not emulate (it speaks IKEv2)`, 'set connectionProtocol: IKEv2 (the peer must speak it too)');
@@ -113,7 +115,7 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
   const offer = proposals(ref);
   if (offer === undefined) return;
   const dpdTimeout = conn.dpdTimeoutSeconds ?? AZURE_DPD_TIMEOUT_S;
-  for (const end of remoteEnds(topology, site, facts, ref)) {
+  for (const end of remoteEnds(site, facts, ref)) {
     const narrow = policySelectors(conn, facts, end);
     const localSelectors = narrow !== undefined ? selectors(narrow.local) : [ANY_SELECTOR];
     const remoteSelectors = narrow !== undefined ? selectors(narrow.remote) : [ANY_SELECTOR];
@@ -144,7 +146,7 @@ function connectionParts(topology: Topology, site: AzureSiteOf, facts: AzureGate
     let bgpLocal: Ipv4Address | undefined;
     if (end.bgp !== undefined) {
       // Towards an APIPA peer Azure speaks from its own APIPA address and waits to be called (S1, S3).
-      const stance = bgpStance(conn, instance, end.bgp.address);
+      const stance = bgpStance(ref.model, instance, end.bgp.address);
       bgpLocal = stance.local;
       if (bgpLocal === undefined) {
         findings.error('AZURE_APIPA_NO_CUSTOM', [...path, 'enableBgp'], `connection '${conn.name}': its peer's BGP address ${formatIpv4(end.bgp.address)} is APIPA, but gateway '${facts.name}' ipConfiguration '${instance.ipConfiguration}' has no customBgpIpAddresses: Azure has no APIPA address to peer from, and the BGP session never comes up`,
@@ -193,14 +195,14 @@ function fabricPlan(site: AzureSiteOf): FabricPlan {
  * gateways speak IKEv1 only (and Azure offers BGP, active-active and VNet-to-VNet on RouteBased
  * gateways only), which vpnlab does not emulate.
  */
-function gatewayBuildable(site: AzureSiteOf, gateway: VirtualNetworkGateway, gp: DocPath, findings: Findings): boolean {
+function gatewayBuildable(model: AzureModel, gateway: VirtualNetworkGateway, gp: DocPath, findings: Findings): boolean {
   const label = `gateway '${gateway.name}'`;
   if (gateway.gatewayType === 'ExpressRoute') {
     findings.error('AZURE_NOT_EMULATED', [...gp, 'gatewayType'], `${label} is an ExpressRoute gateway, which vpnlab does not emulate`, NOT_EMULATED_FIX);
     return false;
   }
   if (gateway.vpnType === 'PolicyBased') {
-    const v2v = (azureBlock(site).connections ?? []).some((c) => c.virtualNetworkGateway1 === gateway.name && c.connectionType === 'Vnet2Vnet');
+    const v2v = model.connections.some((c) => c.gateway?.gateway === gateway && c.conn.connectionType === 'Vnet2Vnet');
     const features = [gateway.enableBgp === true && 'BGP', gateway.activeActive === true && 'active-active', v2v && 'VNet-to-VNet connections'].filter((f): f is string => f !== false);
     const why = features.length > 0
       ? `is PolicyBased but uses ${features.join(', ')}: Azure offers those only on RouteBased gateways and refuses the configuration`
@@ -216,29 +218,29 @@ function gatewayBuildable(site: AzureSiteOf, gateway: VirtualNetworkGateway, gp:
   return true;
 }
 
-export function planAzureSite(ref: SiteRef<'azure'>, context: PlanContext, findings: Findings): SitePlan {
-  const { site } = ref;
+export function planAzureSite(ref: ModelRef<'azure', AzureModel>, context: PlanContext, findings: Findings): SitePlan {
+  const { site, model } = ref;
   const topology = context.topology;
-  const block = azureBlock(site);
   const fabric = fabricPlan(site);
   const instances: InstancePlan[] = [];
   const gatewayIndex = topology.sites.filter((s) => s.platform === 'azure').indexOf(site);
   const at = ref.at;
-  const gateways = uniqueByName(block.virtualNetworkGateways ?? [], (g) => g.name, (i) => [...at, 'virtualNetworkGateways', i, 'name'], 'virtual network gateway', 'AZURE_DUPLICATE_NAME', findings);
-  const unique = uniqueByName(block.connections ?? [], (c) => c.name, (i) => [...at, 'connections', i, 'name'], 'connection', 'AZURE_DUPLICATE_NAME', findings);
-  uniqueByName(block.localNetworkGateways ?? [], (l) => l.name, (i) => [...at, 'localNetworkGateways', i, 'name'], 'local network gateway', 'AZURE_DUPLICATE_NAME', findings);
-  for (const { item: gateway, index: gi } of gateways) {
-    if (!gatewayBuildable(site, gateway, [...ref.at, 'virtualNetworkGateways', gi], findings)) continue;
+  const gateways = uniqueByName(model.gateways, (g) => g.gateway.name, (i) => [...at, 'virtualNetworkGateways', i, 'name'], 'virtual network gateway', 'AZURE_DUPLICATE_NAME', findings);
+  const unique = uniqueByName(model.connections, (c) => c.conn.name, (i) => [...at, 'connections', i, 'name'], 'connection', 'AZURE_DUPLICATE_NAME', findings);
+  uniqueByName(model.localNetworkGateways, (l) => l.lng.name, (i) => [...at, 'localNetworkGateways', i, 'name'], 'local network gateway', 'AZURE_DUPLICATE_NAME', findings);
+  for (const { item: g } of gateways) {
+    const gateway = g.gateway;
+    if (!gatewayBuildable(model, gateway, g.path, findings)) continue;
     // A gateway whose subnet is missing is AZURE_GATEWAY_SUBNET in checks.ts.
-    const facts = azureGatewayFacts(topology, site, gateway);
+    const facts = g.facts;
     if (facts === undefined) continue;
     const [shortest, longest] = AZURE_PROVISIONING_MS;
     const provisioning = context.fromScratch === true ? shortest + context.rng(`azure:${site.name}/${gateway.name}:provisioning`).int(longest - shortest) : 0;
-    const connections = unique.flatMap(({ item: conn, index: ci }) => (conn.virtualNetworkGateway1 === gateway.name
-      ? [{ conn, path: [...at, 'connections', ci], findings }] : []));
+    const connections = unique.flatMap(({ item: c }): ConnectionRef[] => (c.gateway === g
+      ? [{ conn: c.conn, path: c.path, findings, model: c, peer: peerGateway(context.modelOf, c)?.gateway.facts }] : []));
     for (const instance of facts.instances) {
       const parts: InstanceParts = { peers: [], tunnels: [], neighbors: [], originated: [...facts.vnetPrefixes] };
-      for (const conn of connections) connectionParts(topology, site, facts, instance, conn, parts);
+      for (const conn of connections) connectionParts(site, facts, instance, conn, parts);
       const fabricAddress = fabric.interfaces.find((f) => f.name === instance.gatewaySubnet)?.address;
       const interfaces: InterfacePlan[] = [
         { name: 'public', address: instance.publicAddress, prefix: hostPrefix(instance.publicAddress), attach: 'internet' },
@@ -276,6 +278,6 @@ export function planAzureSite(ref: SiteRef<'azure'>, context: PlanContext, findi
     instances,
     fabric: { ...fabric, propagateFrom: instances.map((i) => i.name) },
     hostGateways,
-    ends: azureEnds(ref, topology),
+    ends: azureEnds(ref, context.modelOf),
   };
 }

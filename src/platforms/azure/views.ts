@@ -1,9 +1,10 @@
 import { peerRecords, routeRecords } from '../../bgp/views.js';
 import { formatIpv4 } from '../../net/address.js';
-import type { SiteRef } from '../adapter.js';
+import type { ModelRef } from '../adapter.js';
 import { cmdlet, tunnelState, type PlatformView, type RunningInstance, type RunningSite, type ViewCell } from '../view.js';
 import { isTunnelOf } from './connection.js';
-import { azureBlock, azureGatewayFacts, bgpSettingsText } from './facts.js';
+import { bgpSettingsText } from './facts.js';
+import type { AzureModel } from './model.js';
 
 /*
  * What Azure PowerShell shows of each virtual network gateway: BgpSettingsText, its connections
@@ -53,18 +54,17 @@ function bgpViews(instances: readonly RunningInstance[]): PlatformView[] {
   ];
 }
 
-export function azureViews(ref: SiteRef<'azure'>, running: RunningSite): PlatformView[] {
-  const site = ref.site;
+export function azureViews({ site, model }: ModelRef<'azure', AzureModel>, running: RunningSite): PlatformView[] {
   const views: PlatformView[] = [];
-  for (const gateway of azureBlock(site).virtualNetworkGateways ?? []) {
-    const facts = azureGatewayFacts(running.topology, site, gateway);
+  for (const g of model.gateways) {
+    const { gateway, facts } = g;
     const bgp = facts !== undefined && facts.bgpEnabled;
     const instances = running.instances(gateway.name);
     views.push({ kind: 'heading', subject: `${site.name}/${gateway.name}`, title: `Azure virtual network gateway (${gateway.vpnType ?? 'RouteBased'}${gateway.activeActive === true ? ', active-active' : ''})` });
     if (bgp) views.push({ kind: 'field', name: 'BgpSettingsText', value: bgpSettingsText(facts) });
-    const connections = (azureBlock(site).connections ?? []).filter((c) => c.virtualNetworkGateway1 === gateway.name);
+    const connections = model.connections.filter((c) => c.gateway === g);
     views.push(cmdlet('Get-AzVirtualNetworkGatewayConnection', ['Name', 'ConnectionType', 'ConnectionStatus', 'TunnelsUp', 'EgressBytesTransferred', 'IngressBytesTransferred'],
-      connections.map((c) => connectionRow(c.name, c.connectionType, instances))));
+      connections.map((c) => connectionRow(c.conn.name, c.conn.connectionType, instances))));
     if (bgp) views.push(...bgpViews(instances));
   }
   return views;
