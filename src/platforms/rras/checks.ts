@@ -1,13 +1,11 @@
 import { suggest } from '../../config/issues.js';
-import { formatPath, type DocPath } from '../../config/source.js';
-import { formatPrefix, parseIpv4, parsePrefix, prefixContains, type Ipv4Address } from '../../net/address.js';
+import { formatPath } from '../../config/source.js';
+import { formatPrefix, parsePrefix, prefixContains, type Ipv4Address } from '../../net/address.js';
 import { isUnacceptableHoldTime } from '../../bgp/timers.js';
 import type { Topology } from '../../topology/schema.js';
-import type { RrasSiteOf } from './gateway.js';
-import { adapterPrefix, s2sRoutes } from './facts.js';
-import type { CheckContext, Findings, SiteRef } from '../adapter.js';
+import type { CheckContext, Findings, ModelRef } from '../adapter.js';
 import { partnersOf, type Pairing } from '../pairing.js';
-import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js';
+import type { RrasModel, RrasS2SInterface } from './model.js';
 
 /*
  * RRAS's own pitfalls, per on-premises site: the host route to each BGP peer through the S2S
@@ -20,27 +18,31 @@ import type { RrasSite, VpnS2SInterface } from '../../topology/platforms/rras.js
 /** IdleDisconnect in `Get-VpnS2SInterface | fl *` when nothing sets it (W1). */
 const RRAS_IDLE_DISCONNECT_DEFAULT_S = 500;
 
-export function checkRrasSite({ site, index: siteIndex, at }: SiteRef<'rras'>, { topology, pairing }: CheckContext, report: Findings): void {
-  if (site.rras === undefined) return;
-  checkNames(site.rras, at, report);
-  (site.rras.VpnS2SInterfaces ?? []).forEach((iface, i) => checkInterface(pairing, iface, [...at, 'VpnS2SInterfaces', i], report));
-  checkBgpPeers(topology, site, siteIndex, at, report);
+export function checkRrasSite(ref: ModelRef<'rras', RrasModel | undefined>, { topology, pairing }: CheckContext, report: Findings): void {
+  const model = ref.model;
+  if (model === undefined) return;
+  checkNames(model, report);
+  for (const iface of model.interfaces) checkInterface(pairing, iface, report);
+  checkBgpPeers(topology, model, ref.index, report);
 }
 
-function checkNames(rras: RrasSite, at: DocPath, report: Findings): void {
-  const adapters = rras.Server.NetworkAdapters.map((a) => a.Name);
-  const aliases = [...adapters, ...(rras.VpnS2SInterfaces ?? []).map((i) => i.Name)];
-  (rras.NetRoutes ?? []).forEach((r, i) => {
-    if (aliases.includes(r.InterfaceAlias)) return;
-    report.error('RRAS_UNKNOWN_INTERFACE', [...at, 'NetRoutes', i, 'InterfaceAlias'], `static route ${r.DestinationPrefix} goes out of interface '${r.InterfaceAlias}', which RRAS does not have: New-NetRoute fails and the route does not exist`, suggest(r.InterfaceAlias, aliases));
-  });
-  (rras.BgpCustomRoutes ?? []).forEach((entry, i) => (entry.Interface ?? []).forEach((name, j) => {
-    if (adapters.includes(name)) return;
-    report.error('RRAS_UNKNOWN_INTERFACE', [...at, 'BgpCustomRoutes', i, 'Interface', j], `Add-BgpCustomRoute -Interface '${name}' names an adapter RRAS does not have: its prefixes are not advertised`, suggest(name, adapters));
-  }));
+function checkNames(model: RrasModel, report: Findings): void {
+  const adapters = model.adapters.map((a) => a.name);
+  const aliases = [...adapters, ...model.interfaces.map((i) => i.name)];
+  for (const r of model.netRoutes) {
+    if (r.via.target !== undefined) continue;
+    report.error('RRAS_UNKNOWN_INTERFACE', r.via.path, `static route ${r.resource.DestinationPrefix} goes out of interface '${r.via.name}', which RRAS does not have: New-NetRoute fails and the route does not exist`, suggest(r.via.name, aliases));
+  }
+  for (const entry of model.customRoutes) {
+    for (const name of entry.interfaces) {
+      if (name.target !== undefined) continue;
+      report.error('RRAS_UNKNOWN_INTERFACE', name.path, `Add-BgpCustomRoute -Interface '${name.name}' names an adapter RRAS does not have: its prefixes are not advertised`, suggest(name.name, adapters));
+    }
+  }
 }
 
-function checkInterface(pairing: Pairing, iface: VpnS2SInterface, ip: DocPath, report: Findings): void {
+function checkInterface(pairing: Pairing, s2s: RrasS2SInterface, report: Findings): void {
+  const { resource: iface, path: ip } = s2s;
   const label = `S2S interface '${iface.Name}'`;
   const persistent = iface.Persistent === true;
   const idle = iface.IdleDisconnectSeconds ?? RRAS_IDLE_DISCONNECT_DEFAULT_S;
@@ -64,38 +66,34 @@ function checkInterface(pairing: Pairing, iface: VpnS2SInterface, ip: DocPath, r
 }
 
 /** Addresses RRAS reaches without its default route: on-link, or by a route (S2S or static). */
-function reachable(site: RrasSiteOf, rras: RrasSite, address: Ipv4Address): boolean {
-  const onLink = rras.Server.NetworkAdapters.some((a) => {
-    const p = adapterPrefix(site, a.IPAddress, a.Subnet);
-    return p !== undefined && prefixContains(p, address);
-  });
-  const routes = [...(rras.VpnS2SInterfaces ?? []).flatMap((i) => s2sRoutes(rras, i)), ...(rras.NetRoutes ?? []).map((r) => parsePrefix(r.DestinationPrefix))];
+function reachable(model: RrasModel, address: Ipv4Address): boolean {
+  const onLink = model.adapters.some((a) => a.prefix !== undefined && prefixContains(a.prefix, address));
+  const routes = [...model.interfaces.flatMap((i) => i.routes), ...model.netRoutes.map((r) => r.destination)];
   return onLink || routes.some((r) => r.length > 0 && prefixContains(r, address));
 }
 
-function checkBgpPeers(topology: Topology, site: RrasSiteOf, siteIndex: number, at: DocPath, report: Findings): void {
-  const rras = site.rras!;
-  const s2s = rras.VpnS2SInterfaces ?? [];
-  (rras.BgpPeers ?? []).forEach((peer, i) => {
-    const pp = [...at, 'BgpPeers', i];
-    const label = `BGP peer '${peer.Name}'`;
-    if (peer.HoldTimeSec !== undefined && isUnacceptableHoldTime(peer.HoldTimeSec)) {
-      report.error('RRAS_HOLD_TIME_INVALID', [...pp, 'HoldTimeSec'], `${label} HoldTimeSec ${peer.HoldTimeSec}: RFC 4271 allows 0 or at least 3 s, so the peer answers the OPEN with NOTIFICATION Unacceptable Hold Time and the session never comes up`,
+function checkBgpPeers(topology: Topology, model: RrasModel, siteIndex: number, report: Findings): void {
+  const s2s = model.interfaces;
+  for (const peer of model.bgpPeers) {
+    const { resource, path: pp } = peer;
+    const label = `BGP peer '${peer.name}'`;
+    if (resource.HoldTimeSec !== undefined && isUnacceptableHoldTime(resource.HoldTimeSec)) {
+      report.error('RRAS_HOLD_TIME_INVALID', [...pp, 'HoldTimeSec'], `${label} HoldTimeSec ${resource.HoldTimeSec}: RFC 4271 allows 0 or at least 3 s, so the peer answers the OPEN with NOTIFICATION Unacceptable Hold Time and the session never comes up`,
         'leave HoldTimeSec at 180 (Azure\'s fixed hold time)');
     }
-    const address = parseIpv4(peer.PeerIPAddress);
-    if (s2s.length > 0 && !reachable(site, rras, address)) {
-      const through = s2s[0]!.Name;
-      report.error('RRAS_NO_BGP_HOST_ROUTE', [...pp, 'PeerIPAddress'], `${label} PeerIPAddress ${peer.PeerIPAddress} has no route through an S2S interface (no NetRoutes entry or IPv4Subnet covers it): RRAS sends the BGP OPEN out of its default route instead of the tunnel, so the BGP session cannot come up`,
-        `add NetRoutes: [{ DestinationPrefix: ${peer.PeerIPAddress}/32, InterfaceAlias: '${through}' }] (the static route through the demand-dial interface), or IPv4Subnet: ['${peer.PeerIPAddress}/32:100']`);
+    if (s2s.length > 0 && !reachable(model, peer.peerAddress.value)) {
+      const through = s2s[0]!.name;
+      report.error('RRAS_NO_BGP_HOST_ROUTE', peer.peerAddress.path, `${label} PeerIPAddress ${resource.PeerIPAddress} has no route through an S2S interface (no NetRoutes entry or IPv4Subnet covers it): RRAS sends the BGP OPEN out of its default route instead of the tunnel, so the BGP session cannot come up`,
+        `add NetRoutes: [{ DestinationPrefix: ${resource.PeerIPAddress}/32, InterfaceAlias: '${through}' }] (the static route through the demand-dial interface), or IPv4Subnet: ['${resource.PeerIPAddress}/32:100']`);
     }
-    const local = parseIpv4(peer.LocalIPAddress);
+    const local = peer.localAddress.value;
+    // Other sites' address spaces: any platform's, so read from the file rather than their models.
     topology.sites.forEach((other, oi) => {
       if (oi === siteIndex) return;
       const clash = (other.addressSpace ?? []).map((p) => parsePrefix(p)).find((p) => prefixContains(p, local));
       if (clash === undefined) return;
-      report.error('TOPO_ADDRESS_OVERLAP', [...pp, 'LocalIPAddress'], `${label} LocalIPAddress ${peer.LocalIPAddress} lies inside site '${other.name}' (${formatPrefix(clash)}): that site routes it locally, so the BGP session through the tunnel cannot come up`,
+      report.error('TOPO_ADDRESS_OVERLAP', peer.localAddress.path, `${label} LocalIPAddress ${resource.LocalIPAddress} lies inside site '${other.name}' (${formatPrefix(clash)}): that site routes it locally, so the BGP session through the tunnel cannot come up`,
         'peer from an address of this site (the LAN adapter, as the seed does)');
     });
-  });
+  }
 }

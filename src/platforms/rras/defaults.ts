@@ -30,8 +30,11 @@ const ESP_CIPHER = {
 const ESP_INTEGRITY = { MD596: 'md5', SHA196: 'sha1', SHA256128: 'sha256', GCMAES128: undefined, GCMAES192: undefined, GCMAES256: undefined, None: undefined } as const;
 const PFS = { None: undefined, PFS1: 'modp768', PFS2: 'modp1024', PFS2048: 'modp2048', ECP256: 'ecp256', ECP384: 'ecp384', PFSMM: undefined, PFS24: 'modp2048s256' } as const;
 
+/** An interface's IKE and ESP proposals, or why vpnlab cannot offer them. */
+export type RrasOffer = { readonly ike: string[]; readonly esp: string[] } | { readonly problem: string };
+
 /** The IKE and ESP proposals of an interface (its own policy, else the server's, else RequireEncryption). */
-export function rrasProposals(iface: PolicySource, server: VpnServerIPsecConfiguration | undefined): { ike: string[]; esp: string[] } | { problem: string } {
+export function rrasProposals(iface: PolicySource, server: VpnServerIPsecConfiguration | undefined): RrasOffer {
   const source: PolicySource = iface.CustomPolicy === true || iface.EncryptionType !== undefined ? iface : (server ?? {});
   if (source.CustomPolicy === true) {
     const cipher = IKE_CIPHER[source.EncryptionMethod ?? 'AES256'];

@@ -1,7 +1,7 @@
 import { peerRecords, routeRecords, type PeerRecord, type RouteRecord } from '../../bgp/views.js';
-import type { SiteRef } from '../adapter.js';
+import type { ModelRef } from '../adapter.js';
 import { cmdlet, tunnelState, type CommandView, type PlatformView, type RunningSite } from '../view.js';
-import { rrasServerName } from './facts.js';
+import type { RrasModel } from './model.js';
 
 /*
  * What an RRAS server shows in PowerShell: Get-VpnS2SInterface, and with its BGP router
@@ -31,11 +31,12 @@ export function getBgpRouteInformation(routes: readonly RouteRecord[]): CommandV
   return cmdlet('Get-BgpRouteInformation', ['DestinationNetwork', 'NextHop', 'LearnedFromPeer', 'State', 'LocalPref', 'MED'], rows);
 }
 
-export function rrasViews(ref: SiteRef<'rras'>, running: RunningSite): PlatformView[] {
-  const rras = ref.site.rras;
-  const server = rras === undefined ? undefined : running.instances(rrasServerName(rras))[0];
-  if (rras === undefined || server === undefined) return [];
-  const interfaces = (rras.VpnS2SInterfaces ?? []).map((i) => [
+export function rrasViews(ref: ModelRef<'rras', RrasModel | undefined>, running: RunningSite): PlatformView[] {
+  const model = ref.model;
+  const server = model === undefined ? undefined : running.instances(model.serverName)[0];
+  if (model === undefined || server === undefined) return [];
+  // Destination and IPv4Subnet as written: Get-VpnS2SInterface echoes what was configured.
+  const interfaces = model.interfaces.map(({ resource: i }) => [
     i.Name, `{${i.Destination.join(', ')}}`, (i.AdminStatus ?? true) ? 'True' : 'False', CONNECTION_STATE[tunnelState(server, i.Name)], `{${(i.IPv4Subnet ?? []).join(', ')}}`,
   ]);
   const views: PlatformView[] = [
