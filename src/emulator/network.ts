@@ -1,9 +1,9 @@
 import { SeededRng } from '../core/rng.js';
 import { VpnlabError } from '../core/errors.js';
-import { formatIpv4, parseIpv4, parsePrefix, prefixContains, type Ipv4Address } from '../net/address.js';
+import { formatIpv4, prefixContains, type Ipv4Address } from '../net/address.js';
 import { DEFAULT_MTU, ipv4Dst, ipv4Src } from '../net/ipv4.js';
 import { INITIAL_TTL, IpNode } from '../router/node.js';
-import { parseEndpoint, resolveInterfaceAddress } from '../topology/interfaces.js';
+import { parseEndpoint } from '../topology/interfaces.js';
 import { faultTargetOf, type FaultTarget } from '../topology/faults.js';
 import { bandwidthBps, durationMs, probabilityValue } from '../config/primitives.js';
 import type { Site, Topology } from '../topology/schema.js';
@@ -176,27 +176,28 @@ export class Network implements EmulatorHost {
   }
 
   private buildSite(site: Site, topology: Topology): void {
+    const resolved = this.resolved.sites[topology.sites.indexOf(site)]!;
+    const layout = resolved.ref.layout;
     const segments = new Map<string, Link>();
-    for (const subnet of site.subnets ?? []) {
+    for (const { subnet } of layout.subnets) {
       segments.set(subnet.name, this.newLink(this.linkOptions(`${site.name}/${subnet.name}`, subnet, DEFAULT_SUBNET_LATENCY_MS)));
     }
     const gatewayOf = new Map<string, Ipv4Address>();
-    for (const router of site.routers ?? []) {
+    for (const { router, interfaces, staticRoutes } of layout.routers) {
       const node = this.addNode(site.name, router.name, 'router', router.os ?? 'linux', true);
-      for (const spec of router.interfaces) {
-        const resolved = resolveInterfaceAddress(spec, site.subnets ?? []);
-        const addresses = resolved.kind === 'numbered' ? [{ address: resolved.address, prefix: resolved.prefix }] : [];
+      for (const { iface: spec, address: resolvedAddress } of interfaces) {
+        const addresses = resolvedAddress.kind === 'numbered' ? [{ address: resolvedAddress.address, prefix: resolvedAddress.prefix }] : [];
         const iface = node.ip.addInterface(spec.name, addresses, spec.mtu ?? DEFAULT_MTU);
         if (spec.subnet !== undefined) {
           segments.get(spec.subnet)!.attach(node.ip, iface);
-          if (resolved.kind === 'numbered' && !gatewayOf.has(spec.subnet)) gatewayOf.set(spec.subnet, resolved.address);
+          if (resolvedAddress.kind === 'numbered' && !gatewayOf.has(spec.subnet)) gatewayOf.set(spec.subnet, resolvedAddress.address);
         }
         if (spec.internet === true) this.attachToInternet(node, spec.name);
       }
-      for (const route of router.staticRoutes ?? []) {
+      for (const { route, prefix, nextHop } of staticRoutes) {
         node.ip.routes.add({
-          prefix: parsePrefix(route.prefix),
-          ...(route.nextHop !== undefined ? { nextHop: parseIpv4(route.nextHop) } : {}),
+          prefix,
+          ...(nextHop !== undefined ? { nextHop } : {}),
           ...(route.interface !== undefined ? { interface: route.interface } : {}),
           ...(route.metric !== undefined ? { metric: route.metric } : {}),
           source: 'static',
@@ -205,7 +206,7 @@ export class Network implements EmulatorHost {
       }
     }
     // What cannot be built is left out; `check` has reported it, and `up` runs such a file only with --force.
-    const plan = planSite(this.resolved.sites[this.topology.sites.indexOf(site)]!, { topology, rng: (name) => this.rng(name), fromScratch: this.fromScratch }, this.resolved, IGNORE_FINDINGS);
+    const plan = planSite(resolved, { topology, rng: (name) => this.rng(name), fromScratch: this.fromScratch }, this.resolved, IGNORE_FINDINGS);
     if (plan !== undefined) {
       const instances = new Map<string, GatewayInstance>();
       for (const instancePlan of plan.instances) {
@@ -216,14 +217,13 @@ export class Network implements EmulatorHost {
       if (plan.fabric !== undefined) this.fabrics.set(site.name, new Fabric(this, site.name, plan.fabric, instances));
       for (const [subnet, address] of plan.hostGateways) if (!gatewayOf.has(subnet)) gatewayOf.set(subnet, address);
     }
-    for (const host of site.hosts ?? []) {
+    for (const { host, address, subnet, gateway: given } of layout.hosts) {
       const node = this.addNode(site.name, host.name, 'host', host.os, false);
       node.ip.answersPing = host.answersPing ?? true;
-      const subnet = (site.subnets ?? []).find((s) => s.name === host.subnet)!;
-      const prefix = parsePrefix(subnet.prefix);
-      const iface = node.ip.addInterface('eth0', [{ address: parseIpv4(host.address), prefix }], host.mtu ?? DEFAULT_MTU);
+      const prefix = subnet!.prefix;
+      const iface = node.ip.addInterface('eth0', [{ address, prefix }], host.mtu ?? DEFAULT_MTU);
       segments.get(host.subnet)!.attach(node.ip, iface);
-      const gateway = host.gateway !== undefined ? parseIpv4(host.gateway) : gatewayOf.get(host.subnet);
+      const gateway = given ?? gatewayOf.get(host.subnet);
       if (gateway !== undefined && prefixContains(prefix, gateway)) {
         node.ip.routes.add({ prefix: { address: 0, length: 0 }, nextHop: gateway, interface: 'eth0', source: 'static', origin: 'default gateway' });
       }

@@ -1,4 +1,5 @@
 import type { DocPath } from '../config/source.js';
+import type { SiteLayout } from '../topology/layout.js';
 import type { Site, SiteOf } from '../topology/schema.js';
 import type { Pairing } from './pairing.js';
 import type { PlanContext, SitePlan } from './plan.js';
@@ -27,6 +28,8 @@ export interface SiteRef<P extends PlatformName> {
   readonly index: number;
   /** `['sites', index, <platform>]`: where the platform's own fields start. */
   readonly at: DocPath;
+  /** The site's subnets, hosts and routers, parsed once (src/topology/layout.ts). */
+  readonly layout: SiteLayout;
 }
 
 /** A site with the model its adapter resolved for the run (`resolve`), which every later hook reads. */

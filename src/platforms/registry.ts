@@ -1,4 +1,5 @@
 import type { DocPath } from '../config/source.js';
+import { siteLayout } from '../topology/layout.js';
 import type { Site, SiteOf, Topology } from '../topology/schema.js';
 import type { Findings, ModelRef, PlatformAdapter, PlatformName, SiteRef } from './adapter.js';
 import { alibabaAdapter } from './alibaba/adapter.js';
@@ -27,10 +28,10 @@ export function adapterOf<P extends PlatformName>(site: SiteOf<P>): PlatformAdap
   return PLATFORMS[site.platform as P];
 }
 
-export function siteRef<P extends PlatformName>(topology: Topology, site: SiteOf<P>): SiteRef<P> {
+function siteRef<P extends PlatformName>(topology: Topology, site: SiteOf<P>): SiteRef<P> {
   const index = topology.sites.indexOf(site);
   const at: DocPath = site.platform === 'linux' ? ['sites', index] : ['sites', index, site.platform];
-  return { site, index, at };
+  return { site, index, at, layout: siteLayout(topology, index) };
 }
 
 /** The node names a site's platform block adds (faults and commands may name them). */
