@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { fqdnIdentity, ipv4Identity } from '../../src/ike/payloads/id.js';
 import { parseIpv4, parsePrefix, prefixContains } from '../../src/net/address.js';
 import type { AlibabaModel } from '../../src/platforms/alibaba/model.js';
 import { parseTopology } from '../../src/platforms/load.js';
@@ -97,6 +98,9 @@ describe('Alibaba model of seed 003', () => {
     assert.equal(master!.ike?.Psk, 'Tunnel1Key7Qm4Xz');
     assert.deepEqual(master!.ikePath, [...at, 'TunnelOptionsSpecification', 0, 'TunnelIkeConfig']);
     assert.equal(master!.dpd, true);
+    assert.deepEqual(master!.offer, { version: 'ikev2', ike: 'aes128-sha1-modp1024', esp: 'aes128-sha1-modp1024' });
+    assert.equal(master!.localId, undefined);
+    assert.equal(master!.remoteId, undefined);
     assert.deepEqual(master!.bgp, { on: false, config: undefined, path: [...at, 'TunnelOptionsSpecification', 0, 'TunnelBgpConfig'], localAsn: 45104, tunnelCidr: undefined, localBgpIp: undefined });
   });
 
@@ -140,7 +144,7 @@ describe('Alibaba model of mutated copies', () => {
     (block.CustomerGateways as Json[])[1]!.Asn = 65515;
     (block.VpnConnections as Json[]).push({
       Name: 'Single', VpnGatewayId: 'VpnGateway', CustomerGatewayId: 'AzureGW2', LocalSubnet: ['0.0.0.0/0'], RemoteSubnet: ['0.0.0.0/0'],
-      AutoConfigRoute: false, EnableDpd: false, IkeConfig: { Psk: 'SingleKey1', IkeVersion: 'ikev2' },
+      AutoConfigRoute: false, EnableDpd: false, IkeConfig: { Psk: 'SingleKey1', IkeVersion: 'ikev2', LocalId: 'vpc.example', RemoteId: '198.51.100.166' },
       BgpConfig: { EnableBgp: true, LocalAsn: '1.2', TunnelCidr: '169.254.10.0/30', LocalBgpIp: '169.254.10.1' },
     });
     block.VpnRouteEntries = [{ VpnGatewayId: 'VpnGateway', RouteDest: '172.16.0.0/12', NextHop: 'Single', PublishVpc: false }];
@@ -159,6 +163,9 @@ describe('Alibaba model of mutated copies', () => {
     assert.deepEqual(tunnel.path, at);
     assert.deepEqual(tunnel.ikePath, [...at, 'IkeConfig']);
     assert.equal(tunnel.dpd, false);
+    assert.deepEqual(tunnel.offer, { version: 'ikev2', ike: 'aes128-md5-modp1024', esp: 'aes128-md5-modp1024' });
+    assert.deepEqual(tunnel.localId, fqdnIdentity('vpc.example'));
+    assert.deepEqual(tunnel.remoteId, ipv4Identity(parseIpv4('198.51.100.166')));
     assert.equal(tunnel.customerGateway.target, model.customerGateways[1]);
     assert.deepEqual(tunnel.customerGateway.path, [...at, 'CustomerGatewayId']);
     assert.equal(tunnel.bgp.on, true);

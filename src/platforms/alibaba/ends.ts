@@ -1,7 +1,7 @@
 import { formatPath } from '../../config/source.js';
 import type { ModelRef } from '../adapter.js';
 import { NO_ENDS, type BgpEnd, type GatewayRef, type PublicAddress, type SiteEnds, type TunnelEnd } from '../ends.js';
-import { ALIBABA_BGP_ROUTE_QUOTA, ALIBABA_LIFETIME_S, alibabaProposals } from './defaults.js';
+import { ALIBABA_BGP_ROUTE_QUOTA, ALIBABA_LIFETIME_S } from './defaults.js';
 import type { AlibabaConnection, AlibabaCustomerGateway, AlibabaModel, AlibabaTunnel } from './model.js';
 
 /*
@@ -40,7 +40,7 @@ function tunnelEnd(ref: AlibabaRef, conn: AlibabaConnection, t: AlibabaTunnel, c
   const path = t.path;
   const ikePath = t.ikePath;
   const label = `Alibaba Cloud IPsec connection '${conn.name}'${conn.dual ? ` Tunnel ${t.address} (${t.address === 1 ? 'master' : 'slave'})` : ''}`;
-  const offer = alibabaProposals(t.ike, t.ipsec, conn.dual);
+  const offer = t.offer;
   const flows = conn.flows;
   return {
     platform: 'alibaba',

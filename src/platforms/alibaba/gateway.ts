@@ -1,15 +1,15 @@
 import type { Rng } from '../../core/rng.js';
 import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
-import { fqdnIdentity, ipv4Identity, type Identity } from '../../ike/payloads/id.js';
+import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
-import { isIpv4, parseIpv4, type Prefix } from '../../net/address.js';
+import type { Prefix } from '../../net/address.js';
 import type { Findings, ModelRef } from '../adapter.js';
 import {
   addPrefix, ANY_SELECTOR, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, pskBytes,
   NOT_EMULATED_FIX, retransmitWithin, selectors, takenAddresses, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName, unimplementedDhGroup,
 } from '../common.js';
 import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
-import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS, alibabaProposals } from './defaults.js';
+import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS } from './defaults.js';
 import { alibabaEnds } from './ends.js';
 import type { AlibabaConnection, AlibabaModel } from './model.js';
 
@@ -24,10 +24,6 @@ import type { AlibabaConnection, AlibabaModel } from './model.js';
 export const ALIBABA_FABRIC = 'vRouter';
 const DPD_DELAY_S = 10;
 const DPD_TIMEOUT_S = 30;
-
-function identity(text: string): Identity {
-  return isIpv4(text) ? ipv4Identity(parseIpv4(text)) : fqdnIdentity(text);
-}
 
 /** The key Alibaba generates when none is given: 16 characters of its allowed set. */
 function generatedPsk(rng: Rng): string {
@@ -122,7 +118,7 @@ export function planAlibabaSite(ref: ModelRef<'alibaba', AlibabaModel>, context:
         const cgw = tunnel.customerGateway.target;
         if (cgw === undefined) continue;
         const tunnelPath = tunnel.ikePath;
-        const offer = alibabaProposals(tunnel.ike, tunnel.ipsec, conn.dual);
+        const offer = tunnel.offer;
         if ('problem' in offer) {
           findings.error('ALIBABA_NOT_EMULATED', tunnelPath, `${clabel}: ${offer.problem}`, UNIMPLEMENTED_ALGORITHM_FIX);
           continue;
@@ -153,8 +149,8 @@ export function planAlibabaSite(ref: ModelRef<'alibaba', AlibabaModel>, context:
           name: conn.name,
           localAddress: publicAddress,
           remoteAddress: remote,
-          localIdentity: tunnel.ike?.LocalId !== undefined ? identity(tunnel.ike.LocalId) : ipv4Identity(publicAddress),
-          remoteIdentity: tunnel.ike?.RemoteId !== undefined ? identity(tunnel.ike.RemoteId) : ipv4Identity(remote),
+          localIdentity: tunnel.localId ?? ipv4Identity(publicAddress),
+          remoteIdentity: tunnel.remoteId ?? ipv4Identity(remote),
           psk: pskBytes(psk),
           ikeProposals: parseProposals([offer.ike], 'ike'),
           ikeRekeySeconds: tunnel.ike?.IkeLifetime ?? ALIBABA_LIFETIME_S,

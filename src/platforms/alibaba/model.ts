@@ -1,12 +1,13 @@
 import type { DocPath } from '../../config/source.js';
-import { parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
+import { fqdnIdentity, ipv4Identity, type Identity } from '../../ike/payloads/id.js';
+import { isIpv4, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { SiteOf } from '../../topology/schema.js';
 import type {
   AlibabaSite, CustomerGateway, IkeConfig, IpsecConfig, SingleTunnelBgpConfig, TunnelBgpConfig, VpnConnection, VpnGateway, VpnPbrRouteEntry, VpnRouteEntry,
 } from '../../topology/platforms/alibaba.js';
 import type { SiteRef } from '../adapter.js';
 import { ANY, assignedPublicAddress, prefixesOf } from '../common.js';
-import { ALIBABA_DEFAULT_ASN } from './defaults.js';
+import { ALIBABA_DEFAULT_ASN, alibabaProposals, type AlibabaOffer } from './defaults.js';
 
 /*
  * An Alibaba block resolved once per run (the adapter's `resolve`): every resource with its
@@ -95,6 +96,11 @@ export interface AlibabaTunnel {
   /** Where TunnelIkeConfig / IkeConfig is (or would be). */
   readonly ikePath: DocPath;
   readonly ipsec: IpsecConfig | undefined;
+  /** Its proposals with Alibaba's defaults for the connection's mode (IKEv1 and md5 for a single tunnel), or why vpnlab cannot offer them. */
+  readonly offer: AlibabaOffer;
+  /** LocalId and RemoteId as IKE identities (an IPv4 address, else an FQDN); undefined: the tunnel's own addresses. */
+  readonly localId: Identity | undefined;
+  readonly remoteId: Identity | undefined;
   readonly dpd: boolean;
   readonly bgp: AlibabaTunnelBgp;
 }
@@ -184,6 +190,16 @@ function resolveGateway(gateway: VpnGateway, index: number, path: DocPath, siteI
   return { resource: gateway, index, path, name: gateway.Name, dual, instanceNames: alibabaInstanceNames(gateway), vswitches, ipsecAddresses, connections, routes };
 }
 
+function identity(text: string | undefined): Identity | undefined {
+  if (text === undefined) return undefined;
+  return isIpv4(text) ? ipv4Identity(parseIpv4(text)) : fqdnIdentity(text);
+}
+
+/** What a tunnel's IKE and IPsec configs come to, whichever mode sets them. */
+function crypto(ike: IkeConfig | undefined, ipsec: IpsecConfig | undefined, dual: boolean): Pick<AlibabaTunnel, 'ike' | 'ipsec' | 'offer' | 'localId' | 'remoteId'> {
+  return { ike, ipsec, offer: alibabaProposals(ike, ipsec, dual), localId: identity(ike?.LocalId), remoteId: identity(ike?.RemoteId) };
+}
+
 function tunnelBgp(on: boolean, config: TunnelBgpConfig | SingleTunnelBgpConfig | undefined, path: DocPath): AlibabaTunnelBgp {
   return {
     on, config, path,
@@ -200,7 +216,7 @@ function resolveTunnels(conn: VpnConnection, at: DocPath, cgws: readonly Alibaba
       return {
         address: t.Role === 'master' ? 1 : 2, specIndex: i, path,
         customerGateway: nameRef(t.CustomerGatewayId, [...path, 'CustomerGatewayId'], cgws),
-        ike: t.TunnelIkeConfig, ikePath: [...path, 'TunnelIkeConfig'], ipsec: t.TunnelIpsecConfig, dpd: t.EnableDpd ?? true,
+        ...crypto(t.TunnelIkeConfig, t.TunnelIpsecConfig, true), ikePath: [...path, 'TunnelIkeConfig'], dpd: t.EnableDpd ?? true,
         bgp: tunnelBgp(conn.EnableTunnelsBgp === true, t.TunnelBgpConfig, [...path, 'TunnelBgpConfig']),
       };
     });
@@ -209,7 +225,7 @@ function resolveTunnels(conn: VpnConnection, at: DocPath, cgws: readonly Alibaba
     address: 1, specIndex: undefined, path: at,
     // The schema requires CustomerGatewayId when there is no TunnelOptionsSpecification.
     customerGateway: nameRef(conn.CustomerGatewayId!, [...at, 'CustomerGatewayId'], cgws),
-    ike: conn.IkeConfig, ikePath: [...at, 'IkeConfig'], ipsec: conn.IpsecConfig, dpd: conn.EnableDpd ?? true,
+    ...crypto(conn.IkeConfig, conn.IpsecConfig, false), ikePath: [...at, 'IkeConfig'], dpd: conn.EnableDpd ?? true,
     bgp: tunnelBgp(conn.BgpConfig?.EnableBgp === true, conn.BgpConfig, [...at, 'BgpConfig']),
   }];
 }
