@@ -1,16 +1,16 @@
 import type { PlatformAdapter } from '../adapter.js';
 import { checkAlibabaSite } from './checks.js';
 import { alibabaPskProblem } from './defaults.js';
-import { alibabaInstanceNames } from './facts.js';
 import { ALIBABA_FABRIC, planAlibabaSite } from './gateway.js';
+import { alibabaInstanceNames, resolveAlibabaSite, type AlibabaModel } from './model.js';
 import { alibabaViews } from './views.js';
 
 /** Alibaba Cloud VPCs: VPN gateways (one node per IPsec address), customer gateways, IPsec connections, the vRouter. */
-export const alibabaAdapter: PlatformAdapter<'alibaba'> = {
+export const alibabaAdapter: PlatformAdapter<'alibaba', AlibabaModel> = {
   platform: 'alibaba',
   title: 'Alibaba Cloud',
   nodeNames: (site) => (site.alibaba === undefined ? [] : [ALIBABA_FABRIC, ...(site.alibaba.VpnGateways ?? []).flatMap(alibabaInstanceNames)]),
-  resolve: (ref) => ref.site,
+  resolve: resolveAlibabaSite,
   plan: (ref, context, findings) => planAlibabaSite(ref, context, findings),
   check: (ref, _context, findings) => checkAlibabaSite(ref, findings),
   pairing: {

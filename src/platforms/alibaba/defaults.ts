@@ -31,11 +31,14 @@ export function alibabaPskProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** A tunnel's proposals in strongSwan's syntax and its IKE version, or why vpnlab cannot offer them. */
+export type AlibabaOffer = { ike: string; esp: string; version: 'ikev1' | 'ikev2' } | { problem: string };
+
 /**
  * Phase-1 and phase-2 proposals of one tunnel. Dual-tunnel connections default to IKEv2, aes,
  * sha1, group2; single-tunnel ones to IKEv1 and md5 per the current API reference (L2).
  */
-export function alibabaProposals(ike: IkeConfig | undefined, ipsec: IpsecConfig | undefined, dualTunnel: boolean): { ike: string; esp: string; version: 'ikev1' | 'ikev2' } | { problem: string } {
+export function alibabaProposals(ike: IkeConfig | undefined, ipsec: IpsecConfig | undefined, dualTunnel: boolean): AlibabaOffer {
   const version = ike?.IkeVersion ?? (dualTunnel ? 'ikev2' : 'ikev1');
   const defaultAuth = dualTunnel ? 'sha1' : 'md5';
   const ikeCipher = CIPHER[ike?.IkeEncAlg ?? 'aes'];

@@ -1,12 +1,8 @@
-import { formatPath, type DocPath } from '../../config/source.js';
-import { parseIpv4 } from '../../net/address.js';
-import type { SiteRef } from '../adapter.js';
-import { prefixesOf } from '../common.js';
+import { formatPath } from '../../config/source.js';
+import type { ModelRef } from '../adapter.js';
 import { NO_ENDS, type BgpEnd, type GatewayRef, type PublicAddress, type SiteEnds, type TunnelEnd } from '../ends.js';
-import { asnValue } from './checks.js';
-import { ALIBABA_BGP_ROUTE_QUOTA, ALIBABA_DEFAULT_ASN, ALIBABA_LIFETIME_S, alibabaProposals } from './defaults.js';
-import { alibabaTunnels, ipsecAddresses, protectedFlows, type AlibabaTunnel } from './facts.js';
-import type { CustomerGateway, VpnConnection } from '../../topology/platforms/alibaba.js';
+import { ALIBABA_BGP_ROUTE_QUOTA, ALIBABA_LIFETIME_S } from './defaults.js';
+import type { AlibabaConnection, AlibabaCustomerGateway, AlibabaModel, AlibabaTunnel } from './model.js';
 
 /*
  * A VPC's tunnel and BGP ends as the pair checks meet them: one per tunnel of each IPsec
@@ -15,46 +11,44 @@ import type { CustomerGateway, VpnConnection } from '../../topology/platforms/al
  * the BGP session each tunnel runs when EnableTunnelsBgp (or BgpConfig) says so.
  */
 
-export function alibabaEnds(ref: SiteRef<'alibaba'>): SiteEnds {
-  const block = ref.site.alibaba;
-  if (block === undefined) return NO_ENDS;
+type AlibabaRef = ModelRef<'alibaba', AlibabaModel>;
+
+export function alibabaEnds(ref: AlibabaRef): SiteEnds {
+  const model = ref.model;
+  if (model.block === undefined) return NO_ENDS;
   const tunnels: TunnelEnd[] = [];
   const publicAddresses: PublicAddress[] = [];
-  const customerGateways = block.CustomerGateways ?? [];
-  (block.VpnGateways ?? []).forEach((gateway, gi) => {
-    if (gateway.EnableIpsec === false) return;
-    const gref: GatewayRef = { key: `${ref.site.name}/${gateway.Name}`, name: `Alibaba VPN gateway '${gateway.Name}'` };
-    const addresses = ipsecAddresses(ref.index, gi, gateway);
+  for (const gateway of model.gateways) {
+    if (gateway.resource.EnableIpsec === false) continue;
+    const gref: GatewayRef = { key: `${ref.site.name}/${gateway.name}`, name: `Alibaba VPN gateway '${gateway.name}'` };
+    const addresses = gateway.ipsecAddresses;
     addresses.forEach((address, k) => publicAddresses.push({ address, platform: 'alibaba', what: `${gref.name} IPsec address ${k + 1}`, gateway: gref }));
-    (block.VpnConnections ?? []).forEach((conn, ci) => {
-      if (conn.VpnGatewayId !== gateway.Name) return;
-      const at: DocPath = [...ref.at, 'VpnConnections', ci];
-      for (const t of alibabaTunnels(conn)) {
-        const cgwIndex = customerGateways.findIndex((c) => c.Name === t.customerGateway);
-        const cgw = customerGateways[cgwIndex];
+    for (const conn of gateway.connections) {
+      for (const t of conn.tunnels) {
+        const cgw = t.customerGateway.target;
         const local = addresses[t.address - 1];
         if (cgw === undefined || local === undefined) continue;
-        tunnels.push({ ...tunnelEnd(ref, conn, at, t, { value: cgw, index: cgwIndex }), gateway: gref, local });
+        tunnels.push({ ...tunnelEnd(ref, conn, t, cgw), gateway: gref, local });
       }
-    });
-  });
+    }
+  }
   return { tunnels, sessions: [], publicAddresses };
 }
 
-function tunnelEnd(ref: SiteRef<'alibaba'>, conn: VpnConnection, at: DocPath, t: AlibabaTunnel, cgw: { value: CustomerGateway; index: number }): Omit<TunnelEnd, 'gateway' | 'local'> {
-  const dual = conn.TunnelOptionsSpecification !== undefined;
-  const path: DocPath = t.specIndex === undefined ? at : [...at, 'TunnelOptionsSpecification', t.specIndex];
-  const ikePath: DocPath = [...path, t.specIndex === undefined ? 'IkeConfig' : 'TunnelIkeConfig'];
-  const label = `Alibaba Cloud IPsec connection '${conn.Name}'${dual ? ` Tunnel ${t.address} (${t.address === 1 ? 'master' : 'slave'})` : ''}`;
-  const offer = alibabaProposals(t.ike, t.ipsec, dual);
-  const flows = protectedFlows(conn);
+function tunnelEnd(ref: AlibabaRef, conn: AlibabaConnection, t: AlibabaTunnel, cgw: AlibabaCustomerGateway): Omit<TunnelEnd, 'gateway' | 'local'> {
+  const at = conn.path;
+  const path = t.path;
+  const ikePath = t.ikePath;
+  const label = `Alibaba Cloud IPsec connection '${conn.name}'${conn.dual ? ` Tunnel ${t.address} (${t.address === 1 ? 'master' : 'slave'})` : ''}`;
+  const offer = t.offer;
+  const flows = conn.flows;
   return {
     platform: 'alibaba',
     siteIndex: ref.index,
     path,
     label,
     resource: formatPath(path),
-    remote: parseIpv4(cgw.value.IpAddress),
+    remote: cgw.address,
     psk: { value: t.ike?.Psk, path: [...ikePath, 'Psk'], name: 'Psk' },
     ikeVersion: { value: 'problem' in offer ? t.ike?.IkeVersion : offer.version, path: [...ikePath, 'IkeVersion'], name: 'IkeVersion' },
     ikeVersionFix: 'set IkeVersion: ikev2 (single-tunnel connections default to ikev1)',
@@ -67,33 +61,29 @@ function tunnelEnd(ref: SiteRef<'alibaba'>, conn: VpnConnection, at: DocPath, t:
         localPath: [...at, 'LocalSubnet'], remotePath: [...at, 'RemoteSubnet'], localName: 'LocalSubnet', remoteName: 'RemoteSubnet',
       },
     } : {}),
-    ...(dual ? { redundancyGroup: { key: formatPath(at), name: `Alibaba Cloud IPsec connection '${conn.Name}'`, path: at } } : {}),
-    bgp: bgpEnd(ref, conn, at, t, path, label, cgw),
+    ...(conn.dual ? { redundancyGroup: { key: formatPath(at), name: `Alibaba Cloud IPsec connection '${conn.name}'`, path: at } } : {}),
+    bgp: bgpEnd(ref, conn, t, label, cgw),
   };
 }
 
-function bgpEnd(ref: SiteRef<'alibaba'>, conn: VpnConnection, at: DocPath, t: AlibabaTunnel, path: DocPath, label: string, cgw: { value: CustomerGateway; index: number }): BgpEnd {
-  const dual = t.specIndex !== undefined;
-  const config = dual ? conn.TunnelOptionsSpecification?.[t.specIndex!]?.TunnelBgpConfig : conn.BgpConfig;
-  const bgpPath: DocPath = dual ? [...path, 'TunnelBgpConfig'] : [...at, 'BgpConfig'];
-  const on = dual ? conn.EnableTunnelsBgp === true : conn.BgpConfig?.EnableBgp === true;
-  const local = config?.LocalBgpIp === undefined ? undefined : parseIpv4(config.LocalBgpIp);
+function bgpEnd(ref: AlibabaRef, conn: AlibabaConnection, t: AlibabaTunnel, label: string, cgw: AlibabaCustomerGateway): BgpEnd {
+  const bgp = t.bgp;
+  const local = bgp.localBgpIp;
   return {
     platform: 'alibaba',
     siteIndex: ref.index,
     label,
-    path,
-    speaker: `Alibaba VPN gateway '${conn.VpnGatewayId}'`,
-    ...(on ? {} : { off: { why: `IPsec connection '${conn.Name}' has ${dual ? 'EnableTunnelsBgp' : 'BgpConfig EnableBgp'} off`, path: dual ? [...at, 'EnableTunnelsBgp'] : bgpPath } }),
-    localAsn: { value: asnValue(config?.LocalAsn ?? ALIBABA_DEFAULT_ASN), path: [...bgpPath, 'LocalAsn'], name: 'LocalAsn' },
-    peerAsn: cgw.value.Asn === undefined ? undefined
-      : { value: asnValue(cgw.value.Asn), path: [...ref.at, 'CustomerGateways', cgw.index, 'Asn'], name: `customer gateway '${cgw.value.Name}' Asn` },
-    localAddress: local === undefined ? undefined : { value: local, path: [...bgpPath, 'LocalBgpIp'], name: 'LocalBgpIp' },
+    path: t.path,
+    speaker: `Alibaba VPN gateway '${conn.gateway.name}'`,
+    ...(bgp.on ? {} : { off: { why: `IPsec connection '${conn.name}' has ${conn.dual ? 'EnableTunnelsBgp' : 'BgpConfig EnableBgp'} off`, path: conn.dual ? [...conn.path, 'EnableTunnelsBgp'] : bgp.path } }),
+    localAsn: { value: bgp.localAsn, path: [...bgp.path, 'LocalAsn'], name: 'LocalAsn' },
+    peerAsn: cgw.asn === undefined ? undefined : { value: cgw.asn, path: [...cgw.path, 'Asn'], name: `customer gateway '${cgw.name}' Asn` },
+    localAddress: local === undefined ? undefined : { value: local, path: [...bgp.path, 'LocalBgpIp'], name: 'LocalBgpIp' },
     answersOn: local === undefined ? [] : [local],
     ownAddresses: local === undefined ? [] : [local],
-    behind: prefixesOf(ref.site.addressSpace),
+    behind: ref.model.vpc,
     peerAddress: undefined,
-    passive: { value: false, path: bgpPath, name: `${label} opens the session` },
+    passive: { value: false, path: bgp.path, name: `${label} opens the session` },
     passiveFix: '',
     holdTime: undefined,
     advertises: undefined,

@@ -1,6 +1,6 @@
 import { formatIpv4, formatPrefix } from '../../net/address.js';
-import type { AlibabaSite, VpnGateway } from '../../topology/platforms/alibaba.js';
-import type { SiteRef } from '../adapter.js';
+import type { ModelRef } from '../adapter.js';
+import type { AlibabaGateway, AlibabaModel } from './model.js';
 import { tunnelState, type PlatformView, type RunningFabric, type RunningInstance, type RunningSite } from '../view.js';
 
 /*
@@ -17,30 +17,26 @@ function carriesTraffic(fabric: RunningFabric | undefined, instance: RunningInst
   return fabric !== undefined && fabric.routes().some((r) => r.source === 'platform' && r.nextHop === address);
 }
 
-function gatewayViews(site: string, alibaba: AlibabaSite, gateway: VpnGateway, running: RunningSite): PlatformView[] {
-  const instances = running.instances(gateway.Name);
+function gatewayViews(site: string, gateway: AlibabaGateway, running: RunningSite): PlatformView[] {
+  const instances = running.instances(gateway.name);
   const status = instances.every((i) => i.ready) ? 'Normal' : 'Preparing';
   const addresses = instances.map((i, k) => `IPsec address ${k + 1} ${formatIpv4(i.plan.ipsec!.address)}`).join(', ');
   const tunnels: string[][] = [];
-  for (const conn of (alibaba.VpnConnections ?? []).filter((c) => c.VpnGatewayId === gateway.Name)) {
+  for (const conn of gateway.connections) {
     instances.forEach((instance, k) => {
-      const peer = instance.plan.ipsec?.peers.find((p) => p.name === conn.Name);
+      const peer = instance.plan.ipsec?.peers.find((p) => p.name === conn.name);
       if (peer === undefined) return;
-      tunnels.push([conn.Name, `Tunnel ${k + 1}`, k === 0 ? 'master' : 'slave', formatIpv4(peer.localAddress), formatIpv4(peer.remoteAddress ?? 0),
-        IKE_STATUS[tunnelState(instance, conn.Name)], carriesTraffic(running.fabric, instance) ? 'active' : 'standby']);
+      tunnels.push([conn.name, `Tunnel ${k + 1}`, k === 0 ? 'master' : 'slave', formatIpv4(peer.localAddress), formatIpv4(peer.remoteAddress ?? 0),
+        IKE_STATUS[tunnelState(instance, conn.name)], carriesTraffic(running.fabric, instance) ? 'active' : 'standby']);
     });
   }
   const views: PlatformView[] = [
-    { kind: 'heading', subject: `${site}/${gateway.Name}`, title: `Alibaba Cloud VPN gateway (${status}; ${addresses})` },
+    { kind: 'heading', subject: `${site}/${gateway.name}`, title: `Alibaba Cloud VPN gateway (${status}; ${addresses})` },
     { kind: 'table', columns: ['CONNECTION', 'TUNNEL', 'ROLE', 'LOCAL', 'REMOTE', 'STATE', 'CARRIES'], rows: tunnels },
   ];
   const generated = instances.flatMap((i) => [...(i.plan.generated ?? [])].map(([name, value]) => ({ name, value })));
   if (generated.length > 0) views.push({ kind: 'generated', shownBy: 'DescribeVpnConnection', values: generated });
-  const published = (e: { PublishVpc: boolean }) => (e.PublishVpc ? 'Published' : 'Unpublished');
-  const routes = [
-    ...(alibaba.VpnPbrRouteEntries ?? []).filter((e) => e.VpnGatewayId === gateway.Name).map((e) => ['policy', e.RouteSource, e.RouteDest, e.NextHop, published(e)]),
-    ...(alibaba.VpnRouteEntries ?? []).filter((e) => e.VpnGatewayId === gateway.Name).map((e) => ['destination', '', e.RouteDest, e.NextHop, published(e)]),
-  ];
+  const routes = gateway.routes.map((e) => [e.kind, 'RouteSource' in e.resource ? e.resource.RouteSource : '', e.resource.RouteDest, e.nextHop.name, e.published ? 'Published' : 'Unpublished']);
   if (routes.length > 0) views.push({ kind: 'table', columns: ['TYPE', 'SOURCE', 'DESTINATION', 'NEXT HOP', 'STATUS'], rows: routes });
   return views;
 }
@@ -52,10 +48,9 @@ function vpcRouteTable(fabric: RunningFabric, running: RunningSite): PlatformVie
   return { kind: 'table', caption: `VPC route table (${fabric.qualifiedName})`, columns: ['DESTINATION', 'NEXT HOP', 'ORIGIN'], rows };
 }
 
-export function alibabaViews(ref: SiteRef<'alibaba'>, running: RunningSite): PlatformView[] {
-  const alibaba = ref.site.alibaba;
-  if (alibaba === undefined) return [];
-  const views = (alibaba.VpnGateways ?? []).flatMap((g) => gatewayViews(ref.site.name, alibaba, g, running));
+export function alibabaViews(ref: ModelRef<'alibaba', AlibabaModel>, running: RunningSite): PlatformView[] {
+  if (ref.model.block === undefined) return [];
+  const views = ref.model.gateways.flatMap((g) => gatewayViews(ref.site.name, g, running));
   if (running.fabric !== undefined) views.push(vpcRouteTable(running.fabric, running));
   return views;
 }
