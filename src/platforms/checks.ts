@@ -20,11 +20,12 @@ import { PLATFORM_ORDER, PLATFORMS, planSite, platformNodeNames, resolveNetwork,
  */
 
 export function checkNetwork(topology: Topology, issues: IssueCollector): void {
-  checkTopology(topology, issues, platformNodeNames);
-  checkPlatforms(topology, issues);
+  const network = resolveNetwork(topology);
+  checkTopology(topology, network.sites.map((s) => s.ref.layout), issues, platformNodeNames);
+  checkPlatforms(network, issues);
 }
 
-function checkPlatforms(topology: Topology, issues: IssueCollector): void {
+function checkPlatforms(network: ResolvedNetwork, issues: IssueCollector): void {
   const seen = new Set<string>();
   const once = (severity: Severity) => (code: string, path: DocPath, message: string, hint?: string): void => {
     const key = `${code} ${formatPath(path)}`;
@@ -33,11 +34,10 @@ function checkPlatforms(topology: Topology, issues: IssueCollector): void {
     issues.add(severity, code, path, message, hint);
   };
   const report: Findings = { error: once('error'), warning: once('warning') };
-  const network = resolveNetwork(topology);
   const checkContext = planAndPair(network, report);
   for (const site of network.sites) site.adapter.check(site.ref, checkContext, report);
   const rules = (platform: PlatformName) => ({ title: PLATFORMS[platform].title, ...PLATFORMS[platform].pairing });
-  checkTunnelPairs(topology, checkContext.pairing, rules, report);
+  checkTunnelPairs(network.topology, checkContext.pairing, rules, report);
   checkBgpPairs(checkContext.pairing, rules, report);
 }
 

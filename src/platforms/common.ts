@@ -8,9 +8,9 @@ import { selectorFromPrefix } from '../ike/payloads/ts.js';
 import type { Ipv4Selector } from '../ike/payloads/ts.js';
 import type { ChildLifetimes } from '../ike/child-sa.js';
 import type { RetransmitConfig } from '../ike/config.js';
-import { broadcastOf, parseIpv4, parsePrefix, prefixContains, prefixEquals, type Ipv4Address, type Prefix } from '../net/address.js';
+import { broadcastOf, parsePrefix, prefixContains, prefixEquals, type Ipv4Address, type Prefix } from '../net/address.js';
 import type { Route } from '../router/route-table.js';
-import type { Topology } from '../topology/schema.js';
+import type { SiteLayout } from '../topology/layout.js';
 
 /** Helpers every platform adapter uses. */
 
@@ -49,11 +49,11 @@ export function defaultRouteVia(iface: string, origin: string): Route {
 }
 
 /** Addresses taken on a subnet by the site's hosts and routers. */
-export function takenAddresses(site: Topology['sites'][number], subnet: string): Set<Ipv4Address> {
+export function takenAddresses(layout: SiteLayout, subnet: string): Set<Ipv4Address> {
   const taken = new Set<Ipv4Address>();
-  for (const h of site.hosts ?? []) if (h.subnet === subnet) taken.add(parseIpv4(h.address));
-  for (const r of site.routers ?? []) {
-    for (const i of r.interfaces) if (i.subnet === subnet && i.address !== undefined) taken.add(parseIpv4(i.address.split('/')[0]!));
+  for (const h of layout.hosts) if (h.host.subnet === subnet) taken.add(h.address);
+  for (const r of layout.routers) {
+    for (const i of r.interfaces) if (i.iface.subnet === subnet && i.address.kind === 'numbered') taken.add(i.address.address);
   }
   return taken;
 }

@@ -1,12 +1,13 @@
 import {
-  broadcastOf, formatPrefix, parseIpv4, parsePrefix, prefixContains, prefixCovers,
+  broadcastOf, formatPrefix, prefixContains, prefixCovers,
   prefixesOverlap, type Ipv4Address, type Prefix,
 } from '../net/address.js';
 import { suggest, type IssueCollector } from '../config/issues.js';
 import type { Site, Topology } from './schema.js';
 import type { DocPath } from '../config/source.js';
 import { faultTargetOf } from './faults.js';
-import { parseEndpoint, resolveInterfaceAddress } from './interfaces.js';
+import { parseEndpoint } from './interfaces.js';
+import type { SiteLayout } from './layout.js';
 
 /**
  * Cross-resource checks of the generic topology: names are unique and resolve, addresses sit in
@@ -14,11 +15,11 @@ import { parseEndpoint, resolveInterfaceAddress } from './interfaces.js';
  * Platform blocks add their own checks on top (src/platforms/checks.ts); `nodeNames` gives the
  * nodes a platform block adds, which faults may name.
  */
-export function checkTopology(topology: Topology, issues: IssueCollector, nodeNames: (site: Site) => readonly string[]): void {
+export function checkTopology(topology: Topology, layouts: readonly SiteLayout[], issues: IssueCollector, nodeNames: (site: Site) => readonly string[]): void {
   checkUnique(topology.sites.map((s) => s.name), (i) => ['sites', i, 'name'], 'site', issues);
-  checkAddressSpaces(topology, issues);
-  topology.sites.forEach((site, i) => checkSite(site, ['sites', i], issues, nodeNames(site)));
-  checkLinks(topology, issues);
+  checkAddressSpaces(layouts, issues);
+  layouts.forEach((layout, i) => checkSite(layout, ['sites', i], issues, nodeNames(layout.site)));
+  checkLinks(topology, layouts, issues);
   checkFaults(topology, issues, nodeNames);
 }
 
@@ -31,11 +32,11 @@ function checkUnique(names: string[], pathOf: (i: number) => DocPath, what: stri
   });
 }
 
-function checkAddressSpaces(topology: Topology, issues: IssueCollector): void {
+function checkAddressSpaces(layouts: readonly SiteLayout[], issues: IssueCollector): void {
   const seen: { prefix: Prefix; site: string; path: DocPath }[] = [];
-  topology.sites.forEach((site, si) => {
-    (site.addressSpace ?? []).forEach((text, pi) => {
-      const prefix = parsePrefix(text);
+  layouts.forEach(({ site, addressSpace }, si) => {
+    addressSpace.forEach((prefix, pi) => {
+      const text = formatPrefix(prefix);
       const path: DocPath = ['sites', si, 'addressSpace', pi];
       for (const other of seen) {
         if (!prefixesOverlap(prefix, other.prefix)) continue;
@@ -53,7 +54,8 @@ interface AddressOwner {
   what: string;
 }
 
-function checkSite(site: Site, at: DocPath, issues: IssueCollector, platformNodes: readonly string[]): void {
+function checkSite(layout: SiteLayout, at: DocPath, issues: IssueCollector, platformNodes: readonly string[]): void {
+  const site = layout.site;
   const subnets = site.subnets ?? [];
   const hosts = site.hosts ?? [];
   const routers = site.routers ?? [];
@@ -66,19 +68,18 @@ function checkSite(site: Site, at: DocPath, issues: IssueCollector, platformNode
       `node name '${node.name}' is taken by the site's ${site.platform} gateway or fabric`, `rename it (the platform's nodes here: ${platformNodes.join(', ')})`);
   });
 
-  const space = (site.addressSpace ?? []).map((p) => parsePrefix(p));
+  const space = layout.addressSpace;
   const subnetPrefix = new Map<string, Prefix>();
-  subnets.forEach((subnet, i) => {
-    const prefix = parsePrefix(subnet.prefix);
+  layout.subnets.forEach(({ subnet, prefix }, i) => {
     subnetPrefix.set(subnet.name, prefix);
     if (space.length > 0 && !space.some((s) => prefixCovers(s, prefix))) {
       issues.error('TOPO_SUBNET_OUTSIDE_ADDRESS_SPACE', [...at, 'subnets', i, 'prefix'],
         `subnet ${subnet.prefix} is not inside the site's address space (${site.addressSpace!.join(', ')})`,
         'add the range to addressSpace or choose a prefix inside it');
     }
-    subnets.slice(0, i).forEach((other) => {
-      if (prefixesOverlap(prefix, parsePrefix(other.prefix))) {
-        issues.error('TOPO_ADDRESS_OVERLAP', [...at, 'subnets', i, 'prefix'], `subnet ${subnet.prefix} overlaps subnet '${other.name}' (${other.prefix})`);
+    layout.subnets.slice(0, i).forEach((other) => {
+      if (prefixesOverlap(prefix, other.prefix)) {
+        issues.error('TOPO_ADDRESS_OVERLAP', [...at, 'subnets', i, 'prefix'], `subnet ${subnet.prefix} overlaps subnet '${other.subnet.name}' (${other.subnet.prefix})`);
       }
     });
   });
@@ -92,27 +93,25 @@ function checkSite(site: Site, at: DocPath, issues: IssueCollector, platformNode
     owners.set(subnet, list);
   };
 
-  hosts.forEach((host, i) => {
+  layout.hosts.forEach(({ host, address, gateway }, i) => {
     const hp: DocPath = [...at, 'hosts', i];
     const prefix = subnetPrefix.get(host.subnet);
     if (prefix === undefined) {
       issues.error('TOPO_UNKNOWN_SUBNET', [...hp, 'subnet'], `host '${host.name}' names subnet '${host.subnet}', which this site does not have`, suggest(host.subnet, subnetNames));
       return;
     }
-    const address = parseIpv4(host.address);
     if (checkHostAddress(address, prefix, [...hp, 'address'], `host '${host.name}'`, issues)) claim(host.subnet, address, `host '${host.name}'`, [...hp, 'address']);
-    if (host.gateway !== undefined && !prefixContains(prefix, parseIpv4(host.gateway))) {
+    if (gateway !== undefined && !prefixContains(prefix, gateway)) {
       issues.error('TOPO_GATEWAY_OFF_SUBNET', [...hp, 'gateway'], `gateway ${host.gateway} is not on the host's subnet ${formatPrefix(prefix)}`);
     }
   });
 
-  routers.forEach((router, ri) => {
+  layout.routers.forEach(({ router, interfaces, staticRoutes }, ri) => {
     const rp: DocPath = [...at, 'routers', ri];
     checkUnique(router.interfaces.map((f) => f.name), (i) => [...rp, 'interfaces', i, 'name'], 'interface', issues);
     const ownAddresses = new Set<Ipv4Address>();
-    router.interfaces.forEach((iface, ii) => {
+    interfaces.forEach(({ iface, address: resolved }, ii) => {
       const ip: DocPath = [...rp, 'interfaces', ii];
-      const resolved = resolveInterfaceAddress(iface, subnets);
       if (iface.subnet !== undefined && !subnetPrefix.has(iface.subnet)) {
         issues.error('TOPO_UNKNOWN_SUBNET', [...ip, 'subnet'], `interface '${iface.name}' names subnet '${iface.subnet}', which this site does not have`, suggest(iface.subnet, subnetNames));
         return;
@@ -128,7 +127,7 @@ function checkSite(site: Site, at: DocPath, issues: IssueCollector, platformNode
       }
     });
     const ifaceNames = router.interfaces.map((f) => f.name);
-    (router.staticRoutes ?? []).forEach((route, si) => {
+    staticRoutes.forEach(({ route, nextHop }, si) => {
       const sp: DocPath = [...rp, 'staticRoutes', si];
       if (route.interface !== undefined && !ifaceNames.includes(route.interface)) {
         issues.error('TOPO_UNKNOWN_INTERFACE', [...sp, 'interface'],
@@ -137,7 +136,7 @@ function checkSite(site: Site, at: DocPath, issues: IssueCollector, platformNode
       if (route.interface === undefined && route.nextHop === undefined) {
         issues.error('TOPO_ROUTE_NO_TARGET', sp, `static route ${route.prefix} has neither nextHop nor interface`, 'give a next-hop address, an egress interface, or both');
       }
-      if (route.nextHop !== undefined && ownAddresses.has(parseIpv4(route.nextHop))) {
+      if (nextHop !== undefined && ownAddresses.has(nextHop)) {
         issues.error('TOPO_ROUTE_SELF_NEXT_HOP', [...sp, 'nextHop'], `next hop ${route.nextHop} is this router's own address`, 'the next hop is the neighbouring router\'s address');
       }
     });
@@ -170,7 +169,7 @@ function checkHostAddress(address: Ipv4Address, prefix: Prefix, path: DocPath, w
   return true;
 }
 
-function checkLinks(topology: Topology, issues: IssueCollector): void {
+function checkLinks(topology: Topology, layouts: readonly SiteLayout[], issues: IssueCollector): void {
   const links = topology.links ?? [];
   checkUnique(links.map((l) => l.name), (i) => ['links', i, 'name'], 'link', issues);
   const used = new Map<string, string>();
@@ -183,18 +182,21 @@ function checkLinks(topology: Topology, issues: IssueCollector): void {
         issues.error('TOPO_BAD_ENDPOINT', path, `link end '${text}' is not "site/router/interface"`);
         return;
       }
-      const site = topology.sites.find((s) => s.name === ep.site);
-      if (site === undefined) {
+      const layout = layouts.find((l) => l.site.name === ep.site);
+      const site = layout?.site;
+      if (layout === undefined || site === undefined) {
         issues.error('TOPO_UNKNOWN_SITE', path, `link end '${text}' names site '${ep.site}', which does not exist`, suggest(ep.site, topology.sites.map((s) => s.name)));
         return;
       }
-      const router = (site.routers ?? []).find((r) => r.name === ep.node);
-      if (router === undefined) {
+      const resolvedRouter = layout.routers.find((r) => r.router.name === ep.node);
+      const router = resolvedRouter?.router;
+      if (resolvedRouter === undefined || router === undefined) {
         issues.error('TOPO_UNKNOWN_ROUTER', path, `link end '${text}' names router '${ep.node}', which site '${site.name}' does not have`, suggest(ep.node, (site.routers ?? []).map((r) => r.name)));
         return;
       }
-      const iface = router.interfaces.find((f) => f.name === ep.iface);
-      if (iface === undefined) {
+      const resolvedIface = resolvedRouter.interfaces.find((f) => f.iface.name === ep.iface);
+      const iface = resolvedIface?.iface;
+      if (resolvedIface === undefined || iface === undefined) {
         issues.error('TOPO_UNKNOWN_INTERFACE', path, `link end '${text}' names interface '${ep.iface}', which router '${router.name}' does not have`, suggest(ep.iface, router.interfaces.map((f) => f.name)));
         return;
       }
@@ -208,7 +210,7 @@ function checkLinks(topology: Topology, issues: IssueCollector): void {
         return;
       }
       used.set(text, link.name);
-      const resolved = resolveInterfaceAddress(iface, site.subnets ?? []);
+      const resolved = resolvedIface.address;
       ends.push(resolved.kind === 'numbered' ? { address: resolved.address, prefix: resolved.prefix } : {});
     });
     const [a, b] = ends;

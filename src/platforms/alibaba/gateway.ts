@@ -53,7 +53,7 @@ export function planAlibabaSite(ref: ModelRef<'alibaba', AlibabaModel>, context:
   const fabricInterfaces: InterfacePlan[] = [];
   for (const subnet of model.subnets) {
     // A vSwitch's gateway is its fourth-last address (x.x.x.253 in a /24).
-    const address = pickAddress(subnet.prefix, [-2], takenAddresses(site, subnet.name));
+    const address = pickAddress(subnet.prefix, [-2], takenAddresses(ref.layout, subnet.name));
     if (address !== undefined) fabricInterfaces.push({ name: subnet.name, address, prefix: subnet.prefix, attach: { subnet: subnet.name } });
   }
   const instances: InstancePlan[] = [];
@@ -86,7 +86,7 @@ export function planAlibabaSite(ref: ModelRef<'alibaba', AlibabaModel>, context:
       }
       const prefix = subnet.prefix;
       const fabricAddress = fabricInterfaces.find((f) => f.name === subnet.name)?.address;
-      const taken = new Set(takenAddresses(site, subnet.name));
+      const taken = new Set(takenAddresses(ref.layout, subnet.name));
       if (fabricAddress !== undefined) taken.add(fabricAddress);
       for (const other of instances) for (const i of other.interfaces) taken.add(i.address);
       const eni = pickAddress(prefix, [-3, -4, -5, -6, -7, -8], taken);

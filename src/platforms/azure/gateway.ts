@@ -3,9 +3,10 @@ import type { Policy } from '../../bgp/policy/types.js';
 import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
-import { formatIpv4, isLinkLocal, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
+import { formatIpv4, isLinkLocal, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { DocPath } from '../../config/source.js';
 import type { Findings, ModelRef } from '../adapter.js';
+import type { SiteLayout } from '../../topology/layout.js';
 import {
   addPrefix, ANY_SELECTOR, defaultRouteVia, OWN_ROUTES, hostPrefix, lifetimesFor, pickAddress, pskBytes, rejectExactly,
   NOT_EMULATED_FIX, retransmitWithin, selectors, takenAddresses, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName, unimplementedDhGroup,
@@ -177,13 +178,12 @@ function connectionParts(site: AzureSiteOf, facts: AzureGatewayFacts, instance: 
   }
 }
 
-function fabricPlan(site: AzureSiteOf): FabricPlan {
+function fabricPlan(layout: SiteLayout): FabricPlan {
   const interfaces: InterfacePlan[] = [];
-  for (const subnet of site.subnets ?? []) {
-    const prefix = parsePrefix(subnet.prefix);
+  for (const { subnet, prefix } of layout.subnets) {
     // Azure's default gateway is x.x.x.1; .2 and .3 are reserved too. A host the file put on .1
     // (the Alibaba seed's VM) moves the fabric to the next reserved address.
-    const address = pickAddress(prefix, [1, 2, 3], takenAddresses(site, subnet.name));
+    const address = pickAddress(prefix, [1, 2, 3], takenAddresses(layout, subnet.name));
     if (address === undefined) continue;
     interfaces.push({ name: subnet.name, address, prefix, attach: { subnet: subnet.name } });
   }
@@ -221,7 +221,7 @@ function gatewayBuildable(model: AzureModel, gateway: VirtualNetworkGateway, gp:
 export function planAzureSite(ref: ModelRef<'azure', AzureModel>, context: PlanContext, findings: Findings): SitePlan {
   const { site, model } = ref;
   const topology = context.topology;
-  const fabric = fabricPlan(site);
+  const fabric = fabricPlan(ref.layout);
   const instances: InstancePlan[] = [];
   const gatewayIndex = topology.sites.filter((s) => s.platform === 'azure').indexOf(site);
   const at = ref.at;
