@@ -3,6 +3,19 @@ import { boundText } from './display.js';
 
 export type DocPath = readonly (string | number)[];
 
+/** A value parsed from the file, with where it was written. */
+export interface Located<T> {
+  readonly value: T;
+  readonly path: DocPath;
+}
+
+/** A name the file uses and what it names: `target` is undefined when it names nothing (the checks report it). */
+export interface Reference<T> {
+  readonly name: string;
+  readonly path: DocPath;
+  readonly target: T | undefined;
+}
+
 export interface SourcePosition {
   line: number;
   column: number;

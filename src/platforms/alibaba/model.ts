@@ -1,4 +1,4 @@
-import type { DocPath } from '../../config/source.js';
+import type { DocPath, Reference } from '../../config/source.js';
 import { fqdnIdentity, ipv4Identity, type Identity } from '../../ike/payloads/id.js';
 import { isIpv4, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { SiteOf } from '../../topology/schema.js';
@@ -23,13 +23,6 @@ import { ALIBABA_DEFAULT_ASN, alibabaProposals, type AlibabaOffer } from './defa
  */
 
 /** A reference by name to another resource of the site, with the path of the field that makes it. */
-export interface NameRef<T> {
-  readonly name: string;
-  readonly path: DocPath;
-  /** What it names; undefined when the site has nothing of that name. */
-  readonly target: T | undefined;
-}
-
 /** A vSwitch (a subnet of the VPC site). */
 export interface AlibabaSubnet {
   readonly name: string;
@@ -38,7 +31,7 @@ export interface AlibabaSubnet {
 }
 
 /** The vSwitch an IPsec address's ENI sits in; `name` undefined when VSwitchId is omitted and the VPC has no subnet to pick. */
-export interface VSwitchRef extends Omit<NameRef<AlibabaSubnet>, 'name'> {
+export interface VSwitchRef extends Omit<Reference<AlibabaSubnet>, 'name'> {
   readonly name: string | undefined;
 }
 
@@ -91,7 +84,7 @@ export interface AlibabaTunnel {
   readonly specIndex: number | undefined;
   /** TunnelOptionsSpecification[specIndex], or the connection itself for a single tunnel. */
   readonly path: DocPath;
-  readonly customerGateway: NameRef<AlibabaCustomerGateway>;
+  readonly customerGateway: Reference<AlibabaCustomerGateway>;
   readonly ike: IkeConfig | undefined;
   /** Where TunnelIkeConfig / IkeConfig is (or would be). */
   readonly ikePath: DocPath;
@@ -110,7 +103,7 @@ export interface AlibabaConnection {
   readonly index: number;
   readonly path: DocPath;
   readonly name: string;
-  readonly gateway: NameRef<AlibabaGateway>;
+  readonly gateway: Reference<AlibabaGateway>;
   /** TunnelOptionsSpecification given. */
   readonly dual: boolean;
   readonly tunnels: readonly AlibabaTunnel[];
@@ -135,8 +128,8 @@ export interface AlibabaRouteEntry {
   /** RouteSource (policy routes only). */
   readonly source: Prefix | undefined;
   readonly dest: Prefix;
-  readonly gateway: NameRef<AlibabaGateway>;
-  readonly nextHop: NameRef<AlibabaConnection>;
+  readonly gateway: Reference<AlibabaGateway>;
+  readonly nextHop: Reference<AlibabaConnection>;
   readonly published: boolean;
 }
 
@@ -165,7 +158,7 @@ function asnValue(asn: number | string): number {
   return high! * 65536 + low!;
 }
 
-function nameRef<T extends { readonly name: string }>(name: string, path: DocPath, among: readonly T[]): NameRef<T> {
+function nameRef<T extends { readonly name: string }>(name: string, path: DocPath, among: readonly T[]): Reference<T> {
   return { name, path, target: among.find((x) => x.name === name) };
 }
 

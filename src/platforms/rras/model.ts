@@ -1,4 +1,4 @@
-import type { DocPath } from '../../config/source.js';
+import type { DocPath, Located, Reference } from '../../config/source.js';
 import type { Ipv4Selector } from '../../ike/payloads/ts.js';
 import { formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { Subnet } from '../../topology/schema.js';
@@ -16,19 +16,6 @@ import type {
  * custom route's -Interface) followed to what it names. The planner (gateway.ts), the ends, the
  * checks and the views read this model; none of them parses the file's strings again.
  */
-
-/** A value parsed from the file, with where it was written. */
-export interface Located<T> {
-  readonly value: T;
-  readonly path: DocPath;
-}
-
-/** A name the file uses and what it names: `target` is undefined when it names nothing (check and plan report it). */
-export interface Reference<T> {
-  readonly name: string;
-  readonly path: DocPath;
-  readonly target: T | undefined;
-}
 
 /** A subnet of the site, as an adapter's Subnet names it. */
 export interface RrasSubnet {
