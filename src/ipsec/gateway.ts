@@ -25,7 +25,10 @@ export interface IpsecGatewayOptions {
   readonly clock: Clock;
   /** Cryptographic randomness: SPIs, nonces, D-H keys, IVs. */
   readonly rng: Rng;
-  /** The public address IKE binds on. */
+  /**
+   * The public address IKE binds on; it binds each peer's local address too (an RRAS S2S interface
+   * with its own SourceIpAddress), and answers and dials each peer from that address.
+   */
   readonly address: Ipv4Address;
   readonly peers: readonly PeerConfig[];
   readonly tunnels: readonly TunnelSpec[];
@@ -42,7 +45,8 @@ export class IpsecGateway {
   readonly tunnels: RouteBasedTunnel[] = [];
   readonly policies: PolicyBasedIpsec | undefined;
   private readonly options: IpsecGatewayOptions;
-  private sockets: { ike: UdpSocket; natT: UdpSocket } | undefined;
+  /** UDP 500 and 4500 per local address IKE speaks from; the first is `address`'s. */
+  private sockets: Map<Ipv4Address, { ike: UdpSocket; natT: UdpSocket }> | undefined;
 
   constructor(options: IpsecGatewayOptions) {
     this.options = options;
@@ -55,7 +59,7 @@ export class IpsecGateway {
       rng,
       peers: options.peers,
       ...(options.engine !== undefined ? { config: options.engine } : {}),
-      send: (d) => this.sendIke(d.local.port, d.remote, d.payload),
+      send: (d) => this.sendIke(d.local, d.remote, d.payload),
       events: {
         ...(options.log !== undefined ? { log: options.log } : {}),
         ...(events.ikeState !== undefined ? { ikeState: events.ikeState } : {}),
@@ -97,28 +101,45 @@ export class IpsecGateway {
     }
   }
 
-  private sendIke(localPort: number, remote: { address: number; port: number }, payload: Uint8Array): void {
+  private sendIke(local: { address: Ipv4Address; port: number }, remote: { address: number; port: number }, payload: Uint8Array): void {
     if (this.sockets === undefined) return;
-    if (localPort === NAT_T_PORT) this.sockets.natT.send(remote, ikeOverUdp4500(payload));
-    else this.sockets.ike.send(remote, payload);
+    const sockets = this.sockets.get(local.address) ?? this.sockets.get(this.options.address)!;
+    if (local.port === NAT_T_PORT) sockets.natT.send(remote, ikeOverUdp4500(payload));
+    else sockets.ike.send(remote, payload);
   }
 
-  /** Binds UDP 500 and 4500 (TransportError if taken), then starts the connections that initiate. */
+  /** The addresses IKE speaks from: the gateway's, then every other peer's local address. */
+  private localAddresses(): Ipv4Address[] {
+    const { address, peers } = this.options;
+    return [...new Set([address, ...peers.map((p) => p.localAddress).filter((a) => a !== 0)])];
+  }
+
+  /** Binds UDP 500 and 4500 on every local address (TransportError if taken), then starts the connections that initiate. */
   start(): void {
-    const { transport, address } = this.options;
-    const ike = transport.bindUdp({ address, port: 500 }, (e) => this.engine.receive({ local: e.local, remote: e.remote, payload: e.payload }));
-    let natT: UdpSocket;
+    const { transport } = this.options;
+    const sockets = new Map<Ipv4Address, { ike: UdpSocket; natT: UdpSocket }>();
     try {
-      natT = transport.bindUdp({ address, port: NAT_T_PORT }, (e) => {
-        const verdict = this.esp.handleUdp4500(e);
-        if (verdict.type === 'ike') this.engine.receive({ local: e.local, remote: e.remote, payload: verdict.message });
-      });
+      for (const address of this.localAddresses()) {
+        const ike = transport.bindUdp({ address, port: 500 }, (e) => this.engine.receive({ local: e.local, remote: e.remote, payload: e.payload }));
+        let natT: UdpSocket;
+        try {
+          natT = transport.bindUdp({ address, port: NAT_T_PORT }, (e) => {
+            const verdict = this.esp.handleUdp4500(e);
+            if (verdict.type === 'ike') this.engine.receive({ local: e.local, remote: e.remote, payload: verdict.message });
+          });
+        } catch (e) {
+          ike.close();
+          throw e;
+        }
+        sockets.set(address, { ike, natT });
+      }
     } catch (e) {
-      ike.close();
+      for (const s of sockets.values()) { s.ike.close(); s.natT.close(); }
       throw e;
     }
-    this.esp.useUdpSocket(natT);
-    this.sockets = { ike, natT };
+    // ESP in UDP leaves from the gateway's own address (NAT traversal from a second address is not emulated).
+    this.esp.useUdpSocket(sockets.get(this.options.address)!.natT);
+    this.sockets = sockets;
     this.engine.start();
   }
 
@@ -129,8 +150,10 @@ export class IpsecGateway {
 
   close(): void {
     this.engine.flushLog();
-    this.sockets?.ike.close();
-    this.sockets?.natT.close();
+    for (const s of this.sockets?.values() ?? []) {
+      s.ike.close();
+      s.natT.close();
+    }
     this.sockets = undefined;
   }
 }

@@ -21,7 +21,6 @@ export function rrasEnds(ref: ModelRef<'rras', RrasModel | undefined>): SiteEnds
   if (model === undefined) return NO_ENDS;
   const server = model.serverName;
   const gateway: GatewayRef = { key: `${ref.site.name}/${server}`, name: `RRAS '${server}'` };
-  const publicAddress = model.publicAdapter?.address;
   const bgpHome = {
     path: model.bgpRouter === undefined ? ref.at : [...ref.at, 'BgpPeers'],
     fix: (peer: BgpEnd) => `Add-BgpRouter -LocalASN ${peer.peerAsn?.value ?? '<ASN>'} and Add-BgpPeer -LocalIPAddress ${peer.peerAddress === undefined ? '<address>' : formatIpv4(peer.peerAddress.value)} -PeerIPAddress ${formatIpv4(peer.answersOn[0] ?? peer.ownAddresses[0] ?? 0)} -PeerASN ${peer.localAsn?.value ?? '<ASN>'}`,
@@ -38,7 +37,7 @@ export function rrasEnds(ref: ModelRef<'rras', RrasModel | undefined>): SiteEnds
   return {
     tunnels,
     sessions: sessionsOf(ref, model, gateway),
-    publicAddresses: publicAddress === undefined ? [] : [{ address: publicAddress, platform: 'rras', what: gateway.name, gateway }],
+    publicAddresses: model.adapters.filter((a) => a.internet).map((a) => ({ address: a.address, platform: 'rras' as const, what: gateway.name, gateway })),
   };
 }
 

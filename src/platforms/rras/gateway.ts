@@ -3,6 +3,7 @@ import { ACCEPT_ALL } from '../../bgp/policy/types.js';
 import type { PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
+import { formatIpv4 } from '../../net/address.js';
 import type { Route } from '../../router/route-table.js';
 import type { Findings, ModelRef } from '../adapter.js';
 import { ANY, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName } from '../common.js';
@@ -128,7 +129,16 @@ export function planRrasSite(ref: ModelRef<'rras', RrasModel | undefined>, findi
   }
   const ikeAddress = publicIface?.address ?? 0;
   const interfacesOnce = uniqueByName(s2s, (i) => i.name, (i) => [...s2s[i]!.path, 'Name'], 'S2S interface', 'RRAS_DUPLICATE_NAME', findings);
-  const built = model.publicAdapter === undefined ? [] : interfacesOnce.flatMap(({ item: iface }) => s2sPeer(model, iface, iface.ikeSource ?? ikeAddress, findings) ?? []);
+  const own = new Set(model.adapters.map((a) => a.address));
+  const built = model.publicAdapter === undefined ? [] : interfacesOnce.flatMap(({ item: iface }) => {
+    const source = iface.ikeSource ?? ikeAddress;
+    if (iface.resource.SourceIpAddress !== undefined && !own.has(source)) {
+      findings.error('RRAS_SOURCE_ADDRESS', [...iface.path, 'SourceIpAddress'], `S2S interface '${iface.name}' SourceIpAddress ${iface.resource.SourceIpAddress} is none of the server's addresses: RRAS cannot send IKE from it, so the interface never connects`,
+        `use the address of one of its adapters (${model.adapters.filter((a) => a.internet).map((a) => formatIpv4(a.address)).join(', ') || 'a public one'})`);
+      return [];
+    }
+    return s2sPeer(model, iface, source, findings) ?? [];
+  });
   const router = model.bgpRouter;
   if (router?.identifier.value === 0) {
     findings.error('RRAS_BGP_IDENTIFIER', router.identifier.path, 'Add-BgpRouter -BgpIdentifier 0.0.0.0: a BGP identifier must be a non-zero address (RFC 4271 §4.2, RFC 6286), so RRAS refuses the router',
