@@ -1,5 +1,5 @@
 import { isUnacceptableHoldTime } from '../bgp/timers.js';
-import { formatIpv4, prefixContains, type Ipv4Address } from '../net/address.js';
+import { formatIpv4, formatPrefix, parsePrefix, prefixContains, prefixesOverlap, type Ipv4Address } from '../net/address.js';
 import type { Findings } from './adapter.js';
 import type { RulesOf } from './cross-checks.js';
 import type { BgpEnd, TunnelEnd } from './ends.js';
@@ -15,11 +15,19 @@ import type { Pairing } from './pairing.js';
  */
 
 export function checkBgpPairs(pairing: Pairing, rules: RulesOf, report: Findings): void {
+  const sessions: [BgpEnd, BgpEnd][] = [];
   for (const { a, b } of pairing.pairs) {
     const [A, B] = [sessionsFor(pairing, a, b), sessionsFor(pairing, b, a)];
     if (!checkBothOn(a, A, b, B, rules, report)) continue;
-    for (const x of A) for (const y of B) if (faces(a, x, b, y)) compareSessions(x, y, report);
+    for (const x of A) {
+      for (const y of B) {
+        if (!faces(a, x, b, y) || x.off !== undefined || y.off !== undefined) continue;
+        compareSessions(x, y, report);
+        sessions.push([x, y]);
+      }
+    }
   }
+  checkPrefixLimits(sessions, report);
 }
 
 /** The addresses a peer aiming at `end`'s side would name, and the networks behind it. */
@@ -108,10 +116,54 @@ function compareSessions(x: BgpEnd, y: BgpEnd, report: Findings): void {
       [y.passiveFix, x.passiveFix].filter((f) => f !== '').join(', or '));
   }
   for (const [fixed, other] of [[x, y], [y, x]] as const) checkHoldTime(fixed, other, report);
-  for (const [from, to] of [[y, x], [x, y]] as const) {
-    if (from.advertises === undefined || to.accepts === undefined || from.advertises.count <= to.accepts.limit) continue;
-    report.error('PAIR_PREFIX_LIMIT', from.advertises.path, `${from.speaker} advertises ${from.advertises.count} prefixes to ${to.speaker}, more than ${to.accepts.what}: ${to.accepts.effect}`,
-      [from.advertises.fix, to.accepts.fix].filter((f) => f !== undefined).join(', or '));
+}
+
+/**
+ * What each speaker sends each peer once BGP has converged — what it originates, and what it
+ * learned from its other peers when it passes routes on (transit) — against what the peer
+ * accepts: a VNet two hops from on premises counts the on-premises prefixes too.
+ */
+function checkPrefixLimits(sessions: readonly [BgpEnd, BgpEnd][], report: Findings): void {
+  const directed = sessions.flatMap(([x, y]) => [[x, y], [y, x]] as const).filter(([from]) => from.advertises !== undefined);
+  // learned: speaker → prefix → the speakers it was learned from.
+  const learned = new Map<string, Map<string, Set<string>>>();
+  const speakerOf = (end: BgpEnd): string | undefined => end.advertises?.speaker;
+  const sent = (from: BgpEnd, to: BgpEnd): Set<string> => {
+    const adv = from.advertises!;
+    const out = new Set(adv.originates.filter((p) => p.length > 0).map(formatPrefix));
+    if (!adv.transit) return out;
+    for (const [prefix, sources] of learned.get(adv.speaker) ?? []) {
+      if (prefix === '0.0.0.0/0' || ![...sources].some((s) => s !== speakerOf(to))) continue;
+      const p = parsePrefix(prefix);
+      if (adv.withheld.some((w) => prefixesOverlap(w, p))) continue;
+      out.add(prefix);
+    }
+    return out;
+  };
+  for (let changed = true, round = 0; changed && round <= directed.length; round++) {
+    changed = false;
+    for (const [from, to] of directed) {
+      const receiver = speakerOf(to) ?? `${to.siteIndex}/${to.label}`;
+      const table = learned.get(receiver) ?? new Map<string, Set<string>>();
+      learned.set(receiver, table);
+      for (const prefix of sent(from, to)) {
+        const sources = table.get(prefix) ?? new Set<string>();
+        if (sources.has(from.advertises!.speaker)) continue;
+        sources.add(from.advertises!.speaker);
+        table.set(prefix, sources);
+        changed = true;
+      }
+    }
+  }
+  for (const [from, to] of directed) {
+    if (to.accepts === undefined) continue;
+    const adv = from.advertises!;
+    const all = sent(from, to);
+    if (all.size <= to.accepts.limit) continue;
+    const own = new Set(adv.originates.map(formatPrefix));
+    const passedOn = [...all].filter((p) => !own.has(p)).length;
+    report.error('PAIR_PREFIX_LIMIT', adv.path, `${from.speaker} advertises ${all.size} prefixes to ${to.speaker}${passedOn > 0 ? ` (${passedOn} of them learned from other peers)` : ''}, more than ${to.accepts.what}: ${to.accepts.effect}`,
+      [adv.fix, to.accepts.fix].filter((f) => f !== undefined).join(', or '));
   }
 }
 

@@ -100,6 +100,21 @@ export interface PrefixLimit {
   readonly fix?: string;
 }
 
+/** What a speaker sends one peer: what it originates, and what it passes on of what it learns. */
+export interface Advertises {
+  /** The speaker (one node): its sessions share what it learns. */
+  readonly speaker: string;
+  /** The prefixes it originates towards this peer (its networks, static prefixes it holds for others). */
+  readonly originates: readonly Prefix[];
+  /** Whether it passes on what it learns from its other peers (Azure does; RRAS with TransitRouting Enabled). */
+  readonly transit: boolean;
+  /** Learned prefixes overlapping these are not passed on (Azure: its VNet); a default route never is. */
+  readonly withheld: readonly Prefix[];
+  /** The field that makes them, and how to send fewer. */
+  readonly path: DocPath;
+  readonly fix: string;
+}
+
 /** One BGP session end as its platform configures it. */
 export interface BgpEnd {
   readonly platform: PlatformName;
@@ -130,8 +145,8 @@ export interface BgpEnd {
   readonly holdTime: Field<number> | undefined;
   /** Timers the platform fixes and will not negotiate down (Azure's 60/180 s). */
   readonly fixedTimers?: { readonly keepalive: number; readonly hold: number };
-  /** How many prefixes it advertises to this peer, and the field that makes them. */
-  readonly advertises: { readonly count: number; readonly path: DocPath; readonly fix: string } | undefined;
+  /** What the speaker sends this peer; undefined when vpnlab does not model it (the platform's BGP is not emulated). */
+  readonly advertises: Advertises | undefined;
   readonly accepts?: PrefixLimit;
 }
 

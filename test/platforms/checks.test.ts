@@ -248,6 +248,13 @@ describe('platform checks: RRAS facing Azure', () => {
     has(issues, 'PAIR_PREFIX_LIMIT', 'error', 'sites[0].rras.BgpCustomRoutes', ['4002', "'VNet1GW'", 'drops the BGP session']);
   });
 
+  it('3,998 on-premises prefixes reach VNet2 by transit with VNet1\'s own: over Azure\'s 4,000 on the VNet-to-VNet session', () => {
+    const networks = Array.from({ length: 3998 }, (_, i) => `172.${16 + (i >> 8)}.${i & 255}.0/24`);
+    const issues = issuesOfText(mutated(RRAS, (_, site) => { rras(site('OnPrem')).BgpCustomRoutes = [{ Interface: ['LAN'], Network: networks }]; }));
+    has(issues, 'PAIR_PREFIX_LIMIT', 'error', 'sites[1].azure.virtualNetworkGateways[0].enableBgp', ["'VNet1GW'", "'VNet2GW'", 'learned from other peers', 'drops the BGP session']);
+    assert.ok(!issues.some((i) => i.code === 'PAIR_PREFIX_LIMIT' && i.path.startsWith('sites[0]')), 'RRAS itself stays under the limit towards VNet1');
+  });
+
   it('BGP on RRAS while the Azure connection has it off', () => {
     const issues = issuesOfText(mutated(RRAS, (_, site) => { list(azure(site('VNet1')).connections)[0]!.enableBgp = false; }));
     has(issues, 'PAIR_BGP_OFF', 'error', 'sites[0].rras.BgpPeers[0]', ["'AzureS2S'", "'VNet1ToSite5'", 'never comes up']);

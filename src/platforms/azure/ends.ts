@@ -1,5 +1,5 @@
 import { formatPath, type DocPath } from '../../config/source.js';
-import { formatIpv4, formatPrefix } from '../../net/address.js';
+import { formatIpv4, formatPrefix, type Prefix } from '../../net/address.js';
 import type { ModelRef } from '../adapter.js';
 import type { BgpEnd, PublicAddress, SiteEnds, TunnelEnd } from '../ends.js';
 import { azureOffer, bgpStance, connectionRemotes, policySelectors, type RemoteEnd } from './connection.js';
@@ -79,11 +79,15 @@ function tunnelEnd(ref: AzureRef, g: DerivedGateway, c: ModelConnection, instanc
   };
 }
 
-/** What Azure advertises to the device behind `c` (S1): the VNet, and its other local network gateways' prefixes, not the device's own. */
-function advertisedCount(model: AzureModel, g: DerivedGateway, c: ModelConnection): number {
+/**
+ * What Azure originates towards the peer behind `c` (S1): the VNet, and the prefixes of its other
+ * local network gateways — not the peer's own. What it learns over BGP it passes on too, except
+ * routes overlapping the VNet and the default route.
+ */
+function originated(model: AzureModel, g: DerivedGateway, c: ModelConnection): Prefix[] {
   const own = new Set((c.lng?.prefixes ?? []).map(formatPrefix));
-  const others = model.connections.filter((x) => x.gateway === g).flatMap((x) => x.lng?.prefixes ?? []).map(formatPrefix).filter((p) => !own.has(p));
-  return new Set([...g.facts.vnetPrefixes.map(formatPrefix), ...others]).size;
+  const others = model.connections.filter((x) => x.gateway === g && x.lng !== undefined).flatMap((x) => x.lng!.prefixes).filter((p) => !own.has(formatPrefix(p)));
+  return [...g.facts.vnetPrefixes, ...others];
 }
 
 function bgpOf(ref: AzureRef, g: DerivedGateway, c: ModelConnection, instance: AzureInstanceFacts, remote: RemoteEnd, label: string): { bgp?: BgpEnd } {
@@ -120,7 +124,10 @@ function bgpOf(ref: AzureRef, g: DerivedGateway, c: ModelConnection, instance: A
       passiveFix: 'use a non-APIPA bgpPeeringAddress',
       holdTime: { value: AZURE_BGP_HOLD_S, path: g.path, name: 'hold time' },
       fixedTimers: { keepalive: AZURE_BGP_KEEPALIVE_S, hold: AZURE_BGP_HOLD_S },
-      advertises: lng === undefined ? undefined : { count: advertisedCount(ref.model, g, c), path: [...g.path, 'enableBgp'], fix: 'advertise fewer (aggregated) prefixes' },
+      advertises: {
+        speaker: `${ref.site.name}/${instance.nodeName}`, originates: originated(ref.model, g, c), transit: true, withheld: facts.vnetPrefixes,
+        path: [...g.path, 'enableBgp'], fix: 'advertise fewer (aggregated) prefixes',
+      },
       accepts: { limit: AZURE_MAX_PREFIXES, what: `the ${AZURE_MAX_PREFIXES} Azure accepts from one peer`, effect: 'Azure drops the BGP session' },
     },
   };

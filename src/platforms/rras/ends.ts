@@ -65,7 +65,6 @@ function interfaceProfile(s2s: RrasS2SInterface): Profile {
 }
 
 function sessionsOf(ref: ModelRef<'rras', RrasModel | undefined>, model: RrasModel, gateway: GatewayRef): BgpEnd[] {
-  const count = model.advertised.length;
   const adapters = model.adapters.map((a) => a.address);
   return model.bgpPeers.map((peer): BgpEnd => {
     const { resource, path } = peer;
@@ -86,7 +85,10 @@ function sessionsOf(ref: ModelRef<'rras', RrasModel | undefined>, model: RrasMod
       passive: { value: peer.passive, path: [...path, 'OperationMode'], name: `BGP peer '${peer.name}' is OperationMode Server (it waits to be called)` },
       passiveFix: 'set OperationMode: Mixed (then RRAS opens the session)',
       holdTime: { value: peer.holdTime, path: [...path, 'HoldTimeSec'], name: 'HoldTimeSec' },
-      advertises: { count, path: [...ref.at, 'BgpCustomRoutes'], fix: 'advertise fewer prefixes (aggregate them with Add-BgpRouteAggregate)' },
+      advertises: {
+        speaker: `${ref.site.name}/${model.serverName}`, originates: model.advertised, transit: model.bgpRouter?.transitRouting === true, withheld: [],
+        path: [...ref.at, 'BgpCustomRoutes'], fix: 'advertise fewer prefixes (aggregate them with Add-BgpRouteAggregate)',
+      },
       ...(resource.MaxAllowedPrefix !== undefined ? {
         accepts: { limit: resource.MaxAllowedPrefix, what: `its MaxAllowedPrefix ${resource.MaxAllowedPrefix}`, effect: 'RRAS drops the BGP session', fix: 'raise MaxAllowedPrefix' },
       } : {}),
