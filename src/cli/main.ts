@@ -92,7 +92,7 @@ function load(file: string, io: Io, options: { force?: boolean } = {}): LoadedTo
  * part every simulating command shares.
  */
 function startNetwork(loaded: LoadedTopology, opts: SimOptions, io: Io, defaultLink: (n: Network) => string | undefined): { network: Network; finish: () => void } {
-  const network = new Network(loaded.topology, opts.seed, { fromScratch: opts.fromScratch === true });
+  const network = new Network(loaded.topology, opts.seed, { fromScratch: opts.fromScratch === true, resolved: loaded.network });
   for (const f of opts.fault ?? []) network.scheduleFault(f.atMs, targetOf(network, f.target), f.up);
   for (const name of opts.down ?? []) {
     if (network.links.has(name)) network.link(name).setUp(false);

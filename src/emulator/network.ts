@@ -70,10 +70,10 @@ export class Network implements EmulatorHost {
   readonly resolved: ResolvedNetwork;
   private readonly fromScratch: boolean;
 
-  constructor(topology: Topology, seed = topology.seed ?? 1, options: { fromScratch?: boolean } = {}) {
+  constructor(topology: Topology, seed = topology.seed ?? 1, options: { fromScratch?: boolean; resolved?: ResolvedNetwork } = {}) {
     this.seed = seed;
     this.topology = topology;
-    this.resolved = resolveNetwork(topology);
+    this.resolved = options.resolved !== undefined && options.resolved.topology === topology ? options.resolved : resolveNetwork(topology);
     this.fromScratch = options.fromScratch === true;
     for (const site of topology.sites) this.buildSite(site, topology);
     for (const spec of topology.links ?? []) this.buildLink(spec);

@@ -19,10 +19,12 @@ import { PLATFORM_ORDER, PLATFORMS, planSite, platformNodeNames, resolveNetwork,
  * Every issue names the resource, says what happens at run time and how to fix it.
  */
 
-export function checkNetwork(topology: Topology, issues: IssueCollector): void {
+/** Everything `vpnlab check` checks after the schema; the network it resolved, for `up` to run. */
+export function checkNetwork(topology: Topology, issues: IssueCollector): ResolvedNetwork {
   const network = resolveNetwork(topology);
   checkTopology(topology, network.sites.map((s) => s.ref.layout), issues, platformNodeNames);
   checkPlatforms(network, issues);
+  return network;
 }
 
 function checkPlatforms(network: ResolvedNetwork, issues: IssueCollector): void {

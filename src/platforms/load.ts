@@ -3,20 +3,17 @@ import type { ConfigIssue, IssueCollector } from '../config/issues.js';
 import type { DocumentSource } from '../config/source.js';
 import { topologyJsonSchema, topologySchema, type Topology } from '../topology/schema.js';
 import { checkNetwork } from './checks.js';
+import type { ResolvedNetwork } from './registry.js';
 
 export interface LoadedTopology {
   topology: Topology;
   source: DocumentSource;
   /** Problems that do not stop the topology from running (with keepCheckErrors, the errors too). */
   warnings: ConfigIssue[];
+  /** Every site's model, resolved once by the checks: `up` runs the same. */
+  network: ResolvedNetwork;
 }
 
-const TOPOLOGY_DOCUMENT = {
-  schema: topologySchema,
-  jsonSchema: topologyJsonSchema,
-  codePrefix: 'TOPO',
-  check: (topology: Topology, issues: IssueCollector) => checkNetwork(topology, issues),
-};
 
 export interface LoadOptions {
   /** Return the checks' errors with the warnings instead of refusing the file (`--force`). */
@@ -32,6 +29,13 @@ export function loadTopologyFile(file: string, options: LoadOptions = {}): Loade
  * (names resolve, addresses fit, nothing overlaps). Throws ConfigError with every error found.
  */
 export function parseTopology(text: string, file = '<input>', options: LoadOptions = {}): LoadedTopology {
-  const { data, source, warnings } = parseDocument(text, file, TOPOLOGY_DOCUMENT, options);
-  return { topology: data, source, warnings };
+  let network: ResolvedNetwork | undefined;
+  const document = {
+    schema: topologySchema,
+    jsonSchema: topologyJsonSchema,
+    codePrefix: 'TOPO',
+    check: (topology: Topology, issues: IssueCollector) => { network = checkNetwork(topology, issues); },
+  };
+  const { data, source, warnings } = parseDocument(text, file, document, options);
+  return { topology: data, source, warnings, network: network! };
 }
