@@ -3,7 +3,7 @@ import { ACCEPT_ALL } from '../../bgp/policy/types.js';
 import type { PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
-import { formatIpv4 } from '../../net/address.js';
+import { formatIpv4, isLinkLocal, prefixContains, type Ipv4Address } from '../../net/address.js';
 import type { Route } from '../../router/route-table.js';
 import type { Findings, ModelRef } from '../adapter.js';
 import { ANY, defaultRouteVia, lifetimesFor, ownRoutesOnly, pskBytes, retransmitWithin, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName } from '../common.js';
@@ -103,6 +103,32 @@ function bgpNeighbors(model: RrasModel, findings: Findings): NeighborConfig[] {
   }));
 }
 
+/**
+ * A BGP peer's LocalIPAddress that no adapter holds: an APIPA address (169.254.x.x) lives on the
+ * S2S interface that routes the peer — the tunnel side, where Azure's APIPA guidance puts the
+ * on-premises BGP address (inferred for RRAS: Microsoft documents the tunnel-interface address for
+ * devices in general). Any other address RRAS cannot speak from.
+ */
+function withApipaAddresses(model: RrasModel, tunnels: TunnelSpec[], own: ReadonlySet<Ipv4Address>, findings: Findings): TunnelSpec[] {
+  const extra = new Map<string, Ipv4Address[]>();
+  for (const peer of model.bgpPeers) {
+    const local = peer.localAddress.value;
+    if (own.has(local)) continue;
+    const via = isLinkLocal(local) ? model.interfaces.find((i) => i.routes.some((r) => prefixContains(r, peer.peerAddress.value))) : undefined;
+    if (via === undefined) {
+      findings.error('RRAS_BGP_LOCAL_ADDRESS', peer.localAddress.path, `BGP peer '${peer.name}' LocalIPAddress ${formatIpv4(local)} is none of the server's addresses${isLinkLocal(local) ? ', and no S2S interface routes its PeerIPAddress to carry it as an APIPA address' : ''}: RRAS cannot speak BGP from it, so the session never comes up`,
+        `use an address of the server (its LAN adapter, ${model.adapters.filter((a) => !a.internet).map((a) => formatIpv4(a.address)).join(', ') || 'none yet'}), or an APIPA address with a route to the peer through the S2S interface`);
+      continue;
+    }
+    extra.set(via.name, [...(extra.get(via.name) ?? []), local]);
+  }
+  return tunnels.map((t) => {
+    const addresses = extra.get(t.connection);
+    if (addresses === undefined) return t;
+    return { ...t, interfaceAddresses: [...(t.interfaceAddresses ?? []), ...addresses.map((address) => ({ address, prefix: { address, length: 32 } }))] };
+  });
+}
+
 export function planRrasSite(ref: ModelRef<'rras', RrasModel | undefined>, findings: Findings): SitePlan | undefined {
   const model = ref.model;
   if (model === undefined) return undefined;
@@ -139,6 +165,7 @@ export function planRrasSite(ref: ModelRef<'rras', RrasModel | undefined>, findi
     }
     return s2sPeer(model, iface, source, findings) ?? [];
   });
+  const tunnels = withApipaAddresses(model, built.map((b) => b.tunnel), own, findings);
   const router = model.bgpRouter;
   if (router?.identifier.value === 0) {
     findings.error('RRAS_BGP_IDENTIFIER', router.identifier.path, 'Add-BgpRouter -BgpIdentifier 0.0.0.0: a BGP identifier must be a non-zero address (RFC 4271 §4.2, RFC 6286), so RRAS refuses the router',
@@ -151,7 +178,7 @@ export function planRrasSite(ref: ModelRef<'rras', RrasModel | undefined>, findi
     os: 'windows',
     interfaces,
     routes,
-    ...(built.length > 0 ? { ipsec: { address: ikeAddress, peers: built.map((b) => b.peer), tunnels: built.map((b) => b.tunnel), delayedStarts: [] } } : {}),
+    ...(built.length > 0 ? { ipsec: { address: ikeAddress, peers: built.map((b) => b.peer), tunnels, delayedStarts: [] } } : {}),
     ...(router !== undefined && router.identifier.value !== 0 ? {
       bgp: {
         config: {
