@@ -36,7 +36,8 @@ export type EmulationEventBody =
   | { readonly kind: 'bgp-routes'; readonly change: 'withdrawn'; readonly routes: readonly Prefix[] }
   /** The gateway instances a fabric sends a prefix to changed; none: no gateway carries it any more. */
   | { readonly kind: 'fabric-route'; readonly prefix: Prefix; readonly via: readonly FabricHop[] }
-  | { readonly kind: 'fault'; readonly target: FaultTarget; readonly up: boolean }
+  /** A scheduled fault; unchanged: the target already was in that state, so nothing was done. */
+  | { readonly kind: 'fault'; readonly target: FaultTarget; readonly up: boolean; readonly unchanged: boolean }
   /** The platform's provisioning state of an instance (Azure's Updating/Succeeded, Alibaba's Preparing/Normal). */
   | { readonly kind: 'provisioning'; readonly state: string; readonly ready: boolean }
   | { readonly kind: 'log'; readonly source: 'ike' | 'bgp'; readonly line: string };

@@ -1,6 +1,7 @@
 import { CeaseSubcode, ErrorCode } from '../bgp/errors.js';
 import type { TransitionReason } from '../bgp/fsm-types.js';
-import { BgpSpeaker } from '../bgp/speaker.js';
+import { BgpSpeaker, DEFAULT_HOLD_TIME } from '../bgp/speaker.js';
+import { DEFAULT_RETRANSMIT } from '../ike/config.js';
 import { IpsecGateway } from '../ipsec/gateway.js';
 import { sameReason, type IkeSaReason } from '../ike/reasons.js';
 import { DEFAULT_MTU } from '../net/ipv4.js';
@@ -117,6 +118,23 @@ export class GatewayInstance {
         });
       }
     }
+  }
+
+  /**
+   * The longest this instance takes to notice that a peer has gone silent: DPD's idle delay plus
+   * its retransmissions until it gives up, or a BGP session's hold time.
+   */
+  get failureDetectionMs(): number {
+    const dpd = (this.plan.ipsec?.peers ?? []).map((p) => {
+      if (p.dpdDelaySeconds <= 0) return 0;
+      const r = p.retransmit ?? DEFAULT_RETRANSMIT;
+      let waits = 0;
+      for (let i = 0; i <= r.tries; i++) waits += r.timeoutMs * Math.pow(r.base, i);
+      return p.dpdDelaySeconds * 1000 + waits;
+    });
+    const config = this.plan.bgp?.config;
+    const hold = (config?.neighbors ?? []).map((n) => (n.holdTime ?? config?.holdTime ?? DEFAULT_HOLD_TIME) * 1000);
+    return Math.max(0, ...dpd, ...hold);
   }
 
   /** The instance fails (a fault): it loses every IKE SA and BGP session without telling anyone. */

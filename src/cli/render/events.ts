@@ -54,6 +54,7 @@ export function describeEvent(e: EmulationEventBody): string {
     case 'fabric-route':
       return e.via.length === 0 ? `${formatPrefix(e.prefix)}: no gateway carries it any more` : `${formatPrefix(e.prefix)} via ${e.via.map(formatHop).join(', ')}`;
     case 'fault':
+      if (e.unchanged) return `fault: ${e.target.kind} already ${e.up ? 'up' : 'down'}: nothing changes`;
       return `fault: ${e.target.kind} ${e.up ? 'restored' : 'down'}`;
     case 'provisioning':
       return e.state;
