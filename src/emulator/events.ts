@@ -20,8 +20,12 @@ export type EmulationEventBody =
   | { readonly kind: 'ike-sa-up'; readonly ikeSa: string; readonly peer: string; readonly reason: IkeSaReason }
   /** An established IKE SA went. */
   | { readonly kind: 'ike-sa-down'; readonly ikeSa: string; readonly peer: string; readonly reason: IkeSaReason }
-  /** An attempt that never got established; a connection that keeps failing the same way is one event. */
-  | { readonly kind: 'ike-sa-failed'; readonly ikeSa: string; readonly peer: string; readonly reason: IkeSaReason }
+  /**
+   * An attempt that never got established; a connection that keeps failing the same way is one
+   * event. expected: what a redundant design does while it works (a collision lost, or an attempt
+   * refused or abandoned while an IKE SA of the same connection is up): shown only in the full log.
+   */
+  | { readonly kind: 'ike-sa-failed'; readonly ikeSa: string; readonly peer: string; readonly reason: IkeSaReason; readonly expected: boolean }
   /** A tunnel got its first CHILD_SA (rekeys are not events). */
   | {
     readonly kind: 'tunnel-up'; readonly tunnel: string; readonly suite: SuiteSpec;

@@ -223,7 +223,7 @@ export class Network implements EmulatorHost {
     if (plan !== undefined) {
       const instances = new Map<string, GatewayInstance>();
       for (const instancePlan of plan.instances) {
-        const instance = new GatewayInstance(this, site.name, instancePlan);
+        const instance = new GatewayInstance(this, site.name, instancePlan, () => instances.values());
         instances.set(instancePlan.name, instance);
         this.gateways.set(instance.node.qualifiedName, instance);
       }

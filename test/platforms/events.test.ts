@@ -58,7 +58,7 @@ describe('emulation events', () => {
         'BGP AzureS2S: OpenSent -> Idle: Received NOTIFICATION OPEN Message Error/Bad Peer AS'],
       [{ kind: 'bgp-routes', change: 'withdrawn', routes: [1, 2, 3, 4, 5, 6].map((n) => ({ address: (10 << 24) | (n << 16), length: 16 })) }, 'BGP routes withdrawn: 10.1.0.0/16, 10.2.0.0/16, 10.3.0.0/16, 10.4.0.0/16 and 2 more'],
       [{ kind: 'bgp-routes', change: 'learned', routes: [{ prefix, nextHop: parseIpv4('10.3.1.254') }] }, 'BGP routes learned: 10.5.0.0/16 via 10.3.1.254'],
-      [{ kind: 'ike-sa-failed', ikeSa: 'x[1]', peer: 'x', reason: { kind: 'no-response', exchange: ExchangeType.IKE_SA_INIT, messageId: 0, retransmits: 5 } },
+      [{ kind: 'ike-sa-failed', ikeSa: 'x[1]', peer: 'x', reason: { kind: 'no-response', exchange: ExchangeType.IKE_SA_INIT, messageId: 0, retransmits: 5 }, expected: false },
         'IKE SA x[1] failed: giving up after 5 retransmits of IKE_SA_INIT request 0: peer not responding'],
       [{ kind: 'child-sa-removed', tunnel: 'net', inboundSpi: 0xc0000001, reason: { kind: 'deleted-by-peer' } }, 'tunnel net CHILD_SA c0000001 removed: deleted by the peer'],
       [{ kind: 'fault', target: { kind: 'link', name: 'wan' }, up: true, unchanged: false }, 'fault: link restored'],
