@@ -3,8 +3,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { VpnlabError } from '../core/errors.js';
 import { Network } from '../emulator/network.js';
 import { parseFaultTarget, type FaultTarget } from '../topology/faults.js';
-import { resolveDestination, runPing, runTraceroute } from '../emulator/session.js';
-import { Probe } from '../apps/probe.js';
+import { runPing, runTraceroute, scheduleProbe, type ScheduledProbe } from '../emulator/session.js';
+import type { Probe } from '../apps/probe.js';
 import { ConfigError, formatIssue } from '../config/issues.js';
 import { loadTopologyFile, type LoadedTopology } from '../platforms/load.js';
 import { durationMs } from '../config/primitives.js';
@@ -91,9 +91,11 @@ function load(file: string, io: Io, options: { force?: boolean } = {}): LoadedTo
  * Builds the network, applies --down faults, starts a capture, and runs to the start time: the
  * part every simulating command shares.
  */
-function startNetwork(loaded: LoadedTopology, opts: SimOptions, io: Io, defaultLink: (n: Network) => string | undefined): { network: Network; finish: () => void } {
+function startNetwork(loaded: LoadedTopology, opts: SimOptions, io: Io, defaultLink: (n: Network) => string | undefined,
+  beforeStart: (n: Network) => void = () => {}): { network: Network; finish: () => void } {
   const network = new Network(loaded.topology, opts.seed, { fromScratch: opts.fromScratch === true, resolved: loaded.network });
   for (const f of opts.fault ?? []) network.scheduleFault(f.atMs, targetOf(network, f.target), f.up);
+  beforeStart(network);
   for (const name of opts.down ?? []) {
     if (network.links.has(name)) network.link(name).setUp(false);
     else network.node(name).ip.setUp(false);
@@ -139,11 +141,10 @@ function runPastFaults(network: Network, limitMs: number, io: Io): void {
   reportSettle(network, runUntilSettled(network, Math.max(0, end - network.scheduler.now())), io);
 }
 
-function startProbe(network: Network, spec: string): Probe {
+function planProbe(network: Network, spec: string): ScheduledProbe {
   const colon = spec.lastIndexOf(':');
   if (colon <= 0) throw new VpnlabError('ERR_USAGE', '--probe expects FROM:DESTINATION, e.g. vm:10.0.0.1');
-  const from = network.node(spec.slice(0, colon));
-  return new Probe(from.ip, resolveDestination(network, spec.slice(colon + 1)), { intervalMs: 1000, identifier: network.rng(`probe:${from.qualifiedName}`).int(0x10000) });
+  return scheduleProbe(network, spec.slice(0, colon), spec.slice(colon + 1));
 }
 
 function renderProbe(spec: string, probe: Probe): string {
@@ -196,13 +197,16 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--verbose', 'also print every gateway log line, the nodes and the links')
     .action((file: string, opts: SimOptions & { until: number; verbose?: boolean; probe?: string }) => {
       const loaded = load(file, io, opts);
-      const { network, finish } = startNetwork(loaded, { ...opts, settleLimit: opts.until }, io, () => undefined);
-      const probe = opts.probe === undefined ? undefined : startProbe(network, opts.probe);
+      let probe: ScheduledProbe | undefined;
+      const { network, finish } = startNetwork(loaded, { ...opts, settleLimit: opts.until }, io, () => undefined, (n) => {
+        if (opts.probe !== undefined) probe = planProbe(n, opts.probe);
+      });
+      probe?.start();
       runPastFaults(network, opts.until, io);
       probe?.stop();
       finish();
       io.out(renderUp(loaded.topology, network, opts.verbose === true));
-      if (probe !== undefined) io.out(renderProbe(opts.probe!, probe));
+      if (probe?.probe !== undefined) io.out(renderProbe(opts.probe!, probe.probe));
     });
 
   addSimOptions(program.command('ping <file> <destination>'))

@@ -20,8 +20,12 @@ export type EmulationEventBody =
   | { readonly kind: 'ike-sa-up'; readonly ikeSa: string; readonly peer: string; readonly reason: IkeSaReason }
   /** An established IKE SA went. */
   | { readonly kind: 'ike-sa-down'; readonly ikeSa: string; readonly peer: string; readonly reason: IkeSaReason }
-  /** An attempt that never got established; a connection that keeps failing the same way is one event. */
-  | { readonly kind: 'ike-sa-failed'; readonly ikeSa: string; readonly peer: string; readonly reason: IkeSaReason }
+  /**
+   * An attempt that never got established; a connection that keeps failing the same way is one
+   * event. expected: what a redundant design does while it works (a collision lost, or an attempt
+   * refused or abandoned while an IKE SA of the same connection is up): shown only in the full log.
+   */
+  | { readonly kind: 'ike-sa-failed'; readonly ikeSa: string; readonly peer: string; readonly reason: IkeSaReason; readonly expected: boolean }
   /** A tunnel got its first CHILD_SA (rekeys are not events). */
   | {
     readonly kind: 'tunnel-up'; readonly tunnel: string; readonly suite: SuiteSpec;
@@ -36,7 +40,8 @@ export type EmulationEventBody =
   | { readonly kind: 'bgp-routes'; readonly change: 'withdrawn'; readonly routes: readonly Prefix[] }
   /** The gateway instances a fabric sends a prefix to changed; none: no gateway carries it any more. */
   | { readonly kind: 'fabric-route'; readonly prefix: Prefix; readonly via: readonly FabricHop[] }
-  | { readonly kind: 'fault'; readonly target: FaultTarget; readonly up: boolean }
+  /** A scheduled fault; unchanged: the target already was in that state, so nothing was done. */
+  | { readonly kind: 'fault'; readonly target: FaultTarget; readonly up: boolean; readonly unchanged: boolean }
   /** The platform's provisioning state of an instance (Azure's Updating/Succeeded, Alibaba's Preparing/Normal). */
   | { readonly kind: 'provisioning'; readonly state: string; readonly ready: boolean }
   | { readonly kind: 'log'; readonly source: 'ike' | 'bgp'; readonly line: string };

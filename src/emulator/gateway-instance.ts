@@ -1,7 +1,9 @@
 import { CeaseSubcode, ErrorCode } from '../bgp/errors.js';
 import type { TransitionReason } from '../bgp/fsm-types.js';
-import { BgpSpeaker } from '../bgp/speaker.js';
+import { BgpSpeaker, DEFAULT_HOLD_TIME } from '../bgp/speaker.js';
+import { DEFAULT_RETRANSMIT } from '../ike/config.js';
 import { IpsecGateway } from '../ipsec/gateway.js';
+import { ExchangeType, NotifyType } from '../ike/constants.js';
 import { sameReason, type IkeSaReason } from '../ike/reasons.js';
 import { DEFAULT_MTU } from '../net/ipv4.js';
 import type { InstancePlan } from '../platforms/plan.js';
@@ -13,6 +15,27 @@ import { BgpRouteInstaller, type InstalledChanges } from './route-install.js';
  * and a BGP speaker whose best routes go into the node's route table.
  */
 
+/**
+ * Whether a failed IKE SA attempt is routine in an active-active or dual-tunnel design that
+ * works: both ends dial, so one of two colliding attempts gives way (peer-initiated-meanwhile),
+ * the responder's half of the abandoned one times out (half-open-timeout), and an instance the
+ * peer has no tunnel for is refused at IKE_SA_INIT (NO_PROPOSAL_CHOSEN) while the connection's
+ * tunnel to the other instance is up. The last two are faults when no IKE SA of the connection
+ * is up, and stay on the timeline then.
+ */
+export function expectedFailure(reason: IkeSaReason, connectionUp: boolean): boolean {
+  switch (reason.kind) {
+    case 'peer-initiated-meanwhile':
+      return true;
+    case 'half-open-timeout':
+      return connectionUp;
+    case 'notify-received':
+      return connectionUp && reason.exchange === ExchangeType.IKE_SA_INIT && reason.notify === NotifyType.NO_PROPOSAL_CHOSEN;
+    default:
+      return false;
+  }
+}
+
 export class GatewayInstance {
   readonly plan: InstancePlan;
   readonly node: SimNode;
@@ -21,8 +44,11 @@ export class GatewayInstance {
   private readonly network: EmulatorHost;
   /** Per connection, the reason of its last failed attempt (while it keeps failing). */
   private readonly failures = new Map<string, IkeSaReason>();
+  /** Per connection, how many of its IKE SAs are established. */
+  private readonly established = new Map<string, number>();
 
-  constructor(network: EmulatorHost, site: string, plan: InstancePlan) {
+  /** `siblings`: the site's gateway instances (this one too), whose connections of the same name are the same design's. */
+  constructor(network: EmulatorHost, site: string, plan: InstancePlan, siblings: () => Iterable<GatewayInstance> = () => [this]) {
     this.network = network;
     this.plan = plan;
     this.node = network.addNode(site, plan.name, 'router', plan.os, true);
@@ -43,6 +69,8 @@ export class GatewayInstance {
         events: {
           ikeState: (e) => {
             const sa = { ikeSa: e.ikeSa, peer: e.peer, reason: e.reason };
+            if (e.state === 'established') this.established.set(e.peer, (this.established.get(e.peer) ?? 0) + 1);
+            if (e.state === 'destroyed' && e.previous === 'established') this.established.set(e.peer, (this.established.get(e.peer) ?? 1) - 1);
             if (e.state === 'established') network.milestone(who, { kind: 'ike-sa-up', ...sa });
             else if (e.state === 'destroyed' && e.previous === 'established') network.milestone(who, { kind: 'ike-sa-down', ...sa });
             else if (e.state === 'destroyed') {
@@ -50,7 +78,8 @@ export class GatewayInstance {
               const last = this.failures.get(e.peer);
               if (last === undefined || !sameReason(last, e.reason)) {
                 this.failures.set(e.peer, e.reason);
-                network.milestone(who, { kind: 'ike-sa-failed', ...sa });
+                const connectionUp = [...siblings()].some((g) => g.hasIkeSa(e.peer));
+                network.milestone(who, { kind: 'ike-sa-failed', ...sa, expected: expectedFailure(e.reason, connectionUp) });
               }
             }
             if (e.state === 'established') this.failures.delete(e.peer);
@@ -81,6 +110,11 @@ export class GatewayInstance {
       });
       installer.follow(this.bgp);
     }
+  }
+
+  /** Whether an IKE SA of the connection is established here. */
+  hasIkeSa(connection: string): boolean {
+    return (this.established.get(connection) ?? 0) > 0;
   }
 
   /** False while the platform is still provisioning the instance. */
@@ -117,6 +151,23 @@ export class GatewayInstance {
         });
       }
     }
+  }
+
+  /**
+   * The longest this instance takes to notice that a peer has gone silent: DPD's idle delay plus
+   * its retransmissions until it gives up, or a BGP session's hold time.
+   */
+  get failureDetectionMs(): number {
+    const dpd = (this.plan.ipsec?.peers ?? []).map((p) => {
+      if (p.dpdDelaySeconds <= 0) return 0;
+      const r = p.retransmit ?? DEFAULT_RETRANSMIT;
+      let waits = 0;
+      for (let i = 0; i <= r.tries; i++) waits += r.timeoutMs * Math.pow(r.base, i);
+      return p.dpdDelaySeconds * 1000 + waits;
+    });
+    const config = this.plan.bgp?.config;
+    const hold = (config?.neighbors ?? []).map((n) => (n.holdTime ?? config?.holdTime ?? DEFAULT_HOLD_TIME) * 1000);
+    return Math.max(0, ...dpd, ...hold);
   }
 
   /** The instance fails (a fault): it loses every IKE SA and BGP session without telling anyone. */

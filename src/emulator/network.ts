@@ -94,26 +94,36 @@ export class Network implements EmulatorHost {
    * its IKE and ESP packets are dropped between the two gateways until it is restored.
    */
   scheduleFault(atMs: number, target: FaultTarget, up: boolean): void {
-    const apply = this.faultAction(target);
+    const fault = this.faultAction(target);
     this.faults.push({ atMs, target, up });
     this.scheduler.at(atMs, () => {
-      this.milestone(target.name, { kind: 'fault', target, up });
-      apply(up);
+      // Asking for the state the target is in already changes nothing (a gateway already up is not restarted).
+      const unchanged = fault.isUp() === up;
+      this.milestone(target.name, { kind: 'fault', target, up, unchanged });
+      if (unchanged) return;
+      this.lastFault = { atMs, up };
+      fault.apply(up);
     }, undefined);
   }
 
-  private faultAction(target: FaultTarget): (up: boolean) => void {
+  /** The last fault that changed something; after one that took something down, settling waits for what it breaks to show. */
+  lastFault: { readonly atMs: number; readonly up: boolean } | undefined;
+
+  private faultAction(target: FaultTarget): { isUp: () => boolean; apply: (up: boolean) => void } {
     if (target.kind === 'link') {
       const link = this.link(target.name);
-      return (up) => link.setUp(up);
+      return { isUp: () => link.up, apply: (up) => link.setUp(up) };
     }
     if (target.kind === 'node') {
       const node = this.node(target.name);
       const gateway = this.gateways.get(node.qualifiedName);
-      return (up) => {
-        node.ip.setUp(up);
-        if (up) gateway?.recover();
-        else gateway?.fail();
+      return {
+        isUp: () => node.ip.up,
+        apply: (up) => {
+          node.ip.setUp(up);
+          if (up) gateway?.recover();
+          else gateway?.fail();
+        },
       };
     }
     const instance = this.gateways.get(target.instance);
@@ -125,9 +135,12 @@ export class Network implements EmulatorHost {
     const key = pathKey(peer.localAddress, peer.remoteAddress);
     const internet = this.internetNode();
     internet.forwardFilter ??= (packet) => this.cutPaths.size > 0 && this.cutPaths.has(pathKey(ipv4Src(packet), ipv4Dst(packet)));
-    return (up) => {
-      if (up) this.cutPaths.delete(key);
-      else this.cutPaths.add(key);
+    return {
+      isUp: () => !this.cutPaths.has(key),
+      apply: (up) => {
+        if (up) this.cutPaths.delete(key);
+        else this.cutPaths.add(key);
+      },
     };
   }
 
@@ -210,7 +223,7 @@ export class Network implements EmulatorHost {
     if (plan !== undefined) {
       const instances = new Map<string, GatewayInstance>();
       for (const instancePlan of plan.instances) {
-        const instance = new GatewayInstance(this, site.name, instancePlan);
+        const instance = new GatewayInstance(this, site.name, instancePlan, () => instances.values());
         instances.set(instancePlan.name, instance);
         this.gateways.set(instance.node.qualifiedName, instance);
       }

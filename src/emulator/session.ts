@@ -1,6 +1,8 @@
+import type { Timer } from '../core/clock.js';
 import { VpnlabError } from '../core/errors.js';
 import { isIpv4, parseIpv4, type Ipv4Address } from '../net/address.js';
 import { Ping, PING_DEFAULTS, type PingStyle } from '../apps/ping.js';
+import { Probe } from '../apps/probe.js';
 import { Traceroute, TRACEROUTE_DEFAULTS } from '../apps/traceroute.js';
 import type { Network, SimNode } from './network.js';
 
@@ -64,4 +66,41 @@ export function runTraceroute(network: Network, from: string, dest: string, maxH
   const trace = new Traceroute(node.ip, node.transport, dst, options);
   runUntil(network, () => trace.done);
   return { trace, style: node.os, dst, maxHops: options.maxHops };
+}
+
+/** A probe begins this long before the first fault when that fault comes before the network has settled. */
+export const PROBE_LEAD_MS = 5_000;
+const PROBE_INTERVAL_MS = 1_000;
+
+/** A steady ping that covers the whole fault window: from just before the first fault, or from the settle point. */
+export interface ScheduledProbe {
+  /** Starts it now, unless the first fault's lead time has started it already. */
+  start(): void;
+  stop(): void;
+  readonly probe: Probe | undefined;
+}
+
+/**
+ * Plans a probe from `from` to `dest` on a network whose faults are scheduled: it starts
+ * PROBE_LEAD_MS before the first fault if that comes before start() (the settle point), so an
+ * outage that begins while the gateways are still settling is measured from its beginning.
+ */
+export function scheduleProbe(network: Network, from: string, dest: string): ScheduledProbe {
+  const node = network.node(from);
+  const dst = resolveDestination(network, dest);
+  let probe: Probe | undefined;
+  let early: Timer | undefined;
+  const start = (): void => {
+    early?.cancel();
+    probe ??= new Probe(node.ip, dst, { intervalMs: PROBE_INTERVAL_MS, identifier: network.rng(`probe:${node.qualifiedName}`).int(0x10000) });
+  };
+  const firstFault = Math.min(...network.faults.map((f) => f.atMs));
+  if (Number.isFinite(firstFault)) early = network.scheduler.setTimer(Math.max(0, firstFault - PROBE_LEAD_MS - network.scheduler.now()), start);
+  return {
+    start,
+    stop: () => probe?.stop(),
+    get probe() {
+      return probe;
+    },
+  };
 }

@@ -3,7 +3,9 @@ import type { Network } from './network.js';
 /*
  * "Up" means settled: every gateway instance has finished provisioning and no tunnel or BGP
  * session has changed state for a while. A network that never settles (a tunnel that keeps
- * failing and redialling) stops at the limit instead.
+ * failing and redialling) stops at the limit instead. After a fault that took something down,
+ * nothing may change for longer than the quiet time (DPD waits, a hold timer runs): it is not
+ * settled before the slowest gateway could have noticed.
  */
 
 /** Quiet time after the last state change before the network counts as settled. */
@@ -22,9 +24,11 @@ export function runUntilSettled(network: Network, limitMs: number, quietMs = SET
   if (network.gateways.size === 0) return { settled: true, lastChangeMs: 0 };
   const lastChange = (): number => network.milestones.at(-1)?.timeMs ?? 0;
   const ready = (): boolean => [...network.gateways.values()].every((g) => g.ready || !g.node.ip.up);
+  const detectionMs = Math.max(0, ...[...network.gateways.values()].map((g) => g.failureDetectionMs));
+  const noticed = (now: number): boolean => network.lastFault === undefined || network.lastFault.up || now >= network.lastFault.atMs + detectionMs;
   for (;;) {
     const now = scheduler.now();
-    if (ready() && now - lastChange() >= quietMs) return { settled: true, lastChangeMs: lastChange() };
+    if (ready() && now - lastChange() >= quietMs && noticed(now)) return { settled: true, lastChangeMs: lastChange() };
     if (now >= limit) return { settled: false, lastChangeMs: lastChange() };
     // Nothing will ever happen again: settled by definition once provisioning is over.
     if (scheduler.peekTime() === undefined) return { settled: ready(), lastChangeMs: lastChange() };

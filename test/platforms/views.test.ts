@@ -148,7 +148,16 @@ describe('Alibaba views', () => {
     network.scheduler.advance(1_000);
     runUntilSettled(network, 3_600_000);
     const tunnels = records(tables(viewsOf(network, 'AlibabaVPC'))[0]!);
-    assert.deepEqual(tunnels.map((t) => t['CARRIES']), ['standby', 'active']);
+    assert.deepEqual(tunnels.map((t) => [t['STATE'], t['CARRIES']]), [['ike_sa_not_established', '-'], ['ipsec_sa_established', 'active']]);
+  });
+
+  it('up --fault 6m:down:<Tunnel 1>: the cut tunnel, redialling, is ike_sa_not_established and stands by for nothing', () => {
+    const network = build(ALIBABA);
+    network.scheduleFault(6 * 60_000, { kind: 'tunnel', name: 'AlibabaVPC/VpnGateway_1:IPsecConnection', instance: 'AlibabaVPC/VpnGateway_1', connection: 'IPsecConnection' }, false);
+    network.scheduler.advance(8 * 60_000);
+    const tunnels = records(tables(viewsOf(network, 'AlibabaVPC'))[0]!);
+    assert.deepEqual(tunnels.map((t) => [t['TUNNEL'], t['STATE'], t['CARRIES']]),
+      [['Tunnel 1', 'ike_sa_not_established', '-'], ['Tunnel 2', 'ipsec_sa_established', 'active']]);
   });
 });
 

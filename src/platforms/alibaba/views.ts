@@ -1,7 +1,7 @@
 import { formatIpv4, formatPrefix } from '../../net/address.js';
 import type { ModelRef } from '../adapter.js';
 import type { AlibabaGateway, AlibabaModel } from './model.js';
-import { tunnelState, type PlatformView, type RunningFabric, type RunningInstance, type RunningSite } from '../view.js';
+import type { PlatformView, RunningFabric, RunningInstance, RunningSite } from '../view.js';
 
 /*
  * What the Alibaba Cloud console shows of each VPN gateway: its state and IPsec addresses, the
@@ -9,7 +9,22 @@ import { tunnelState, type PlatformView, type RunningFabric, type RunningInstanc
  * then the VPC's route table as the vRouter holds it.
  */
 
-const IKE_STATUS = { down: 'ike_sa_not_established', connecting: 'ike_sa_established', up: 'ipsec_sa_established' } as const;
+/**
+ * The console's status of a tunnel: an IKE SA still negotiating is not established yet; one
+ * established without a CHILD_SA is ike_sa_established (IKEv2 makes both at once, so this is
+ * brief); with its CHILD_SA, ipsec_sa_established.
+ */
+function tunnelStatus(instance: RunningInstance, connection: string): 'ike_sa_not_established' | 'ike_sa_established' | 'ipsec_sa_established' {
+  const established = instance.ikeSas(connection).filter((s) => s.state === 'established');
+  if (established.some((s) => s.children > 0)) return 'ipsec_sa_established';
+  return established.length > 0 ? 'ike_sa_established' : 'ike_sa_not_established';
+}
+
+/** What a tunnel carries: the vRouter's traffic, or none yet (standby) when it is up; a tunnel that is down carries nothing and stands by for nothing. */
+function carries(fabric: RunningFabric | undefined, instance: RunningInstance, status: ReturnType<typeof tunnelStatus>): string {
+  if (carriesTraffic(fabric, instance)) return 'active';
+  return status === 'ipsec_sa_established' ? 'standby' : '-';
+}
 
 /** Whether the vRouter sends traffic to the instance: a platform route of its table points at it. */
 function carriesTraffic(fabric: RunningFabric | undefined, instance: RunningInstance): boolean {
@@ -26,8 +41,9 @@ function gatewayViews(site: string, gateway: AlibabaGateway, running: RunningSit
     instances.forEach((instance, k) => {
       const peer = instance.plan.ipsec?.peers.find((p) => p.name === conn.name);
       if (peer === undefined) return;
+      const status = tunnelStatus(instance, conn.name);
       tunnels.push([conn.name, `Tunnel ${k + 1}`, k === 0 ? 'master' : 'slave', formatIpv4(peer.localAddress), formatIpv4(peer.remoteAddress ?? 0),
-        IKE_STATUS[tunnelState(instance, conn.name)], carriesTraffic(running.fabric, instance) ? 'active' : 'standby']);
+        status, carries(running.fabric, instance, status)]);
     });
   }
   const views: PlatformView[] = [
