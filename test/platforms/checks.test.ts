@@ -81,6 +81,31 @@ const rras = (s: Json): Json => obj(s.rras);
 const alibaba = (s: Json): Json => obj(s.alibaba);
 const tunnel = (s: Json, i: number): Json => list(list(alibaba(s).VpnConnections)[0]!.TunnelOptionsSpecification)[i]!;
 
+/**
+ * The RRAS seed with VNet1GW of `sku` and `extra` more site-to-site connections (Extra0, Extra1…),
+ * each to its own local network gateway: the seed's two connections come first.
+ */
+function withConnections(sku: string, extra: number, options: { activeActive?: boolean; bgp?: boolean } = {}): string {
+  return mutated(RRAS, (_, site) => {
+    const block = azure(site('VNet1'));
+    const gateway = list(block.virtualNetworkGateways)[0]!;
+    gateway.sku = sku;
+    if (options.bgp === false) {
+      gateway.enableBgp = false;
+      delete gateway.bgpSettings;
+      for (const c of list(block.connections)) c.enableBgp = false;
+    }
+    if (options.activeActive === true) {
+      gateway.activeActive = true;
+      list(gateway.ipConfigurations).push({ name: 'gwipconfig2', subnet: 'GatewaySubnet', publicIPAddress: '198.51.100.11' });
+      delete obj(gateway.bgpSettings).bgpPeeringAddress;
+    }
+    for (let i = 0; i < extra; i++) {
+      list(block.localNetworkGateways).push({ name: `Extra${i}`, gatewayIpAddress: `198.18.${i >> 8}.${(i & 255) + 1}`, localNetworkAddressSpace: { addressPrefixes: [`172.16.${i}.0/24`] } });
+      list(block.connections).push({ name: `Extra${i}`, connectionType: 'IPsec', virtualNetworkGateway1: 'VNet1GW', localNetworkGateway2: `Extra${i}`, sharedKey: 'AzureA1b2C3' });
+    }
+  });
+}
 
 describe('platform checks: the seeds', () => {
   for (const file of [RRAS, 'three-sites.yaml']) {
@@ -178,6 +203,33 @@ describe('platform checks: Azure rules', () => {
     has(policy, 'AZURE_POLICY_BASED', 'error', 'sites[1].azure.virtualNetworkGateways[0].vpnType', ["'VNet1GW'", 'BGP', 'VNet-to-VNet']);
     const basic = issuesOfText(mutated(RRAS, (_, site) => { list(azure(site('VNet1')).virtualNetworkGateways)[0]!.sku = 'Basic'; }));
     has(basic, 'AZURE_BASIC_SKU', 'error', 'sites[1].azure.virtualNetworkGateways[0].sku', ["'VNet1GW'", 'BGP']);
+  });
+
+  it('Basic SKU with active-active (and no BGP): Azure refuses it too', () => {
+    const issues = issuesOfText(mutated(RRAS, (_, site) => {
+      const gateway = list(azure(site('VNet1')).virtualNetworkGateways)[0]!;
+      Object.assign(gateway, { sku: 'Basic', enableBgp: false, activeActive: true, bgpSettings: undefined });
+      list(gateway.ipConfigurations).push({ name: 'gwipconfig2', subnet: 'GatewaySubnet', publicIPAddress: '198.51.100.11' });
+    }));
+    has(issues, 'AZURE_BASIC_SKU', 'error', 'sites[1].azure.virtualNetworkGateways[0].sku', ["'VNet1GW'", 'active-active']);
+  });
+
+  it('200 connections on one VpnGw1 gateway: Azure refuses every connection past its 30 tunnels', () => {
+    const issues = issuesOfText(withConnections('VpnGw1', 198));
+    has(issues, 'AZURE_SKU_TUNNEL_LIMIT', 'error', 'sites[1].azure.connections[30]', ["'VNet1GW'", 'VpnGw1', '200 tunnels', '30', "'Extra28'"]);
+    assert.equal(issues.filter((i) => i.code === 'AZURE_SKU_TUNNEL_LIMIT').length, 1, 'reported once per gateway');
+  });
+
+  it('the tunnel quota per SKU: 30 fit on VpnGw1, 31 do not; VpnGw4 takes 100; Basic 10; an active-active instance\'s tunnels count each', () => {
+    const limit = (issues: ConfigIssue[]) => issues.filter((i) => i.code === 'AZURE_SKU_TUNNEL_LIMIT').map((i) => `${i.severity} ${i.path}`);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw1', 28))), []);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw1AZ', 29))), ['error sites[1].azure.connections[30]']);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw4', 98))), []);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw5AZ', 99))), ['error sites[1].azure.connections[100]']);
+    assert.deepEqual(limit(issuesOfText(withConnections('Basic', 9, { bgp: false }))), ['error sites[1].azure.connections[10]']);
+    // Active-active: every connection is two tunnels (one per instance), so 15 connections fill VpnGw1's 30.
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw1', 13, { activeActive: true }))), []);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw1', 14, { activeActive: true }))), ['error sites[1].azure.connections[15]']);
   });
 
   it('a read-only bgpPeeringAddress that is not what Azure derives', () => {
