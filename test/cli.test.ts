@@ -28,7 +28,7 @@ describe('vpnlab CLI', () => {
     writeFileSync(bad, readFileSync('examples/three-sites.yaml', 'utf8').replace('latency: 10ms', 'latncy: 10ms'));
     const r = await run('check', bad);
     assert.equal(r.code, 1);
-    assert.match(r.err, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:5: error: links\\[1\\]\\.latncy: unknown field 'latncy'$`, 'm'));
+    assert.match(r.err, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:5: error TOPO_UNKNOWN_FIELD: links\\[1\\]\\.latncy: unknown field 'latncy'$`, 'm'));
     assert.match(r.err, /did you mean 'latency'\?/);
     assert.match(r.err, /^1 error\(s\)$/m);
   });

@@ -87,6 +87,12 @@ function load(file: string, io: Io, options: { force?: boolean } = {}): LoadedTo
   return loaded;
 }
 
+/** The issues of a file that cannot be used, then how many errors; `check` prints each one's code. */
+function reportConfigError(e: ConfigError, io: Io, code = false): void {
+  for (const issue of e.issues) io.err(`${formatIssue(issue, { code })}\n`);
+  io.err(`${e.errorCount} error(s)\n`);
+}
+
 /**
  * Builds the network, applies --down faults, starts a capture, and runs to the start time: the
  * part every simulating command shares.
@@ -175,7 +181,17 @@ export function buildProgram(io: Io = defaultIo): Command {
   program.command('check <file>')
     .description('load and validate a topology file; exit 1 with every problem found')
     .action((file: string) => {
-      const { topology, warnings } = load(file, io);
+      let loaded: LoadedTopology;
+      try {
+        loaded = loadTopologyFile(file);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        reportConfigError(e, io, true);
+        io.exitCode = 1;
+        return;
+      }
+      const { topology, warnings } = loaded;
+      for (const w of warnings) io.err(`${formatIssue(w, { code: true })}\n`);
       const count = (f: (s: (typeof topology.sites)[number]) => unknown[] | undefined): number => topology.sites.reduce((n, s) => n + (f(s)?.length ?? 0), 0);
       io.out(`${file}: ok — ${topology.sites.length} sites, ${count((s) => s.subnets)} subnets, ${count((s) => s.hosts)} hosts, ` +
         `${count((s) => s.routers)} routers, ${topology.links?.length ?? 0} links${warnings.length > 0 ? `, ${warnings.length} warning(s)` : ''}\n`);
@@ -263,8 +279,7 @@ export async function main(argv: string[], output: Io = defaultIo): Promise<numb
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof ConfigError) {
-      for (const issue of e.issues) io.err(`${formatIssue(issue)}\n`);
-      io.err(`${e.errorCount} error(s)\n`);
+      reportConfigError(e, io);
       return 1;
     }
     if (e instanceof VpnlabError) {

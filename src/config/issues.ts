@@ -123,9 +123,13 @@ export class IssueCollector {
   }
 }
 
-/** `file:line:col: error: path: message` then the hint, as compilers print. */
-export function formatIssue(issue: ConfigIssue): string {
-  const head = `${issue.file}:${issue.line}:${issue.column}: ${issue.severity}: ${issue.path}: ${issue.message}`;
+/**
+ * `file:line:col: error: path: message` then the hint, as compilers print; with `code`,
+ * `file:line:col: error TOPO_ADDRESS_OVERLAP: path: message` (what `vpnlab check` prints).
+ */
+export function formatIssue(issue: ConfigIssue, options: { code?: boolean } = {}): string {
+  const kind = options.code === true ? `${issue.severity} ${issue.code}` : issue.severity;
+  const head = `${issue.file}:${issue.line}:${issue.column}: ${kind}: ${issue.path}: ${issue.message}`;
   return issue.hint === undefined ? head : `${head}\n    ${issue.hint}`;
 }
 

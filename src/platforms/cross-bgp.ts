@@ -65,11 +65,11 @@ function checkBothOn(a: TunnelEnd, A: readonly BgpEnd[], b: TunnelEnd, B: readon
     if (off !== undefined && on.length > 0) {
       bothOn = false;
       if (y.bgp !== undefined) {
-        report.error('PAIR_BGP_OFF', off.path, `${y.label} runs BGP but on the other side ${off.why}: the BGP session never comes up, so no routes are learned over the tunnel`,
+        report.warning('PAIR_BGP_OFF', off.path, `${y.label} runs BGP but on the other side ${off.why}: the BGP session never comes up, so no routes are learned over the tunnel`,
           'enable BGP on both ends, or on neither');
       } else {
         for (const s of on) {
-          report.error('PAIR_BGP_OFF', s.path, `${s.label} peers with ${x.bgp!.speaker} at ${formatIpv4(s.peerAddress!.value)}, but ${off.why}: ${rules(x.platform).title} never answers the OPEN and the BGP session never comes up`,
+          report.warning('PAIR_BGP_OFF', s.path, `${s.label} peers with ${x.bgp!.speaker} at ${formatIpv4(s.peerAddress!.value)}, but ${off.why}: ${rules(x.platform).title} never answers the OPEN and the BGP session never comes up`,
             `turn BGP on for ${x.label} (${off.why}), or remove the BGP peer`);
         }
       }
@@ -79,7 +79,7 @@ function checkBothOn(a: TunnelEnd, A: readonly BgpEnd[], b: TunnelEnd, B: readon
       bothOn = false;
       const s = x.bgp;
       const expects = [s.peerAsn !== undefined ? `AS ${s.peerAsn.value}` : undefined, s.peerAddress !== undefined ? formatIpv4(s.peerAddress.value) : undefined].filter((t) => t !== undefined).join(', ');
-      report.error('PAIR_BGP_OFF', y.bgpHome.path, `${x.label} runs BGP${expects === '' ? '' : ` (expecting ${expects})`}, but ${y.gateway.name} has no BGP peer for ${s.speaker}: the BGP session never comes up`,
+      report.warning('PAIR_BGP_OFF', y.bgpHome.path, `${x.label} runs BGP${expects === '' ? '' : ` (expecting ${expects})`}, but ${y.gateway.name} has no BGP peer for ${s.speaker}: the BGP session never comes up`,
         y.bgpHome.fix(s));
     }
   }
@@ -90,29 +90,29 @@ function checkBothOn(a: TunnelEnd, A: readonly BgpEnd[], b: TunnelEnd, B: readon
 function compareSessions(x: BgpEnd, y: BgpEnd, report: Findings): void {
   if (x.off !== undefined || y.off !== undefined) return;
   if (x.peerAsn !== undefined && y.localAsn !== undefined && y.localAsn.value !== x.peerAsn.value) {
-    report.error('PAIR_ASN_MISMATCH', y.localAsn.path, `${y.speaker} speaks as AS ${y.localAsn.value} to ${x.speaker} (${y.label}), but ${x.peerAsn.name} says ${x.peerAsn.value}: ${x.speaker} expects AS ${x.peerAsn.value}, so the BGP session is closed with NOTIFICATION Bad Peer AS`,
+    report.warning('PAIR_ASN_MISMATCH', y.localAsn.path, `${y.speaker} speaks as AS ${y.localAsn.value} to ${x.speaker} (${y.label}), but ${x.peerAsn.name} says ${x.peerAsn.value}: ${x.speaker} expects AS ${x.peerAsn.value}, so the BGP session is closed with NOTIFICATION Bad Peer AS`,
       `make them equal: ${y.localAsn.name} ${x.peerAsn.value}, or ${x.peerAsn.name} ${y.localAsn.value}`);
   }
   if (x.localAsn !== undefined && y.localAsn !== undefined && x.localAsn.value === y.localAsn.value) {
-    report.error('PAIR_DUPLICATE_ASN', y.localAsn.path, `${y.speaker} speaks as AS ${y.localAsn.value} to ${x.speaker}, whose ASN is also ${x.localAsn.value}: the two ends of an eBGP session need different ASNs, so the session is closed with NOTIFICATION Bad Peer AS`,
+    report.warning('PAIR_DUPLICATE_ASN', y.localAsn.path, `${y.speaker} speaks as AS ${y.localAsn.value} to ${x.speaker}, whose ASN is also ${x.localAsn.value}: the two ends of an eBGP session need different ASNs, so the session is closed with NOTIFICATION Bad Peer AS`,
       'give each side its own private ASN (and the side that describes its peer the same one)');
   }
   if (y.peerAsn !== undefined && x.localAsn !== undefined && y.peerAsn.value !== x.localAsn.value) {
-    report.error('PAIR_PEER_ASN_MISMATCH', y.peerAsn.path, `${y.peerAsn.name} ${y.peerAsn.value} is not the ASN of ${x.speaker} (${x.localAsn.value}): ${y.speaker} closes the session with NOTIFICATION Bad Peer AS when its OPEN arrives`,
+    report.warning('PAIR_PEER_ASN_MISMATCH', y.peerAsn.path, `${y.peerAsn.name} ${y.peerAsn.value} is not the ASN of ${x.speaker} (${x.localAsn.value}): ${y.speaker} closes the session with NOTIFICATION Bad Peer AS when its OPEN arrives`,
       `make ${y.peerAsn.name} ${x.localAsn.value}`);
   }
   const expected = x.answersOn.map(formatIpv4).join(' or ');
   if (y.peerAddress !== undefined && x.answersOn.length > 0 && !x.answersOn.includes(y.peerAddress.value)) {
-    report.error('PAIR_BGP_PEER_ADDRESS', y.peerAddress.path, `${y.label} ${y.peerAddress.name} ${formatIpv4(y.peerAddress.value)} is not the BGP address of ${x.speaker} (${expected}): ${y.speaker} sends its OPEN to an address nobody speaks BGP on, so the BGP session never comes up`,
+    report.warning('PAIR_BGP_PEER_ADDRESS', y.peerAddress.path, `${y.label} ${y.peerAddress.name} ${formatIpv4(y.peerAddress.value)} is not the BGP address of ${x.speaker} (${expected}): ${y.speaker} sends its OPEN to an address nobody speaks BGP on, so the BGP session never comes up`,
       `set ${y.peerAddress.name}: ${expected}`);
   }
   if (x.peerAddress !== undefined && y.localAddress !== undefined && y.localAddress.value !== x.peerAddress.value) {
     const want = formatIpv4(x.peerAddress.value);
-    report.error('PAIR_BGP_PEER_ADDRESS', y.localAddress.path, `${y.label} ${y.localAddress.name} ${formatIpv4(y.localAddress.value)} is not ${x.peerAddress.name} ${want}: ${x.speaker} accepts BGP only from ${want}, so the BGP session never comes up`,
+    report.warning('PAIR_BGP_PEER_ADDRESS', y.localAddress.path, `${y.label} ${y.localAddress.name} ${formatIpv4(y.localAddress.value)} is not ${x.peerAddress.name} ${want}: ${x.speaker} accepts BGP only from ${want}, so the BGP session never comes up`,
       'make the two addresses equal');
   }
   if (x.passive.value && y.passive.value) {
-    report.error('PAIR_BGP_NO_INITIATOR', y.passive.path, `${y.passive.name} and ${x.passive.name}: nobody opens the BGP session, so it never comes up`,
+    report.warning('PAIR_BGP_NO_INITIATOR', y.passive.path, `${y.passive.name} and ${x.passive.name}: nobody opens the BGP session, so it never comes up`,
       [y.passiveFix, x.passiveFix].filter((f) => f !== '').join(', or '));
   }
   for (const [fixed, other] of [[x, y], [y, x]] as const) checkHoldTime(fixed, other, report);
@@ -162,7 +162,7 @@ function checkPrefixLimits(sessions: readonly [BgpEnd, BgpEnd][], report: Findin
     if (all.size <= to.accepts.limit) continue;
     const own = new Set(adv.originates.map(formatPrefix));
     const passedOn = [...all].filter((p) => !own.has(p)).length;
-    report.error('PAIR_PREFIX_LIMIT', adv.path, `${from.speaker} advertises ${all.size} prefixes to ${to.speaker}${passedOn > 0 ? ` (${passedOn} of them learned from other peers)` : ''}, more than ${to.accepts.what}: ${to.accepts.effect}`,
+    report.warning('PAIR_PREFIX_LIMIT', adv.path, `${from.speaker} advertises ${all.size} prefixes to ${to.speaker}${passedOn > 0 ? ` (${passedOn} of them learned from other peers)` : ''}, more than ${to.accepts.what}: ${to.accepts.effect}`,
       [adv.fix, to.accepts.fix].filter((f) => f !== undefined).join(', or '));
   }
 }

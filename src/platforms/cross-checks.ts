@@ -30,7 +30,7 @@ export function checkTunnelPairs(topology: Topology, pairing: Pairing, rules: Ru
 
 function checkKeys({ a, b }: TunnelPair, rules: RulesOf, report: Findings): void {
   if (a.psk.value !== undefined && b.psk.value !== undefined && a.psk.value !== b.psk.value) {
-    report.error('PAIR_PSK_MISMATCH', b.psk.path, `${b.label} pre-shared key differs from the key of ${a.label}: IKE_AUTH fails with AUTHENTICATION_FAILED and the tunnel never comes up`,
+    report.warning('PAIR_PSK_MISMATCH', b.psk.path, `${b.label} pre-shared key differs from the key of ${a.label}: IKE_AUTH fails with AUTHENTICATION_FAILED and the tunnel never comes up`,
       'set the same key on both ends');
   }
   for (const [x, y] of [[a, b], [b, a]] as const) {
@@ -39,7 +39,7 @@ function checkKeys({ a, b }: TunnelPair, rules: RulesOf, report: Findings): void
     if (key === undefined || X.keyProblem?.(key) !== undefined) continue;
     const problem = Y.keyProblem?.(key);
     if (problem === undefined) continue;
-    report.error('PAIR_PSK_INVALID_ON_PEER', x.psk.path, `${x.label} key is valid on ${X.title} but ${problem}, which ${Y.title} refuses: ${y.label} cannot be given the same key, so IKE_AUTH fails with AUTHENTICATION_FAILED`,
+    report.warning('PAIR_PSK_INVALID_ON_PEER', x.psk.path, `${x.label} key is valid on ${X.title} but ${problem}, which ${Y.title} refuses: ${y.label} cannot be given the same key, so IKE_AUTH fails with AUTHENTICATION_FAILED`,
       'choose a key both platforms accept: letters, digits and symbols other than space, \'-\' and \'~\'');
   }
 }
@@ -49,7 +49,7 @@ function checkVersions({ a, b }: TunnelPair, report: Findings): boolean {
   if (a.ikeVersion.value === undefined || b.ikeVersion.value === undefined) return false;
   if (a.ikeVersion.value === b.ikeVersion.value) return true;
   const [x, y] = a.ikeVersion.value === 'ikev1' ? [a, b] : [b, a];
-  report.error('PAIR_IKE_VERSION', x.ikeVersion.path, `${x.label} speaks IKEv1 while ${y.label} speaks IKEv2: neither answers the other's first message, so no IKE SA and no tunnel come up`,
+  report.warning('PAIR_IKE_VERSION', x.ikeVersion.path, `${x.label} speaks IKEv1 while ${y.label} speaks IKEv2: neither answers the other's first message, so no IKE SA and no tunnel come up`,
     x.ikeVersionFix);
   return false;
 }
@@ -65,12 +65,12 @@ function checkProposals({ a, b }: TunnelPair, rules: RulesOf, report: Findings):
   const fromB = matchProposals(B, A);
   const between = `${b.label} and ${a.label}`;
   if (fromA.ike === undefined && fromB.ike === undefined) {
-    report.error('PAIR_NO_IKE_PROPOSAL', b.proposalPath, `${between} share no IKE proposal (${list(B.ike)} vs ${list(A.ike)}): IKE_SA_INIT fails with NO_PROPOSAL_CHOSEN and the tunnel never comes up`,
+    report.warning('PAIR_NO_IKE_PROPOSAL', b.proposalPath, `${between} share no IKE proposal (${list(B.ike)} vs ${list(A.ike)}): IKE_SA_INIT fails with NO_PROPOSAL_CHOSEN and the tunnel never comes up`,
       'make one IKE proposal (encryption, integrity and DH group) the same on both ends');
     return;
   }
   if (fromA.childSa === undefined && fromB.childSa === undefined) {
-    report.error('PAIR_NO_ESP_PROPOSAL', b.proposalPath, `${between} share no ESP proposal (${list(B.esp)} vs ${list(A.esp)}): the IKE SA comes up but IKE_AUTH's CHILD_SA fails with NO_PROPOSAL_CHOSEN, so no traffic passes`,
+    report.warning('PAIR_NO_ESP_PROPOSAL', b.proposalPath, `${between} share no ESP proposal (${list(B.esp)} vs ${list(A.esp)}): the IKE SA comes up but IKE_AUTH's CHILD_SA fails with NO_PROPOSAL_CHOSEN, so no traffic passes`,
       'make one ESP proposal (encryption and integrity) the same on both ends');
     return;
   }
@@ -121,8 +121,7 @@ function checkSelectors({ a, b }: TunnelPair, report: Findings): void {
           : 'both ends propose narrow traffic selectors that do not even overlap, so phase 2 fails with TS_UNACCEPTABLE';
       const message = `${n.label} ${s.mineName} ${show(s.mine)} does not mirror ${s.theirName} ${show(s.theirs)} of ${other}: ${effect}`;
       const hint = `make ${s.mineName} ${show(s.theirs)}, or change the other end to match`;
-      if (error) report.error('PAIR_TS_MISMATCH', s.path, message, hint);
-      else report.warning('PAIR_TS_MISMATCH', s.path, message, hint);
+      report.warning('PAIR_TS_MISMATCH', s.path, message, hint);
     }
   };
   if (a.selectors !== undefined && b.selectors !== undefined) {
@@ -131,7 +130,7 @@ function checkSelectors({ a, b }: TunnelPair, report: Findings): void {
   }
   const [n, w] = a.selectors !== undefined ? [a, b] : [b, a];
   if (n.selectorsRequireMirror !== undefined) {
-    report.error('PAIR_TS_MISMATCH', n.selectors!.localPath, `${n.label} proposes narrow traffic selectors (${n.selectors!.localName}), but ${w.label} proposes 0.0.0.0/0 ⇄ 0.0.0.0/0: phase 2 fails with TS_UNACCEPTABLE`,
+    report.warning('PAIR_TS_MISMATCH', n.selectors!.localPath, `${n.label} proposes narrow traffic selectors (${n.selectors!.localName}), but ${w.label} proposes 0.0.0.0/0 ⇄ 0.0.0.0/0: phase 2 fails with TS_UNACCEPTABLE`,
       n.selectorsRequireMirror.fix);
   } else if (w.routed !== undefined) {
     compare(n, n.selectors!, w.label, w.routed, false);
@@ -193,7 +192,7 @@ function checkUnanswered(pairing: Pairing, explained: ReadonlySet<TunnelEnd>, ru
     const who = `${end.label} (${formatIpv4(end.local)})`;
     const known = pairing.publicAddresses.get(end.remote);
     if (known !== undefined) {
-      report.error('PAIR_NO_PEER_TUNNEL', end.path, `${who} expects its peer at ${describeAddress(pairing, end.remote)}, which has no tunnel configured back to ${formatIpv4(end.local)}: the peer finds no configuration for it, so IKE fails and the tunnel never comes up`,
+      report.warning('PAIR_NO_PEER_TUNNEL', end.path, `${who} expects its peer at ${describeAddress(pairing, end.remote)}, which has no tunnel configured back to ${formatIpv4(end.local)}: the peer finds no configuration for it, so IKE fails and the tunnel never comes up`,
         rules(known.platform).answerFix(formatIpv4(end.local)));
     } else {
       report.warning('PAIR_NO_PEER_TUNNEL', end.path, `${who} expects its peer at ${formatIpv4(end.remote)}, which no gateway of this topology has: IKE_SA_INIT goes unanswered and the tunnel never comes up`,

@@ -81,6 +81,32 @@ const rras = (s: Json): Json => obj(s.rras);
 const alibaba = (s: Json): Json => obj(s.alibaba);
 const tunnel = (s: Json, i: number): Json => list(list(alibaba(s).VpnConnections)[0]!.TunnelOptionsSpecification)[i]!;
 
+/**
+ * The RRAS seed with VNet1GW of `sku` and `extra` more site-to-site connections (Extra0, Extra1…),
+ * each to its own local network gateway: the seed's two connections come first.
+ */
+function withConnections(sku: string, extra: number, options: { activeActive?: boolean; bgp?: boolean } = {}): string {
+  return mutated(RRAS, (_, site) => {
+    const block = azure(site('VNet1'));
+    const gateway = list(block.virtualNetworkGateways)[0]!;
+    gateway.sku = sku;
+    if (options.bgp === false) {
+      gateway.enableBgp = false;
+      delete gateway.bgpSettings;
+      for (const c of list(block.connections)) c.enableBgp = false;
+    }
+    if (options.activeActive === true) {
+      gateway.activeActive = true;
+      list(gateway.ipConfigurations).push({ name: 'gwipconfig2', subnet: 'GatewaySubnet', publicIPAddress: '198.51.100.11' });
+      delete obj(gateway.bgpSettings).bgpPeeringAddress;
+    }
+    for (let i = 0; i < extra; i++) {
+      list(block.localNetworkGateways).push({ name: `Extra${i}`, gatewayIpAddress: `198.18.${i >> 8}.${(i & 255) + 1}`, localNetworkAddressSpace: { addressPrefixes: [`172.16.${i}.0/24`] } });
+      list(block.connections).push({ name: `Extra${i}`, connectionType: 'IPsec', virtualNetworkGateway1: 'VNet1GW', localNetworkGateway2: `Extra${i}`, sharedKey: 'AzureA1b2C3' });
+    }
+  });
+}
+
 describe('platform checks: the seeds', () => {
   for (const file of [RRAS, 'three-sites.yaml']) {
     it(`${file}: no errors, no warnings`, () => assert.deepEqual(issuesOf(file), []));
@@ -96,7 +122,7 @@ describe('platform checks: the seeds', () => {
 
   it('rras-azure-bgp-asn-mismatch.yaml: the seed\'s own 65023/65032 contradiction', () => {
     assertIssues(issuesOf('rras-azure-bgp-asn-mismatch.yaml'), [
-      { code: 'PAIR_ASN_MISMATCH', severity: 'error', path: 'sites[0].rras.BgpRouter.LocalASN', names: ['65032', '65023', "'Site5'", 'Bad Peer AS'] },
+      { code: 'PAIR_ASN_MISMATCH', severity: 'warning', path: 'sites[0].rras.BgpRouter.LocalASN', names: ['65032', '65023', "'Site5'", 'Bad Peer AS'] },
     ]);
   });
 
@@ -108,27 +134,27 @@ describe('platform checks: the seeds', () => {
 });
 
 const BROKEN: Record<string, Expected[]> = {
-  'rras-peer-asn-mismatch.yaml': [{ code: 'PAIR_PEER_ASN_MISMATCH', severity: 'error', path: 'sites[0].rras.BgpPeers[0].PeerASN', names: ["'AzureS2S'", "'VNet1GW'", '65011', 'Bad Peer AS'] }],
-  'rras-psk-mismatch.yaml': [{ code: 'PAIR_PSK_MISMATCH', severity: 'error', path: 'sites[0].rras.VpnS2SInterfaces[0].SharedSecret', names: ["'198.51.100.10'", "'VNet1ToSite5'", 'AUTHENTICATION_FAILED'] }],
-  'rras-no-bgp-host-route.yaml': [{ code: 'RRAS_NO_BGP_HOST_ROUTE', severity: 'error', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.1.254', 'cannot come up'] }],
+  'rras-peer-asn-mismatch.yaml': [{ code: 'PAIR_PEER_ASN_MISMATCH', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].PeerASN', names: ["'AzureS2S'", "'VNet1GW'", '65011', 'Bad Peer AS'] }],
+  'rras-psk-mismatch.yaml': [{ code: 'PAIR_PSK_MISMATCH', severity: 'warning', path: 'sites[0].rras.VpnS2SInterfaces[0].SharedSecret', names: ["'198.51.100.10'", "'VNet1ToSite5'", 'AUTHENTICATION_FAILED'] }],
+  'rras-no-bgp-host-route.yaml': [{ code: 'RRAS_NO_BGP_HOST_ROUTE', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.1.254', 'cannot come up'] }],
   'rras-wrong-peer-address.yaml': [
-    { code: 'PAIR_BGP_PEER_ADDRESS', severity: 'error', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.0.254', '10.3.1.254', "'VNet1GW'"] },
-    { code: 'RRAS_NO_BGP_HOST_ROUTE', severity: 'error', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.0.254'] },
+    { code: 'PAIR_BGP_PEER_ADDRESS', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.0.254', '10.3.1.254', "'VNet1GW'"] },
+    { code: 'RRAS_NO_BGP_HOST_ROUTE', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.0.254'] },
   ],
   'rras-hold-time-low.yaml': [{ code: 'PAIR_HOLD_TIME_LOW', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].HoldTimeSec', names: ["'AzureS2S'", "'VNet1GW'", '30', 'Hold Timer Expired'] }],
-  'rras-apipa-server-mode.yaml': [{ code: 'PAIR_BGP_NO_INITIATOR', severity: 'error', path: 'sites[0].rras.BgpPeers[0].OperationMode', names: ["'AzureS2S'", "'Site5'", '169.254.21.1', 'never comes up'] }],
+  'rras-apipa-server-mode.yaml': [{ code: 'PAIR_BGP_NO_INITIATOR', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].OperationMode', names: ["'AzureS2S'", "'Site5'", '169.254.21.1', 'never comes up'] }],
   'azure-apipa-out-of-range.yaml': [{ code: 'AZURE_APIPA_OUT_OF_RANGE', severity: 'error', path: 'sites[1].azure.virtualNetworkGateways[0].bgpSettings.bgpPeeringAddresses[0].customBgpIpAddresses[0]', names: ["'VNet1GW'", '169.254.30.1', "'gwipconfig1'"] }],
   'azure-reserved-asn.yaml': [{ code: 'AZURE_RESERVED_ASN', severity: 'error', path: 'sites[1].azure.localNetworkGateways[0].bgpSettings.asn', names: ["'Site5'", '65515', 'reserved by Azure'] }],
   'vnet2vnet-bgp-off.yaml': [{ code: 'AZURE_TRANSIT_BGP_OFF', severity: 'warning', path: 'sites[2].azure.connections[0].enableBgp', names: ["'VNet2ToVNet1'", "VNet 'VNet2'", 'on-premises routes'] }],
   'mtu-too-big.yaml': [{ code: 'PAIR_MTU_TOO_BIG', severity: 'warning', path: 'sites[0].hosts[0].mtu', names: ["host 'pc'", '1500', '1400'] }],
-  'alibaba-psk-mismatch.yaml': [{ code: 'PAIR_PSK_MISMATCH', severity: 'error', path: 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[1].TunnelIkeConfig.Psk', names: ["'IPsecConnection' Tunnel 2", "'ToAlibabaTunnel2'", 'AUTHENTICATION_FAILED'] }],
+  'alibaba-psk-mismatch.yaml': [{ code: 'PAIR_PSK_MISMATCH', severity: 'warning', path: 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[1].TunnelIkeConfig.Psk', names: ["'IPsecConnection' Tunnel 2", "'ToAlibabaTunnel2'", 'AUTHENTICATION_FAILED'] }],
   'alibaba-psk-invalid-for-azure.yaml': [
     { code: 'AZURE_SHARED_KEY_INVALID', severity: 'error', path: 'sites[1].azure.connections[0].sharedKey', names: ["'ToAlibabaTunnel1'", "'-'"] },
-    { code: 'PAIR_PSK_INVALID_ON_PEER', severity: 'error', path: 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0].TunnelIkeConfig.Psk', names: ["'IPsecConnection' Tunnel 1", "'ToAlibabaTunnel1'", "'-'"] },
+    { code: 'PAIR_PSK_INVALID_ON_PEER', severity: 'warning', path: 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0].TunnelIkeConfig.Psk', names: ["'IPsecConnection' Tunnel 1", "'ToAlibabaTunnel1'", "'-'"] },
   ],
   'alibaba-single-lng.yaml': [{ code: 'PAIR_DUAL_TUNNEL_LNG', severity: 'warning', path: 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[1]', names: ["'IPsecConnection' Tunnel 2", '192.0.2.75', "'AzureVpnGateway'"] }],
-  'alibaba-ts-mismatch.yaml': [{ code: 'PAIR_TS_MISMATCH', severity: 'error', path: 'sites[0].alibaba.VpnConnections[0].RemoteSubnet', names: ["'IPsecConnection'", '192.168.1.0/24', '192.168.0.0/16', 'narrows the CHILD_SA to their overlap'] }],
-  'alibaba-proposal-mismatch.yaml': [{ code: 'PAIR_NO_IKE_PROPOSAL', severity: 'error', path: 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0].TunnelIkeConfig', names: ["'IPsecConnection' Tunnel 1", "'ToAlibabaTunnel1'", 'aes256-sha512-modp2048', 'aes128-sha1-modp1024', 'NO_PROPOSAL_CHOSEN'] }],
+  'alibaba-ts-mismatch.yaml': [{ code: 'PAIR_TS_MISMATCH', severity: 'warning', path: 'sites[0].alibaba.VpnConnections[0].RemoteSubnet', names: ["'IPsecConnection'", '192.168.1.0/24', '192.168.0.0/16', 'narrows the CHILD_SA to their overlap'] }],
+  'alibaba-proposal-mismatch.yaml': [{ code: 'PAIR_NO_IKE_PROPOSAL', severity: 'warning', path: 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0].TunnelIkeConfig', names: ["'IPsecConnection' Tunnel 1", "'ToAlibabaTunnel1'", 'aes256-sha512-modp2048', 'aes128-sha1-modp1024', 'NO_PROPOSAL_CHOSEN'] }],
   'overlapping-address-space.yaml': [
     { code: 'TOPO_ADDRESS_OVERLAP', severity: 'error', path: 'sites[1].addressSpace[0]', names: ["'AlibabaVPC'", '192.168.0.0/16'] },
     { code: 'TOPO_ADDRESS_OVERLAP', severity: 'error', path: 'sites[1].azure.localNetworkGateways[0].localNetworkAddressSpace.addressPrefixes[0]', names: ["'AlibabaTunnel1'", "'AzureVNet'"] },
@@ -179,6 +205,33 @@ describe('platform checks: Azure rules', () => {
     has(basic, 'AZURE_BASIC_SKU', 'error', 'sites[1].azure.virtualNetworkGateways[0].sku', ["'VNet1GW'", 'BGP']);
   });
 
+  it('Basic SKU with active-active (and no BGP): Azure refuses it too', () => {
+    const issues = issuesOfText(mutated(RRAS, (_, site) => {
+      const gateway = list(azure(site('VNet1')).virtualNetworkGateways)[0]!;
+      Object.assign(gateway, { sku: 'Basic', enableBgp: false, activeActive: true, bgpSettings: undefined });
+      list(gateway.ipConfigurations).push({ name: 'gwipconfig2', subnet: 'GatewaySubnet', publicIPAddress: '198.51.100.11' });
+    }));
+    has(issues, 'AZURE_BASIC_SKU', 'error', 'sites[1].azure.virtualNetworkGateways[0].sku', ["'VNet1GW'", 'active-active']);
+  });
+
+  it('200 connections on one VpnGw1 gateway: Azure refuses every connection past its 30 tunnels', () => {
+    const issues = issuesOfText(withConnections('VpnGw1', 198));
+    has(issues, 'AZURE_SKU_TUNNEL_LIMIT', 'error', 'sites[1].azure.connections[30]', ["'VNet1GW'", 'VpnGw1', '200 tunnels', '30', "'Extra28'"]);
+    assert.equal(issues.filter((i) => i.code === 'AZURE_SKU_TUNNEL_LIMIT').length, 1, 'reported once per gateway');
+  });
+
+  it('the tunnel quota per SKU: 30 fit on VpnGw1, 31 do not; VpnGw4 takes 100; Basic 10; an active-active instance\'s tunnels count each', () => {
+    const limit = (issues: ConfigIssue[]) => issues.filter((i) => i.code === 'AZURE_SKU_TUNNEL_LIMIT').map((i) => `${i.severity} ${i.path}`);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw1', 28))), []);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw1AZ', 29))), ['error sites[1].azure.connections[30]']);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw4', 98))), []);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw5AZ', 99))), ['error sites[1].azure.connections[100]']);
+    assert.deepEqual(limit(issuesOfText(withConnections('Basic', 9, { bgp: false }))), ['error sites[1].azure.connections[10]']);
+    // Active-active: every connection is two tunnels (one per instance), so 15 connections fill VpnGw1's 30.
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw1', 13, { activeActive: true }))), []);
+    assert.deepEqual(limit(issuesOfText(withConnections('VpnGw1', 14, { activeActive: true }))), ['error sites[1].azure.connections[15]']);
+  });
+
   it('a read-only bgpPeeringAddress that is not what Azure derives', () => {
     const issues = issuesOfText(mutated(RRAS, (_, site) => { obj(list(azure(site('VNet1')).virtualNetworkGateways)[0]!.bgpSettings).bgpPeeringAddress = '10.3.1.230'; }));
     has(issues, 'AZURE_BGP_ADDRESS_MISMATCH', 'error', 'sites[1].azure.virtualNetworkGateways[0].bgpSettings.bgpPeeringAddress', ["'VNet1GW'", '10.3.1.230', '10.3.1.254']);
@@ -207,9 +260,9 @@ describe('platform checks: Azure rules', () => {
 
   it('a VNet-to-VNet connection without its way back; two VNets with one ASN', () => {
     const oneWay = issuesOfText(mutated(RRAS, (_, site) => { azure(site('VNet2')).connections = []; }));
-    has(oneWay, 'PAIR_NO_PEER_TUNNEL', 'error', 'sites[1].azure.connections[1]', ["'VNet1ToVNet2'", '198.51.100.20', "'VNet2GW'"]);
+    has(oneWay, 'PAIR_NO_PEER_TUNNEL', 'warning', 'sites[1].azure.connections[1]', ["'VNet1ToVNet2'", '198.51.100.20', "'VNet2GW'"]);
     const sameAsn = issuesOfText(mutated(RRAS, (_, site) => { obj(list(azure(site('VNet2')).virtualNetworkGateways)[0]!.bgpSettings).asn = 65010; }));
-    has(sameAsn, 'PAIR_DUPLICATE_ASN', 'error', 'sites[2].azure.virtualNetworkGateways[0].bgpSettings.asn', ["'VNet2GW'", "'VNet1GW'", '65010']);
+    has(sameAsn, 'PAIR_DUPLICATE_ASN', 'warning', 'sites[2].azure.virtualNetworkGateways[0].bgpSettings.asn', ["'VNet2GW'", "'VNet1GW'", '65010']);
   });
 });
 
@@ -245,19 +298,19 @@ describe('platform checks: RRAS facing Azure', () => {
   it('more than 4,000 prefixes towards Azure', () => {
     const networks = Array.from({ length: 4001 }, (_, i) => `172.${16 + (i >> 8)}.${i & 255}.0/24`);
     const issues = issuesOfText(mutated(RRAS, (_, site) => { rras(site('OnPrem')).BgpCustomRoutes = [{ Interface: ['LAN'], Network: networks }]; }));
-    has(issues, 'PAIR_PREFIX_LIMIT', 'error', 'sites[0].rras.BgpCustomRoutes', ['4002', "'VNet1GW'", 'drops the BGP session']);
+    has(issues, 'PAIR_PREFIX_LIMIT', 'warning', 'sites[0].rras.BgpCustomRoutes', ['4002', "'VNet1GW'", 'drops the BGP session']);
   });
 
   it('3,998 on-premises prefixes reach VNet2 by transit with VNet1\'s own: over Azure\'s 4,000 on the VNet-to-VNet session', () => {
     const networks = Array.from({ length: 3998 }, (_, i) => `172.${16 + (i >> 8)}.${i & 255}.0/24`);
     const issues = issuesOfText(mutated(RRAS, (_, site) => { rras(site('OnPrem')).BgpCustomRoutes = [{ Interface: ['LAN'], Network: networks }]; }));
-    has(issues, 'PAIR_PREFIX_LIMIT', 'error', 'sites[1].azure.virtualNetworkGateways[0].enableBgp', ["'VNet1GW'", "'VNet2GW'", 'learned from other peers', 'drops the BGP session']);
+    has(issues, 'PAIR_PREFIX_LIMIT', 'warning', 'sites[1].azure.virtualNetworkGateways[0].enableBgp', ["'VNet1GW'", "'VNet2GW'", 'learned from other peers', 'drops the BGP session']);
     assert.ok(!issues.some((i) => i.code === 'PAIR_PREFIX_LIMIT' && i.path.startsWith('sites[0]')), 'RRAS itself stays under the limit towards VNet1');
   });
 
   it('BGP on RRAS while the Azure connection has it off', () => {
     const issues = issuesOfText(mutated(RRAS, (_, site) => { list(azure(site('VNet1')).connections)[0]!.enableBgp = false; }));
-    has(issues, 'PAIR_BGP_OFF', 'error', 'sites[0].rras.BgpPeers[0]', ["'AzureS2S'", "'VNet1ToSite5'", 'never comes up']);
+    has(issues, 'PAIR_BGP_OFF', 'warning', 'sites[0].rras.BgpPeers[0]', ["'AzureS2S'", "'VNet1ToSite5'", 'never comes up']);
   });
 
   it('an RRAS interface with traffic selectors facing a policy-less Azure connection is compared with what Azure routes', () => {
@@ -273,14 +326,14 @@ describe('platform checks: RRAS facing Azure', () => {
 
   it('usePolicyBasedTrafficSelectors facing a route-based RRAS interface (any/any)', () => {
     const issues = issuesOfText(mutated(RRAS, (_, site) => { list(azure(site('VNet1')).connections)[0]!.usePolicyBasedTrafficSelectors = true; }));
-    has(issues, 'PAIR_TS_MISMATCH', 'error', 'sites[1].azure.connections[0].usePolicyBasedTrafficSelectors', ["'VNet1ToSite5'", 'TS_UNACCEPTABLE']);
+    has(issues, 'PAIR_TS_MISMATCH', 'warning', 'sites[1].azure.connections[0].usePolicyBasedTrafficSelectors', ["'VNet1ToSite5'", 'TS_UNACCEPTABLE']);
   });
 });
 
 describe('platform checks: Alibaba rules and Alibaba facing Azure', () => {
   it('an omitted Psk is generated, and the peer cannot know it', () => {
     const issues = issuesOfText(mutated(ALIBABA, (_, site) => { delete tunnel(site('AlibabaVPC'), 0).TunnelIkeConfig; }));
-    has(issues, 'ALIBABA_PSK_GENERATED', 'error', 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0]', ["'IPsecConnection' Tunnel 1", '16-character']);
+    has(issues, 'ALIBABA_PSK_GENERATED', 'warning', 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0]', ["'IPsecConnection' Tunnel 1", '16-character']);
   });
 
   it('tunnel BGP: TunnelCidr rules, the customer gateway ASN 45104', () => {
@@ -296,7 +349,7 @@ describe('platform checks: Alibaba rules and Alibaba facing Azure', () => {
     has(issues, 'ALIBABA_TUNNEL_CIDR', 'error', `${at}[0].TunnelBgpConfig.TunnelCidr`, ["'IPsecConnection' Tunnel 1", '169.254.3.0/30', 'reserved']);
     has(issues, 'ALIBABA_TUNNEL_CIDR', 'error', `${at}[1].TunnelBgpConfig.TunnelCidr`, ["'IPsecConnection' Tunnel 2", 'not a /30']);
     has(issues, 'ALIBABA_RESERVED_ASN', 'error', 'sites[0].alibaba.CustomerGateways[0].Asn', ["'AzureGW1'", '45104']);
-    has(issues, 'PAIR_BGP_OFF', 'error', 'sites[1].azure.connections[0]', ["'IPsecConnection' Tunnel 1", "'AzureVpnGateway' has BGP off"]);
+    has(issues, 'PAIR_BGP_OFF', 'warning', 'sites[1].azure.connections[0]', ["'IPsecConnection' Tunnel 1", "'AzureVpnGateway' has BGP off"]);
   });
 
   it('the same TunnelCidr on both tunnels', () => {
@@ -309,7 +362,7 @@ describe('platform checks: Alibaba rules and Alibaba facing Azure', () => {
 
   it('IKEv1 on Alibaba against Azure\'s IKEv2', () => {
     const issues = issuesOfText(mutated(ALIBABA, (_, site) => { obj(tunnel(site('AlibabaVPC'), 1).TunnelIkeConfig).IkeVersion = 'ikev1'; }));
-    has(issues, 'PAIR_IKE_VERSION', 'error', 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[1].TunnelIkeConfig.IkeVersion', ["'IPsecConnection' Tunnel 2", "'ToAlibabaTunnel2'", 'IKEv1']);
+    has(issues, 'PAIR_IKE_VERSION', 'warning', 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[1].TunnelIkeConfig.IkeVersion', ["'IPsecConnection' Tunnel 2", "'ToAlibabaTunnel2'", 'IKEv1']);
   });
 
   it('a single-tunnel connection defaults to IKEv1, which Azure\'s IKEv2 connection does not speak', () => {
@@ -319,7 +372,7 @@ describe('platform checks: Alibaba rules and Alibaba facing Azure', () => {
       conn.CustomerGatewayId = 'AzureGW1';
       conn.IkeConfig = { Psk: 'Tunnel1Key7Qm4Xz' };
     }));
-    has(issues, 'PAIR_IKE_VERSION', 'error', 'sites[0].alibaba.VpnConnections[0].IkeConfig.IkeVersion', ["IPsec connection 'IPsecConnection'", "'ToAlibabaTunnel1'", 'IKEv1']);
+    has(issues, 'PAIR_IKE_VERSION', 'warning', 'sites[0].alibaba.VpnConnections[0].IkeConfig.IkeVersion', ["IPsec connection 'IPsecConnection'", "'ToAlibabaTunnel1'", 'IKEv1']);
   });
 
   it('more than 50 prefixes towards Alibaba\'s BGP route table', () => {
@@ -336,8 +389,8 @@ describe('platform checks: Alibaba rules and Alibaba facing Azure', () => {
       for (const i of [0, 1]) tunnel(site('AlibabaVPC'), i).TunnelBgpConfig = { TunnelCidr: `169.254.2${i + 1}.0/30`, LocalBgpIp: `169.254.2${i + 1}.1` };
       for (const c of list(block.CustomerGateways)) c.Asn = 65010;
     }));
-    has(issues, 'PAIR_PREFIX_LIMIT', 'error', 'sites[1].azure.virtualNetworkGateways[0].enableBgp', ["'AzureVpnGateway'", '51 prefixes', 'quota of 50']);
-    has(issues, 'PAIR_BGP_PEER_ADDRESS', 'error', 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0].TunnelBgpConfig.LocalBgpIp', ["'AlibabaTunnel1'", '10.0.0.200']);
+    has(issues, 'PAIR_PREFIX_LIMIT', 'warning', 'sites[1].azure.virtualNetworkGateways[0].enableBgp', ["'AzureVpnGateway'", '51 prefixes', 'quota of 50']);
+    has(issues, 'PAIR_BGP_PEER_ADDRESS', 'warning', 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0].TunnelBgpConfig.LocalBgpIp', ["'AlibabaTunnel1'", '10.0.0.200']);
   });
 
   const policy = (pfsGroup: string, ipsecEncryption = 'AES128') => ({
@@ -352,7 +405,7 @@ describe('platform checks: Alibaba rules and Alibaba facing Azure', () => {
 
   it('no ESP proposal in common', () => {
     const issues = issuesOfText(mutated(ALIBABA, (_, site) => { list(azure(site('AzureVNet')).connections)[0]!.ipsecPolicies = [policy('PFS2', 'AES256')]; }));
-    has(issues, 'PAIR_NO_ESP_PROPOSAL', 'error', 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0].TunnelIkeConfig', ["'ToAlibabaTunnel1'", 'NO_PROPOSAL_CHOSEN']);
+    has(issues, 'PAIR_NO_ESP_PROPOSAL', 'warning', 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[0].TunnelIkeConfig', ["'ToAlibabaTunnel1'", 'NO_PROPOSAL_CHOSEN']);
   });
 
   it('a protected data flow narrower than the VNet, against a route-based Azure connection: a warning', () => {

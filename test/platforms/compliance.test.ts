@@ -60,7 +60,7 @@ const FIXTURES: AdapterFixture[] = [
 const SETTLE_LIMIT_MS = 30 * 60_000;
 
 function settled(text: string, seed?: number): Network {
-  // keepCheckErrors: a wrong key is a `check` error; here it runs anyway, to see what it does.
+  // keepCheckErrors: a wrong key is a `check` warning, but a fixture may carry errors too; here it runs anyway, to see what it does.
   const network = new Network(parseTopology(text, '<fixture>', { keepCheckErrors: true }).topology, seed);
   assert.ok(runUntilSettled(network, SETTLE_LIMIT_MS).settled, 'the network settles');
   return network;

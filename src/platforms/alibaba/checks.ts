@@ -57,7 +57,7 @@ function checkConnection(model: AlibabaModel, conn: AlibabaConnection, report: F
     }
     const psk = t.ike?.Psk;
     if (psk === undefined) {
-      report.error('ALIBABA_PSK_GENERATED', t.ike === undefined ? t.path : t.ikePath, `${label} ${name} has no Psk: Alibaba generates a random 16-character key the peer cannot know, so IKE_AUTH fails with AUTHENTICATION_FAILED`,
+      report.warning('ALIBABA_PSK_GENERATED', t.ike === undefined ? t.path : t.ikePath, `${label} ${name} has no Psk: Alibaba generates a random 16-character key the peer cannot know, so IKE_AUTH fails with AUTHENTICATION_FAILED`,
         'set Psk to the key configured on the peer (for Azure, the connection\'s sharedKey)');
     } else {
       const problem = alibabaPskProblem(psk);

@@ -3,7 +3,8 @@ import type { DocPath } from '../../config/source.js';
 import { formatIpv4, formatPrefix, parseIpv4, parsePrefix, prefixContains, prefixesOverlap, type Ipv4Address } from '../../net/address.js';
 import type { Topology } from '../../topology/schema.js';
 import type { CheckContext, Findings, ModelRef } from '../adapter.js';
-import { AZURE_APIPA_FIRST, AZURE_APIPA_LAST, AZURE_DEFAULT_ASN, AZURE_RESERVED_ASNS, azureSharedKeyProblem, isIanaReservedAsn } from './defaults.js';
+import { connectionRemotes } from './connection.js';
+import { AZURE_APIPA_FIRST, AZURE_APIPA_LAST, AZURE_DEFAULT_ASN, AZURE_DEFAULT_SKU, AZURE_RESERVED_ASNS, AZURE_SKU_MAX_TUNNELS, azureSharedKeyProblem, isIanaReservedAsn } from './defaults.js';
 import { azureBlock, type AzureSiteOf } from './facts.js';
 import { derivedGateways, peerGateway, type AzureModel, type DerivedGateway, type ModelConnection, type ModelLng } from './model.js';
 import type { Connection, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
@@ -44,6 +45,29 @@ export function checkAzureSite({ site, index: siteIndex, at, model }: ModelRef<'
   for (const l of model.localNetworkGateways) checkLocalNetworkGateway(cx, model, l);
   for (const c of model.connections) checkConnection(topology, cx, c);
   for (const g of cx.gateways) checkTransit(model, g, modelOf, report);
+  for (const g of cx.gateways) checkTunnelQuota(model, g, modelOf, report);
+}
+
+/**
+ * The tunnels a gateway's connections build (one per instance and remote end, as `ends.ts`
+ * declares them) against its SKU's quota: Azure refuses the connection that goes past it.
+ */
+function checkTunnelQuota(model: AzureModel, g: DerivedGateway, modelOf: (site: string) => unknown, report: Findings): void {
+  const sku = g.gateway.sku ?? AZURE_DEFAULT_SKU;
+  const limit = AZURE_SKU_MAX_TUNNELS[sku];
+  const mine = model.connections.filter((c) => c.gateway === g);
+  let tunnels = 0;
+  let refused: ModelConnection | undefined;
+  for (const c of mine) {
+    const remotes = connectionRemotes(c, g.facts, peerGateway(modelOf, c)?.gateway.facts);
+    tunnels += g.facts.instances.length * (Array.isArray(remotes) ? remotes.length : 0);
+    if (tunnels > limit && refused === undefined) refused = c;
+  }
+  if (refused === undefined) return;
+  const perInstance = g.facts.instances.length > 1 ? ' (each active-active instance builds its own)' : '';
+  report.error('AZURE_SKU_TUNNEL_LIMIT', refused.path,
+    `gateway '${g.gateway.name}' (sku ${sku}${g.gateway.sku === undefined ? ', assumed' : ''}) would carry ${tunnels} tunnels${perInstance} from ${mine.length} connections, but ${sku} allows ${limit}: Azure refuses connection '${refused.conn.name}' and every one after it`,
+    limit < 100 ? `use sku VpnGw4 or VpnGw5 (100 tunnels), or spread the sites over more gateways` : 'spread the sites over more gateways (past 100 tunnels Azure recommends Virtual WAN)');
 }
 
 function checkGateway(cx: SiteContext, gw: VirtualNetworkGateway, gp: DocPath, siteIndex: number): void {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ipsecPolicySchema } from '../../topology/platforms/azure.js';
+import type { gatewaySku, ipsecPolicySchema } from '../../topology/platforms/azure.js';
 
 /*
  * Azure VPN Gateway defaults and limits (shared/reference/platform-behaviours.md §A.1; sources
@@ -29,6 +29,22 @@ export const AZURE_BGP_KEEPALIVE_S = 60;
 export const AZURE_PROVISIONING_MS: readonly [number, number] = [30 * 60_000, 45 * 60_000];
 /** More prefixes than this from one peer and Azure drops the session (S1). */
 export const AZURE_MAX_PREFIXES = 4000;
+/**
+ * S2S and VNet-to-VNet tunnels one gateway carries, by SKU (MicrosoftDocs/azure-docs
+ * articles/vpn-gateway/about-gateway-skus.md and its includes: Basic 10, VpnGw1-3 30, VpnGw4-5 100,
+ * an AZ SKU as its base; the legacy Standard 10 and HighPerformance 30 from
+ * includes/vpn-gateway-table-gwtype-legacy-aggtput-include.md). Azure refuses a connection past
+ * the quota; each instance of an active-active gateway builds its own tunnel, and every tunnel
+ * counts (S1, "multi-tunnel to one site"). Past 100, Azure points to Virtual WAN.
+ */
+export const AZURE_SKU_MAX_TUNNELS: Readonly<Record<z.infer<typeof gatewaySku>, number>> = {
+  Basic: 10, Standard: 10, HighPerformance: 30,
+  VpnGw1: 30, VpnGw2: 30, VpnGw3: 30, VpnGw4: 100, VpnGw5: 100,
+  VpnGw1AZ: 30, VpnGw2AZ: 30, VpnGw3AZ: 30, VpnGw4AZ: 100, VpnGw5AZ: 100,
+};
+/** ARM has no default SKU; vpnlab assumes this one when the file gives none. */
+export const AZURE_DEFAULT_SKU = 'VpnGw1';
+
 /** What fits through an Azure tunnel: set the tunnel MTU to 1400 or clamp TCP MSS to 1350 (S2). */
 export const AZURE_TUNNEL_MTU = 1400;
 export const AZURE_TCP_MSS = 1350;

@@ -150,7 +150,7 @@ function connectionParts(site: AzureSiteOf, facts: AzureGatewayFacts, instance: 
       const stance = bgpStance(ref.model, instance, end.bgp.address);
       bgpLocal = stance.local;
       if (bgpLocal === undefined) {
-        findings.error('AZURE_APIPA_NO_CUSTOM', [...path, 'enableBgp'], `connection '${conn.name}': its peer's BGP address ${formatIpv4(end.bgp.address)} is APIPA, but gateway '${facts.name}' ipConfiguration '${instance.ipConfiguration}' has no customBgpIpAddresses: Azure has no APIPA address to peer from, and the BGP session never comes up`,
+        findings.warning('AZURE_APIPA_NO_CUSTOM', [...path, 'enableBgp'], `connection '${conn.name}': its peer's BGP address ${formatIpv4(end.bgp.address)} is APIPA, but gateway '${facts.name}' ipConfiguration '${instance.ipConfiguration}' has no customBgpIpAddresses: Azure has no APIPA address to peer from, and the BGP session never comes up`,
           `give ipConfiguration '${instance.ipConfiguration}' customBgpIpAddresses in 169.254.21.0-169.254.22.255 (bgpSettings.bgpPeeringAddresses), or peer from a non-APIPA address`);
       } else parts.neighbors.push({
         name: end.peerName,

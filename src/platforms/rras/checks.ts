@@ -83,7 +83,7 @@ function checkBgpPeers(topology: Topology, model: RrasModel, siteIndex: number, 
     }
     if (s2s.length > 0 && !reachable(model, peer.peerAddress.value)) {
       const through = s2s[0]!.name;
-      report.error('RRAS_NO_BGP_HOST_ROUTE', peer.peerAddress.path, `${label} PeerIPAddress ${resource.PeerIPAddress} has no route through an S2S interface (no NetRoutes entry or IPv4Subnet covers it): RRAS sends the BGP OPEN out of its default route instead of the tunnel, so the BGP session cannot come up`,
+      report.warning('RRAS_NO_BGP_HOST_ROUTE', peer.peerAddress.path, `${label} PeerIPAddress ${resource.PeerIPAddress} has no route through an S2S interface (no NetRoutes entry or IPv4Subnet covers it): RRAS sends the BGP OPEN out of its default route instead of the tunnel, so the BGP session cannot come up`,
         `add NetRoutes: [{ DestinationPrefix: ${resource.PeerIPAddress}/32, InterfaceAlias: '${through}' }] (the static route through the demand-dial interface), or IPv4Subnet: ['${resource.PeerIPAddress}/32:100']`);
     }
     const local = peer.localAddress.value;
@@ -92,7 +92,7 @@ function checkBgpPeers(topology: Topology, model: RrasModel, siteIndex: number, 
       if (oi === siteIndex) return;
       const clash = (other.addressSpace ?? []).map((p) => parsePrefix(p)).find((p) => prefixContains(p, local));
       if (clash === undefined) return;
-      report.error('TOPO_ADDRESS_OVERLAP', peer.localAddress.path, `${label} LocalIPAddress ${resource.LocalIPAddress} lies inside site '${other.name}' (${formatPrefix(clash)}): that site routes it locally, so the BGP session through the tunnel cannot come up`,
+      report.warning('TOPO_ADDRESS_OVERLAP', peer.localAddress.path, `${label} LocalIPAddress ${resource.LocalIPAddress} lies inside site '${other.name}' (${formatPrefix(clash)}): that site routes it locally, so the BGP session through the tunnel cannot come up`,
         'peer from an address of this site (the LAN adapter, as the seed does)');
     });
   }
