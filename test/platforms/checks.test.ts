@@ -145,7 +145,10 @@ const BROKEN: Record<string, Expected[]> = {
   'rras-apipa-server-mode.yaml': [{ code: 'PAIR_BGP_NO_INITIATOR', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].OperationMode', names: ["'AzureS2S'", "'Site5'", '169.254.21.1', 'never comes up'] }],
   'azure-apipa-out-of-range.yaml': [{ code: 'AZURE_APIPA_OUT_OF_RANGE', severity: 'error', path: 'sites[1].azure.virtualNetworkGateways[0].bgpSettings.bgpPeeringAddresses[0].customBgpIpAddresses[0]', names: ["'VNet1GW'", '169.254.30.1', "'gwipconfig1'"] }],
   'azure-reserved-asn.yaml': [{ code: 'AZURE_RESERVED_ASN', severity: 'error', path: 'sites[1].azure.localNetworkGateways[0].bgpSettings.asn', names: ["'Site5'", '65515', 'reserved by Azure'] }],
-  'vnet2vnet-bgp-off.yaml': [{ code: 'AZURE_TRANSIT_BGP_OFF', severity: 'warning', path: 'sites[2].azure.connections[0].enableBgp', names: ["'VNet2ToVNet1'", "VNet 'VNet2'", 'on-premises routes'] }],
+  'vnet2vnet-bgp-off.yaml': [
+    { code: 'PAIR_BGP_OFF', severity: 'warning', path: 'sites[2].azure.connections[0]', names: ["'VNet1ToVNet2'", "'VNet2ToVNet1' has enableBgp off", 'never comes up'] },
+    { code: 'AZURE_TRANSIT_BGP_OFF', severity: 'warning', path: 'sites[2].azure.connections[0].enableBgp', names: ["'VNet2ToVNet1'", "VNet 'VNet2'", 'on-premises routes', "on premises never learns VNet 'VNet2'"] },
+  ],
   'mtu-too-big.yaml': [{ code: 'PAIR_MTU_TOO_BIG', severity: 'warning', path: 'sites[0].hosts[0].mtu', names: ["host 'pc'", '1500', '1400'] }],
   'alibaba-psk-mismatch.yaml': [{ code: 'PAIR_PSK_MISMATCH', severity: 'warning', path: 'sites[0].alibaba.VpnConnections[0].TunnelOptionsSpecification[1].TunnelIkeConfig.Psk', names: ["'IPsecConnection' Tunnel 2", "'ToAlibabaTunnel2'", 'AUTHENTICATION_FAILED'] }],
   'alibaba-psk-invalid-for-azure.yaml': [
@@ -256,6 +259,15 @@ describe('platform checks: Azure rules', () => {
       }];
     }));
     has(policy, 'AZURE_IPSEC_POLICY', 'error', 'sites[1].azure.connections[0].ipsecPolicies[0].ipsecIntegrity', ["'VNet1ToSite5'", 'GCMAES256']);
+  });
+
+  it('BGP on one VNet-to-VNet connection only, no on-premises BGP: the VNets cannot reach each other (PAIR_BGP_OFF)', () => {
+    const issues = issuesOfText(mutated(RRAS, (_, site) => {
+      list(azure(site('VNet2')).connections)[0]!.enableBgp = false;
+      list(azure(site('VNet1')).connections)[0]!.enableBgp = false;
+      delete rras(site('OnPrem')).BgpPeers;
+    }));
+    has(issues, 'PAIR_BGP_OFF', 'warning', 'sites[2].azure.connections[0]', ["'VNet1ToVNet2'", "'VNet2ToVNet1' has enableBgp off"]);
   });
 
   it('a VNet-to-VNet connection without its way back; two VNets with one ASN', () => {

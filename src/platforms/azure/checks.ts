@@ -272,7 +272,7 @@ function checkTransit(model: AzureModel, g: DerivedGateway, modelOf: (site: stri
     if (!hops.some((h) => h)) continue;
     for (const o of off) {
       report.warning('AZURE_TRANSIT_BGP_OFF', o.path,
-        `${o.what}: BGP does not run on both directions of the VNet-to-VNet link between '${g.gateway.name}' and '${other.gateway.gateway.name}', so VNet '${other.model.site.name}' never learns the on-premises routes '${g.gateway.name}' learns over connection '${learner.conn.name}' and cannot reach on premises`,
+        `${o.what}: BGP does not run on both directions of the VNet-to-VNet link between '${g.gateway.name}' and '${other.gateway.gateway.name}', so VNet '${other.model.site.name}' never learns the on-premises routes '${g.gateway.name}' learns over connection '${learner.conn.name}', and on premises never learns VNet '${other.model.site.name}': neither can reach the other`,
         'set enableBgp: true on both Vnet2Vnet connections and on both gateways (transit needs BGP on every hop)');
     }
   }

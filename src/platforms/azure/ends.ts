@@ -94,12 +94,16 @@ function bgpOf(ref: AzureRef, g: DerivedGateway, c: ModelConnection, instance: A
   const { conn, path } = c;
   const facts = g.facts;
   const lng = remote.lng;
-  // A Vnet2Vnet link with BGP off on one side is AZURE_TRANSIT_BGP_OFF's business (checks.ts).
-  if (lng === undefined && remote.bgp === undefined) return {};
+  // A Vnet2Vnet link runs BGP when both gateways and both connections do; with both gateways on
+  // and this connection off, its peer's session goes unanswered (and that peer routes nothing
+  // statically to this VNet): this end is declared off for the pair checks. Otherwise it is static.
+  const other = remote.peerGateway;
+  const v2vOff = other !== undefined && facts.bgpEnabled && other.bgpEnabled && conn.enableBgp !== true;
+  if (lng === undefined && remote.bgp === undefined && !v2vOff) return {};
   const peer = lng?.bgp;
   const lngPath: DocPath = lng === undefined ? path : lng.path;
   const lngName = `local network gateway '${lng?.lng.name ?? ''}'`;
-  const peerAddress = peer !== undefined ? peer.address : remote.bgp?.address;
+  const peerAddress = peer !== undefined ? peer.address : remote.bgp?.address ?? other?.instances.find((i) => i.publicAddress === remote.address)?.bgpAddress;
   const stance = peerAddress === undefined ? undefined : bgpStance(c, instance, peerAddress);
   const local = stance?.local;
   const off = !facts.bgpEnabled ? `gateway '${facts.name}' has BGP off`
