@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { boundText, describeValue, MAX_SHOWN_VALUE, showValue } from './display.js';
 import { ConfigError, IssueCollector, type ConfigIssue } from './issues.js';
 import { SchemaWalker } from './schema-walk.js';
-import { DocumentSource, type DocPath } from './source.js';
+import { DocumentSource, YamlLimitError, type DocPath, type YamlLimitKind } from './source.js';
 
 /*
  * Reading a YAML configuration file against a zod schema, for every file vpnlab reads (the
@@ -12,17 +12,21 @@ import { DocumentSource, type DocPath } from './source.js';
  * file's own checks all come out as issues with file, line, column and the path of the field, and
  * unknown fields get the nearest allowed name suggested from the published JSON Schema.
  *
- * The file is untrusted input: it is refused past MAX_CONFIG_BYTES before parsing, aliases may not
- * expand past a bound (source.ts), and messages show its values through display.ts — never a
- * secret's, never more than a few dozen characters, never a raw control character.
+ * The file is untrusted input: it is refused past MAX_CONFIG_BYTES before parsing and past
+ * YAML_LIMITS (depth, nodes, alias expansion: source.ts) while it is parsed; messages show its
+ * values through display.ts — never a secret's, never more than a few dozen characters, never a
+ * raw control character.
  */
 
 /**
- * The largest configuration file read: 1 MiB, a hundred times the largest example (9 KB). The YAML
- * library needs about 1.5 s and 120 MB of memory per MB of small keys, so 10 MiB would let one file
- * hold a gigabyte.
+ * The largest configuration file read: 4 MiB, four hundred times the largest example (9 KB) and
+ * three times a 10,000-subnet topology with a host on every subnet. Memory is bounded by the node
+ * limit (YAML_LIMITS in source.ts); this bounds the text, which is held whole.
  */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+/** The issue code of each YAML limit, after the file's prefix. */
+const LIMIT_CODES: Record<YamlLimitKind, string> = { depth: 'YAML_TOO_DEEP', nodes: 'YAML_TOO_MANY_NODES', aliases: 'YAML_ALIAS_LIMIT' };
 
 export interface DocumentSpec<S extends z.ZodType> {
   schema: S;
@@ -41,8 +45,8 @@ export interface ParsedDocument<T> {
   warnings: ConfigIssue[];
 }
 
-function fileIssue(file: string, code: string, message: string, hint?: string): ConfigError {
-  const issue: ConfigIssue = { severity: 'error', code, file, line: 1, column: 1, path: '(file)', message };
+function fileIssue(file: string, code: string, message: string, hint?: string, at: { line: number; column: number; path: string } = { line: 1, column: 1, path: '(file)' }): ConfigError {
+  const issue: ConfigIssue = { severity: 'error', code, file, line: at.line, column: at.column, path: at.path, message };
   if (hint !== undefined) issue.hint = hint;
   return new ConfigError([issue]);
 }
@@ -99,23 +103,16 @@ export function parseDocument<S extends z.ZodType>(text: string, file: string, s
   try {
     source = new DocumentSource(file, text);
   } catch (e) {
-    if (e instanceof RangeError) throw fileIssue(file, code('YAML_LIMIT'), 'the document nests too deeply to read');
+    if (e instanceof YamlLimitError) {
+      throw fileIssue(file, code(LIMIT_CODES[e.kind]), e.message, 'is this the right file? (docs/topology.md lists the limits)', { line: e.line, column: e.column, path: '(yaml)' });
+    }
     throw e;
   }
   const issues: IssueCollector = new IssueCollector(source, spec.codePrefix);
   for (const p of source.syntaxProblems()) issues.addAt('error', code('YAML_SYNTAX'), p.line, p.column, '(yaml)', p.message);
   if (issues.errorCount > 0) issues.fail();
 
-  let data: unknown;
-  try {
-    data = source.data;
-  } catch (e) {
-    if (!(e instanceof RangeError || e instanceof ReferenceError)) throw e;
-    issues.addAt('error', code('YAML_LIMIT'), 1, 1, '(yaml)', e instanceof ReferenceError
-      ? 'aliases expand too far (each alias copies its anchor\'s value): the document is refused as a resource-exhaustion attempt'
-      : 'the document nests too deeply to read');
-    issues.fail();
-  }
+  const data = source.data;
 
   const result = spec.schema.safeParse(data);
   if (!result.success) {

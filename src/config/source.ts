@@ -1,4 +1,6 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import {
+  Composer, CST, Document, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Node as YamlNode,
+} from 'yaml';
 import { boundText } from './display.js';
 
 export type DocPath = readonly (string | number)[];
@@ -25,10 +27,39 @@ export interface SourcePosition {
 const MAX_SHOWN_KEY = 60;
 
 /**
- * How far aliases may expand (the yaml library's count of alias resolutions times aliases): a
- * "billion laughs" document is refused instead of filling memory.
+ * How much YAML one file may hold, checked while it is read so that a hostile file is refused
+ * before the document is built (docs/topology.md, "Input is bounded"):
+ * - depth: collections inside collections (the parser's stack). The deepest example reaches 11;
+ *   the YAML library builds the document recursively and overflows the stack at about 900.
+ * - nodes: lexical tokens that make a node (scalars, aliases, collection starts, item and key
+ *   markers), counted as the lexer produces them. The parser needs about 700 bytes of memory per
+ *   node, so this bounds it to about 200 MB; a 10,000-subnet topology with a host on every subnet
+ *   has 220,000.
+ * - expandedNodes: nodes once every alias is replaced by what it names, which is what the schema
+ *   and the checks walk: a "billion laughs" file of a few hundred bytes expands to billions.
  */
-const MAX_ALIAS_COUNT = 100;
+export const YAML_LIMITS = { depth: 64, nodes: 300_000, expandedNodes: 1_000_000 } as const;
+
+export type YamlLimitKind = 'depth' | 'nodes' | 'aliases';
+
+/** A YAML limit a file goes past, where it does so. */
+export class YamlLimitError extends Error {
+  readonly kind: YamlLimitKind;
+  readonly line: number;
+  readonly column: number;
+
+  constructor(kind: YamlLimitKind, line: number, column: number, message: string) {
+    super(message);
+    this.kind = kind;
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** Token types that start a node (a key, a value or a collection) or mark an item. */
+const NODE_TOKENS: ReadonlySet<string> = new Set([
+  'scalar', 'alias', 'block-scalar-header', 'flow-map-start', 'flow-seq-start', 'seq-item-ind', 'explicit-key-ind', 'map-value-ind',
+]);
 
 /** `sites[0].routers[1].staticRoutes[0].interface` — how paths are shown to users (keys cut and escaped). */
 export function formatPath(path: DocPath): string {
@@ -58,21 +89,91 @@ export class DocumentSource {
   private readonly lines: LineCounter;
   private resolved: { data: unknown } | undefined;
 
+  /** Throws YamlLimitError when the text goes past YAML_LIMITS. */
   constructor(file: string, text: string) {
     this.file = file;
     this.text = text;
     this.lines = new LineCounter();
     // The library's own duplicate-key check compares each key with every earlier one (minutes for
     // a 1 MB map); duplicateKeys does the same in one pass.
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: true, uniqueKeys: false });
+    const composer = new Composer({ uniqueKeys: false });
+    let doc: Document.Parsed | undefined;
+    for (const next of composer.compose(this.limitedTokens(text), true, text.length)) {
+      if (doc === undefined) {
+        doc = next;
+        continue;
+      }
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
+      break;
+    }
+    this.doc = doc!;
+    this.checkExpansion();
+  }
+
+  /** The parser's tokens, refused past the depth and node limits as the lexer produces them. */
+  private *limitedTokens(text: string): Generator<CST.Token> {
+    const parser = new Parser(this.lines.addNewLine);
+    this.lines.addNewLine(0);
+    let nodes = 0;
+    for (const lexeme of new Lexer().lex(text)) {
+      const at = parser.offset;
+      const type = CST.tokenType(lexeme);
+      if (type !== null && NODE_TOKENS.has(type) && ++nodes > YAML_LIMITS.nodes) {
+        throw this.limit('nodes', at, `the file holds more than ${YAML_LIMITS.nodes} YAML nodes (keys, values and collections)`);
+      }
+      yield* parser.next(lexeme);
+      if (parser.stack.length > YAML_LIMITS.depth) {
+        throw this.limit('depth', at, `the document nests deeper than ${YAML_LIMITS.depth} levels (collections inside collections)`);
+      }
+    }
+    yield* parser.end();
+  }
+
+  private limit(kind: YamlLimitKind, offset: number, message: string): YamlLimitError {
+    const pos = this.lines.linePos(offset);
+    return new YamlLimitError(kind, pos.line, pos.col, message);
   }
 
   /**
-   * The document as plain data, made once. Throws ReferenceError when aliases expand past
-   * MAX_ALIAS_COUNT and RangeError when nesting is too deep for the stack.
+   * Counts the nodes of the document with every alias replaced by what it names, in document
+   * order, and refuses it at the alias that takes the count past YAML_LIMITS.expandedNodes.
+   * Iterative, and each anchored node's size is computed once.
    */
+  private checkExpansion(): void {
+    const size = new Map<unknown, number>();
+    let total = 0;
+    const stack: { node: unknown; children: unknown[] | undefined; sum: number }[] = [];
+    const enter = (node: unknown): void => {
+      if (isAlias(node)) {
+        const target = node.resolve(this.doc);
+        total += size.get(target) ?? 1;
+        if (total > YAML_LIMITS.expandedNodes) {
+          throw this.limit('aliases', offsetOf(node) ?? 0, `aliases expand the document past ${YAML_LIMITS.expandedNodes} nodes (each alias copies what its anchor names)`);
+        }
+        if (stack.length > 0) stack[stack.length - 1]!.sum += size.get(target) ?? 1;
+        return;
+      }
+      total++;
+      const children = isMap(node) ? node.items.flatMap((p) => [p.key, p.value]) : isSeq(node) ? [...node.items] : undefined;
+      stack.push({ node, children: children?.reverse(), sum: 1 });
+    };
+    enter(this.doc.contents);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const child = top.children?.pop();
+      if (child !== undefined) {
+        if (child !== null) enter(child);
+        continue;
+      }
+      stack.pop();
+      size.set(top.node, top.sum);
+      if (stack.length > 0) stack[stack.length - 1]!.sum += top.sum;
+    }
+  }
+
+  /** The document as plain data, made once (aliases are bounded by checkExpansion). */
   get data(): unknown {
-    this.resolved ??= { data: this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    this.resolved ??= { data: this.doc.toJS({ maxAliasCount: -1 }) };
     return this.resolved.data;
   }
 
@@ -80,8 +181,8 @@ export class DocumentSource {
   syntaxProblems(): SyntaxProblem[] {
     const out: SyntaxProblem[] = [];
     for (const e of this.doc.errors) {
-      const pos = e.linePos?.[0];
-      out.push({ line: pos?.line ?? 1, column: pos?.col ?? 1, message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
+      const pos = this.lines.linePos(e.pos[0]);
+      out.push({ line: pos.line, column: pos.col, message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
     }
     for (const offset of this.duplicateKeys()) {
       const pos = this.lines.linePos(offset);

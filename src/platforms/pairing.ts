@@ -33,11 +33,19 @@ export function pairEnds(sites: readonly SiteEnds[], order: readonly PlatformNam
   for (const s of sites) for (const p of s.publicAddresses) publicAddresses.set(p.address, p);
   const sessions = new Map<number, BgpEnd[]>();
   for (const s of sites) {
-    for (const b of s.sessions) sessions.set(b.siteIndex, [...(sessions.get(b.siteIndex) ?? []), b]);
+    for (const b of s.sessions) {
+      const list = sessions.get(b.siteIndex);
+      if (list === undefined) sessions.set(b.siteIndex, [b]);
+      else list.push(b);
+    }
   }
   const byLocal = new Map<string, TunnelEnd[]>();
   const key = (local: Ipv4Address, remote: Ipv4Address): string => `${local}>${remote}`;
-  for (const e of ends) byLocal.set(key(e.local, e.remote), [...(byLocal.get(key(e.local, e.remote)) ?? []), e]);
+  for (const e of ends) {
+    const list = byLocal.get(key(e.local, e.remote));
+    if (list === undefined) byLocal.set(key(e.local, e.remote), [e]);
+    else list.push(e);
+  }
   const rank = (e: TunnelEnd): number => order.indexOf(e.platform);
   const position = new Map(ends.map((e, i) => [e, i]));
   const pairs: TunnelPair[] = [];
@@ -50,9 +58,25 @@ export function pairEnds(sites: readonly SiteEnds[], order: readonly PlatformNam
   return { ends, pairs, sessions, publicAddresses };
 }
 
-/** The ends `end` negotiates with. */
+const partnerIndex = new WeakMap<Pairing, Map<TunnelEnd, TunnelEnd[]>>();
+
+/** The ends `end` negotiates with, in the order of the pairs (indexed once per pairing). */
 export function partnersOf(pairing: Pairing, end: TunnelEnd): TunnelEnd[] {
-  return pairing.pairs.flatMap((p) => (p.a === end ? [p.b] : p.b === end ? [p.a] : []));
+  let index = partnerIndex.get(pairing);
+  if (index === undefined) {
+    index = new Map();
+    const add = (x: TunnelEnd, y: TunnelEnd): void => {
+      const list = index!.get(x);
+      if (list === undefined) index!.set(x, [y]);
+      else list.push(y);
+    };
+    for (const { a, b } of pairing.pairs) {
+      add(a, b);
+      if (b !== a) add(b, a);
+    }
+    partnerIndex.set(pairing, index);
+  }
+  return [...(index.get(end) ?? [])];
 }
 
 export function describeAddress(pairing: Pairing, address: Ipv4Address): string {

@@ -1,6 +1,6 @@
 import {
-  broadcastOf, formatPrefix, prefixContains, prefixCovers,
-  prefixesOverlap, type Ipv4Address, type Prefix,
+  broadcastOf, formatPrefix, maskOf, prefixContains, prefixCovers,
+  type Ipv4Address, type Prefix,
 } from '../net/address.js';
 import { suggest, type IssueCollector } from '../config/issues.js';
 import type { Site, Topology } from './schema.js';
@@ -32,26 +32,34 @@ function checkUnique(names: string[], pathOf: (i: number) => DocPath, what: stri
   });
 }
 
-function checkAddressSpaces(layouts: readonly SiteLayout[], issues: IssueCollector): void {
-  const seen: { prefix: Prefix; site: string; path: DocPath }[] = [];
-  layouts.forEach(({ site, addressSpace }, si) => {
-    addressSpace.forEach((prefix, pi) => {
-      const text = formatPrefix(prefix);
-      const path: DocPath = ['sites', si, 'addressSpace', pi];
-      for (const other of seen) {
-        if (!prefixesOverlap(prefix, other.prefix)) continue;
-        const where = other.site === site.name ? `this site's own ${formatPrefix(other.prefix)}` : `site '${other.site}' (${formatPrefix(other.prefix)})`;
-        issues.error('TOPO_ADDRESS_OVERLAP', path, `address space ${text} overlaps ${where}`,
-          'the address spaces of connected sites must not overlap (Azure and Alibaba both require it); renumber one of them');
-      }
-      seen.push({ prefix, site: site.name, path });
-    });
-  });
+/**
+ * Every two prefixes that overlap, as [later, earlier] indices in the order of the list, sorted by
+ * the later one then the earlier (the order a comparison with every earlier prefix finds them).
+ * Sorted by start address and then length, a prefix overlaps exactly the chain of prefixes still
+ * open around it (CIDR blocks nest or are disjoint): O(n log n + pairs).
+ */
+export function overlappingPairs(prefixes: readonly Prefix[]): [number, number][] {
+  const start = prefixes.map((p) => (p.address & maskOf(p.length)) >>> 0);
+  const end = prefixes.map((p) => broadcastOf(p));
+  const order = prefixes.map((_, i) => i).sort((x, y) => start[x]! - start[y]! || prefixes[x]!.length - prefixes[y]!.length || x - y);
+  const open: number[] = [];
+  const pairs: [number, number][] = [];
+  for (const i of order) {
+    while (open.length > 0 && end[open[open.length - 1]!]! < start[i]!) open.pop();
+    for (const j of open) pairs.push(i > j ? [i, j] : [j, i]);
+    open.push(i);
+  }
+  return pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
 }
 
-interface AddressOwner {
-  address: Ipv4Address;
-  what: string;
+function checkAddressSpaces(layouts: readonly SiteLayout[], issues: IssueCollector): void {
+  const all = layouts.flatMap(({ site, addressSpace }, si) => addressSpace.map((prefix, pi) => ({ prefix, site: site.name, path: ['sites', si, 'addressSpace', pi] as DocPath })));
+  for (const [i, j] of overlappingPairs(all.map((a) => a.prefix))) {
+    const [mine, other] = [all[i]!, all[j]!];
+    const where = other.site === mine.site ? `this site's own ${formatPrefix(other.prefix)}` : `site '${other.site}' (${formatPrefix(other.prefix)})`;
+    issues.error('TOPO_ADDRESS_OVERLAP', mine.path, `address space ${formatPrefix(mine.prefix)} overlaps ${where}`,
+      'the address spaces of connected sites must not overlap (Azure and Alibaba both require it); renumber one of them');
+  }
 }
 
 function checkSite(layout: SiteLayout, at: DocPath, issues: IssueCollector, platformNodes: readonly string[]): void {
@@ -62,14 +70,17 @@ function checkSite(layout: SiteLayout, at: DocPath, issues: IssueCollector, plat
   checkUnique(subnets.map((s) => s.name), (i) => [...at, 'subnets', i, 'name'], 'subnet', issues);
   checkUnique([...hosts.map((h) => h.name), ...routers.map((r) => r.name)],
     (i) => (i < hosts.length ? [...at, 'hosts', i, 'name'] : [...at, 'routers', i - hosts.length, 'name']), 'node', issues);
+  const taken = new Set(platformNodes);
   [...hosts, ...routers].forEach((node, i) => {
-    if (!platformNodes.includes(node.name)) return;
+    if (!taken.has(node.name)) return;
     issues.error('TOPO_DUPLICATE_NAME', i < hosts.length ? [...at, 'hosts', i, 'name'] : [...at, 'routers', i - hosts.length, 'name'],
       `node name '${node.name}' is taken by the site's ${site.platform} gateway or fabric`, `rename it (the platform's nodes here: ${platformNodes.join(', ')})`);
   });
 
   const space = layout.addressSpace;
   const subnetPrefix = new Map<string, Prefix>();
+  const overlaps = overlappingPairs(layout.subnets.map((s) => s.prefix));
+  let next = 0;
   layout.subnets.forEach(({ subnet, prefix }, i) => {
     subnetPrefix.set(subnet.name, prefix);
     if (space.length > 0 && !space.some((s) => prefixCovers(s, prefix))) {
@@ -77,20 +88,20 @@ function checkSite(layout: SiteLayout, at: DocPath, issues: IssueCollector, plat
         `subnet ${subnet.prefix} is not inside the site's address space (${site.addressSpace!.join(', ')})`,
         'add the range to addressSpace or choose a prefix inside it');
     }
-    layout.subnets.slice(0, i).forEach((other) => {
-      if (prefixesOverlap(prefix, other.prefix)) {
-        issues.error('TOPO_ADDRESS_OVERLAP', [...at, 'subnets', i, 'prefix'], `subnet ${subnet.prefix} overlaps subnet '${other.subnet.name}' (${other.subnet.prefix})`);
-      }
-    });
+    for (; next < overlaps.length && overlaps[next]![0] === i; next++) {
+      const other = layout.subnets[overlaps[next]![1]]!;
+      issues.error('TOPO_ADDRESS_OVERLAP', [...at, 'subnets', i, 'prefix'], `subnet ${subnet.prefix} overlaps subnet '${other.subnet.name}' (${other.subnet.prefix})`);
+    }
   });
   const subnetNames = subnets.map((s) => s.name);
-  const owners = new Map<string, AddressOwner[]>();
+  /** Per subnet, each address and the first node that claimed it. */
+  const owners = new Map<string, Map<Ipv4Address, string>>();
   const claim = (subnet: string, address: Ipv4Address, what: string, path: DocPath): void => {
-    const list = owners.get(subnet) ?? [];
-    const clash = list.find((o) => o.address === address);
-    if (clash !== undefined) issues.error('TOPO_DUPLICATE_ADDRESS', path, `address ${formatAddr(address)} is already used by ${clash.what}`);
-    list.push({ address, what });
-    owners.set(subnet, list);
+    let list = owners.get(subnet);
+    if (list === undefined) owners.set(subnet, list = new Map());
+    const clash = list.get(address);
+    if (clash !== undefined) issues.error('TOPO_DUPLICATE_ADDRESS', path, `address ${formatAddr(address)} is already used by ${clash}`);
+    else list.set(address, what);
   };
 
   layout.hosts.forEach(({ host, address, gateway }, i) => {
@@ -142,10 +153,10 @@ function checkSite(layout: SiteLayout, at: DocPath, issues: IssueCollector, plat
     });
   });
 
+  const routed = new Set(routers.flatMap((r) => r.interfaces.filter((f) => f.address !== undefined).map((f) => f.subnet)));
   hosts.forEach((host, i) => {
     if (host.gateway !== undefined || subnetPrefix.get(host.subnet) === undefined) return;
-    const hasRouter = routers.some((r) => r.interfaces.some((f) => f.subnet === host.subnet && f.address !== undefined));
-    if (!hasRouter && site.platform === 'linux') {
+    if (!routed.has(host.subnet) && site.platform === 'linux') {
       issues.warning('TOPO_NO_GATEWAY', [...at, 'hosts', i], `host '${host.name}' has no gateway and no router sits on subnet '${host.subnet}'`,
         'it can reach only its own subnet; add a router interface on the subnet or set gateway');
     }
@@ -173,6 +184,17 @@ function checkLinks(topology: Topology, layouts: readonly SiteLayout[], issues: 
   const links = topology.links ?? [];
   checkUnique(links.map((l) => l.name), (i) => ['links', i, 'name'], 'link', issues);
   const used = new Map<string, string>();
+  const siteNamed = new Map<string, SiteLayout>();
+  for (const l of layouts) if (!siteNamed.has(l.site.name)) siteNamed.set(l.site.name, l);
+  const routerNamed = new Map<SiteLayout, Map<string, SiteLayout['routers'][number]>>();
+  const routerOf = (layout: SiteLayout, name: string) => {
+    let byName = routerNamed.get(layout);
+    if (byName === undefined) {
+      routerNamed.set(layout, byName = new Map());
+      for (const r of layout.routers) if (!byName.has(r.router.name)) byName.set(r.router.name, r);
+    }
+    return byName.get(name);
+  };
   links.forEach((link, li) => {
     const ends: { address?: Ipv4Address; prefix?: Prefix }[] = [];
     link.between.forEach((text, ei) => {
@@ -182,13 +204,13 @@ function checkLinks(topology: Topology, layouts: readonly SiteLayout[], issues: 
         issues.error('TOPO_BAD_ENDPOINT', path, `link end '${text}' is not "site/router/interface"`);
         return;
       }
-      const layout = layouts.find((l) => l.site.name === ep.site);
+      const layout = siteNamed.get(ep.site);
       const site = layout?.site;
       if (layout === undefined || site === undefined) {
         issues.error('TOPO_UNKNOWN_SITE', path, `link end '${text}' names site '${ep.site}', which does not exist`, suggest(ep.site, topology.sites.map((s) => s.name)));
         return;
       }
-      const resolvedRouter = layout.routers.find((r) => r.router.name === ep.node);
+      const resolvedRouter = routerOf(layout, ep.node);
       const router = resolvedRouter?.router;
       if (resolvedRouter === undefined || router === undefined) {
         issues.error('TOPO_UNKNOWN_ROUTER', path, `link end '${text}' names router '${ep.node}', which site '${site.name}' does not have`, suggest(ep.node, (site.routers ?? []).map((r) => r.name)));
@@ -231,6 +253,7 @@ function checkFaults(topology: Topology, issues: IssueCollector, platformNodes: 
   const segmentNames = topology.sites.flatMap((s) => (s.subnets ?? []).map((n) => `${s.name}/${n.name}`));
   const gatewayNames = topology.sites.flatMap((s) => platformNodes(s).map((n) => `${s.name}/${n}`));
   const nodeNames = [...topology.sites.flatMap((s) => [...(s.hosts ?? []), ...(s.routers ?? [])].map((n) => `${s.name}/${n.name}`)), ...gatewayNames];
+  const [links, segments, gateways, nodes] = [new Set(linkNames), new Set(segmentNames), new Set(gatewayNames), new Set(nodeNames)];
   (topology.faults ?? []).forEach((fault, i) => {
     const path: DocPath = ['faults', i];
     const target = faultTargetOf(fault);
@@ -242,13 +265,13 @@ function checkFaults(topology: Topology, issues: IssueCollector, platformNodes: 
       issues.error('TOPO_FAULT_TARGET', path, 'a fault names exactly one of link, node or tunnel');
       return;
     }
-    if (target.kind === 'link' && !linkNames.includes(target.name) && !segmentNames.includes(target.name)) {
+    if (target.kind === 'link' && !links.has(target.name) && !segments.has(target.name)) {
       issues.error('TOPO_UNKNOWN_LINK', [...path, 'link'], `fault names link '${target.name}', which does not exist`, suggest(target.name, [...linkNames, ...segmentNames]));
     }
-    if (target.kind === 'node' && !nodeNames.includes(target.name)) {
+    if (target.kind === 'node' && !nodes.has(target.name)) {
       issues.error('TOPO_UNKNOWN_NODE', [...path, 'node'], `fault names node '${target.name}', which does not exist`, suggest(target.name, nodeNames));
     }
-    if (target.kind === 'tunnel' && !gatewayNames.includes(target.instance)) {
+    if (target.kind === 'tunnel' && !gateways.has(target.instance)) {
       issues.error('TOPO_UNKNOWN_TUNNEL', [...path, 'tunnel'], `fault names tunnel '${target.name}': expected "site/instance:connection" with a gateway instance of the file`, suggest(target.instance, gatewayNames));
     }
   });

@@ -157,13 +157,13 @@ describe('config errors stay short and inert whatever the file holds', () => {
     assert.ok(ike.err.includes('az\\0ure\\x1b[1m'), ike.err);
   });
 
-  it('an alias bomb is refused with TOPO_YAML_LIMIT, not a crash', async () => {
+  it('an alias bomb is refused with TOPO_YAML_ALIAS_LIMIT, not a crash', async () => {
     let bomb = 'a0: &a0 [x, x, x, x, x, x, x, x, x]\n';
     for (let i = 1; i < 10; i++) bomb += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`;
     const text = `${THREE_SITES}\nbomb:\n${bomb.split('\n').map((l) => `  ${l}`).join('\n')}\n`;
     const r = await check('topology', fileWith(text));
     assert.equal(r.code, 1);
-    assert.deepEqual(r.codes, ['TOPO_YAML_LIMIT']);
+    assert.deepEqual(r.codes, ['TOPO_YAML_ALIAS_LIMIT']);
   });
 
   it('thousands of problems list the first hundred and count the rest', async () => {

@@ -1,9 +1,10 @@
 import { suggest } from '../../config/issues.js';
 import { formatPath } from '../../config/source.js';
-import { formatPrefix, parsePrefix, prefixContains, type Ipv4Address } from '../../net/address.js';
+import { formatPrefix, maskOf, parsePrefix, prefixContains, type Ipv4Address, type Prefix } from '../../net/address.js';
 import { isUnacceptableHoldTime } from '../../bgp/timers.js';
 import type { Topology } from '../../topology/schema.js';
 import type { CheckContext, Findings, ModelRef } from '../adapter.js';
+import type { TunnelEnd } from '../ends.js';
 import { partnersOf, type Pairing } from '../pairing.js';
 import type { RrasModel, RrasS2SInterface } from './model.js';
 
@@ -55,8 +56,7 @@ function checkInterface(pairing: Pairing, s2s: RrasS2SInterface, report: Finding
     report.warning('RRAS_NO_REDIAL', [...ip, 'RedialOnLinkFailure'], `${label} does not redial on link failure: after the tunnel drops it stays down until someone runs Connect-VpnS2SInterface`,
       'set RedialOnLinkFailure: 1 (router.pbk RedialOnLinkFailure=1), or make the interface Persistent');
   }
-  const at = formatPath(ip);
-  const peer = pairing.ends.filter((e) => formatPath(e.path) === at).flatMap((e) => partnersOf(pairing, e))[0];
+  const peer = (endsByPath(pairing).get(formatPath(ip)) ?? []).flatMap((e) => partnersOf(pairing, e))[0];
   if (peer === undefined) return;
   const facing = `${peer.label} on ${peer.gateway.name}`;
   if (iface.InitiateConfigPayload !== false) {
@@ -88,12 +88,57 @@ function checkBgpPeers(topology: Topology, model: RrasModel, siteIndex: number, 
     }
     const local = peer.localAddress.value;
     // Other sites' address spaces: any platform's, so read from the file rather than their models.
-    topology.sites.forEach((other, oi) => {
-      if (oi === siteIndex) return;
-      const clash = (other.addressSpace ?? []).map((p) => parsePrefix(p)).find((p) => prefixContains(p, local));
-      if (clash === undefined) return;
+    for (const { site: oi, prefix: clash } of spacesHolding(topology, local)) {
+      if (oi === siteIndex) continue;
+      const other = topology.sites[oi]!;
       report.warning('TOPO_ADDRESS_OVERLAP', peer.localAddress.path, `${label} LocalIPAddress ${resource.LocalIPAddress} lies inside site '${other.name}' (${formatPrefix(clash)}): that site routes it locally, so the BGP session through the tunnel cannot come up`,
         'peer from an address of this site (the LAN adapter, as the seed does)');
-    });
+    }
   }
+}
+
+const endsIndex = new WeakMap<Pairing, Map<string, TunnelEnd[]>>();
+
+/** The pairing's ends by the path of their resource, indexed once. */
+function endsByPath(pairing: Pairing): Map<string, TunnelEnd[]> {
+  let index = endsIndex.get(pairing);
+  if (index === undefined) {
+    index = new Map();
+    for (const e of pairing.ends) {
+      const at = formatPath(e.path);
+      const list = index.get(at);
+      if (list === undefined) index.set(at, [e]);
+      else list.push(e);
+    }
+    endsIndex.set(pairing, index);
+  }
+  return index;
+}
+
+/** Every site's address space by prefix length, then network: the prefixes holding an address in 33 lookups. */
+type SpaceIndex = Map<number, { site: number; order: number; prefix: Prefix }[]>[];
+const spaceIndex = new WeakMap<Topology, SpaceIndex>();
+
+/** Per site, in site order, the first prefix of its address space that holds `address`. */
+function spacesHolding(topology: Topology, address: Ipv4Address): { site: number; prefix: Prefix }[] {
+  let index = spaceIndex.get(topology);
+  if (index === undefined) {
+    index = Array.from({ length: 33 }, () => new Map());
+    topology.sites.forEach((s, site) => (s.addressSpace ?? []).forEach((text, order) => {
+      const prefix = parsePrefix(text);
+      const network = (prefix.address & maskOf(prefix.length)) >>> 0;
+      const list = index![prefix.length]!.get(network);
+      if (list === undefined) index![prefix.length]!.set(network, [{ site, order, prefix }]);
+      else list.push({ site, order, prefix });
+    }));
+    spaceIndex.set(topology, index);
+  }
+  const first = new Map<number, { order: number; prefix: Prefix }>();
+  for (let length = 0; length <= 32; length++) {
+    for (const hit of index[length]!.get((address & maskOf(length)) >>> 0) ?? []) {
+      const known = first.get(hit.site);
+      if (known === undefined || hit.order < known.order) first.set(hit.site, hit);
+    }
+  }
+  return [...first].sort((x, y) => x[0] - y[0]).map(([site, { prefix }]) => ({ site, prefix }));
 }
