@@ -230,6 +230,8 @@ export class BgpSpeaker implements NeighborHost {
 
   routeRefresh(neighbor: BgpNeighbor): void {
     this.applyPending();
+    // What was pending may have torn the session down (max-prefix): nothing is owed to it then.
+    if (neighbor.established === undefined) return;
     this.distribute(this.rib.routeRefresh(neighbor.name));
   }
 
