@@ -211,7 +211,7 @@ export class BgpSpeaker implements NeighborHost {
   update(neighbor: BgpNeighbor, conn: BgpConnection): void {
     const outcome = conn.pendingUpdate;
     if (outcome === undefined) return;
-    if (outcome.errors.length > 0) this.noteUpdateErrors(neighbor, outcome.errors);
+    if (outcome.errors.length > 0 || outcome.nextHopErrors.length > 0) this.noteUpdateErrors(neighbor, [...outcome.errors, ...outcome.nextHopErrors]);
     if (outcome.endOfRib !== undefined) {
       this.applyPending();
       this.rib.endOfRib(neighbor.name);
@@ -230,6 +230,8 @@ export class BgpSpeaker implements NeighborHost {
 
   routeRefresh(neighbor: BgpNeighbor): void {
     this.applyPending();
+    // What was pending may have torn the session down (max-prefix): nothing is owed to it then.
+    if (neighbor.established === undefined) return;
     this.distribute(this.rib.routeRefresh(neighbor.name));
   }
 

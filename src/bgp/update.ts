@@ -4,6 +4,7 @@ import type { Prefix } from '../net/address.js';
 import { toPathAttributes } from './attributes/convert.js';
 import { attributesEncodedLength, decodeAttributeList, encodeAttributes } from './attributes/list.js';
 import { isIpv4Unicast, type MpReachAttribute, type MpUnreachAttribute } from './attributes/mp-reach.js';
+import { isMartianNextHop } from './attributes/next-hop.js';
 import { AttrCode, type PathAttribute } from './attributes/table.js';
 import type { CodecContext, DecodeContext } from './context.js';
 import { BgpError, ErrorCode, UpdateMessageSubcode, strongerAction, updateError, type AfiSafi, type ErrorAction } from './errors.js';
@@ -40,6 +41,7 @@ export function encodeUpdate(u: UpdateMessage, w: Writer, ctx: CodecContext): vo
  * What to do with an UPDATE (RFC 7606 §2), decided from all its errors (§3 (h): the strongest).
  * - none: install `announced`, remove `withdrawn`.
  * - attribute-discard: the same; the discarded attributes are gone from `update` and `announced`.
+ *   Under both, the routes of a semantically wrong next hop are in `withdrawn` (`nextHopErrors`).
  * - treat-as-withdraw: every route in the UPDATE (NLRI field and MP_REACH_NLRI included) is in
  *   `withdrawn`; `announced` is empty.
  * - afisafi-disable: RFC 4760 §7 for the AFI/SAFIs in `disabled` (only with
@@ -53,8 +55,14 @@ export interface UpdateOutcome {
   /** The UPDATE as decoded, without discarded, malformed and duplicate attributes. */
   update: UpdateMessage;
   action: UpdateAction;
-  /** Every error found, each with its own action (also what RFC 7606 §6 asks to be logged). */
+  /** Every error found, each with its own action (also what RFC 7606 §6 asks to be logged), but `nextHopErrors`. */
   errors: BgpError[];
+  /**
+   * Semantically wrong next hops (RFC 4271 §6.3; treat-as-withdraw, Invalid NEXT_HOP Attribute):
+   * each withdrew the routes it is the next hop of — NEXT_HOP's the NLRI field's, MP_REACH_NLRI's
+   * its own — and no others, so none counts in `action`. Logged like `errors`.
+   */
+  nextHopErrors: BgpError[];
   /** IPv4 unicast prefixes to remove: Withdrawn Routes, MP_UNREACH_NLRI, and under treat-as-withdraw the announced ones. */
   withdrawn: Prefix[];
   /** IPv4 unicast routes to install, with their logical attributes (next hop from NEXT_HOP or MP_REACH_NLRI). */
@@ -115,6 +123,8 @@ export function decodeUpdate(r: Reader, ctx: DecodeContext): UpdateOutcome {
     }
   }
 
+  const scoped = nextHopScopes(nlri, list.errorFor.get(AttrCode.NEXT_HOP), mpReach, errors);
+
   let action: UpdateAction = 'none';
   for (const e of errors) action = strongerAction<ErrorAction | 'none'>(action, e.action) as UpdateAction;
 
@@ -127,11 +137,44 @@ export function decodeUpdate(r: Reader, ctx: DecodeContext): UpdateOutcome {
     throw BgpError.complete(worst, worst.data, 'session-reset', worst.afiSafi);
   }
 
-  return outcome(update, action, errors, mpReach, mpUnreach, ctx, attributesLength);
+  return outcome(update, action, errors, scoped, mpReach, mpUnreach, ctx, attributesLength);
 }
 
+/** Next hop errors that concern only the NLRI field's routes, or only MP_REACH_NLRI's. */
+interface NextHopScopes {
+  field?: BgpError;
+  mp?: BgpError;
+}
+
+/**
+ * NEXT_HOP is the next hop of the NLRI field's routes only (RFC 4760 §3). With that field empty
+ * it SHOULD be ignored, whatever it holds: routers send 0.0.0.0 next to MP_REACH_NLRI, and an
+ * UPDATE that only withdraws must not reset the session for it (RFC 7606 §5.2). With routes in
+ * both, a semantically wrong NEXT_HOP (RFC 4271 §6.3: the route is ignored, the session stays)
+ * withdraws the NLRI field's routes only; a malformed one still withdraws the whole UPDATE (RFC
+ * 7606 §7.3). A semantically wrong MP_REACH_NLRI next hop withdraws its own routes only. Errors
+ * scoped so leave `errors`.
+ */
+function nextHopScopes(nlri: readonly Prefix[], nextHopError: BgpError | undefined, mpReach: MpReachAttribute | undefined, errors: BgpError[]): NextHopScopes {
+  const out: NextHopScopes = {};
+  const mpRoutes = mpReach !== undefined && isIpv4Unicast(mpReach.afi, mpReach.safi) && mpReach.nlri.length > 0;
+  if (nextHopError !== undefined) {
+    const scopedToField = nlri.length > 0 && mpRoutes && nextHopError.subcode === UpdateMessageSubcode.InvalidNextHopAttribute;
+    const at = errors.indexOf(nextHopError);
+    if (at >= 0 && (nlri.length === 0 || scopedToField)) errors.splice(at, 1);
+    if (scopedToField) out.field = nextHopError;
+  }
+  if (mpRoutes && isMartianNextHop(ipv4Of(mpReach.nextHop))) {
+    out.mp = new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.InvalidNextHopAttribute, new Uint8Array(0), 'treat-as-withdraw',
+      `MP_REACH_NLRI next hop ${mpReach.nextHop[0]!}.x.x.x cannot be a router`);
+  }
+  return out;
+}
+
+const ipv4Of = (b: Uint8Array): number => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+
 function outcome(
-  update: UpdateMessage, action: UpdateAction, errors: BgpError[], mpReach: MpReachAttribute | undefined,
+  update: UpdateMessage, action: UpdateAction, errors: BgpError[], scoped: NextHopScopes, mpReach: MpReachAttribute | undefined,
   mpUnreach: MpUnreachAttribute | undefined, ctx: DecodeContext, attributesLength: number,
 ): UpdateOutcome {
   const withdrawn = [...update.withdrawn];
@@ -147,17 +190,19 @@ function outcome(
   if (action === 'none' || action === 'attribute-discard') {
     const attributes = update.nlri.length > 0 || mpNlri.length > 0 ? toPathAttributes(update.attributes, ctx) : undefined;
     if (attributes !== undefined) {
-      for (const prefix of update.nlri) announced.push({ prefix, attributes });
-      if (mpNlri.length > 0) {
-        const nh = mpReach!.nextHop;
-        const viaMp: PathAttributes = { ...attributes, nextHop: ((nh[0]! << 24) | (nh[1]! << 16) | (nh[2]! << 8) | nh[3]!) >>> 0 };
+      if (scoped.field !== undefined) withdrawn.push(...update.nlri);
+      else for (const prefix of update.nlri) announced.push({ prefix, attributes });
+      if (scoped.mp !== undefined) withdrawn.push(...mpNlri);
+      else if (mpNlri.length > 0) {
+        const viaMp: PathAttributes = { ...attributes, nextHop: ipv4Of(mpReach!.nextHop) };
         for (const prefix of mpNlri) announced.push({ prefix, attributes: viaMp });
       }
     }
   } else {
     withdrawn.push(...update.nlri, ...mpNlri);
   }
-  const out: UpdateOutcome = { type: 'update', update, action, errors, withdrawn, announced, disabled };
+  const nextHopErrors = [scoped.field, scoped.mp].filter((e) => e !== undefined);
+  const out: UpdateOutcome = { type: 'update', update, action, errors, nextHopErrors, withdrawn, announced, disabled };
   const eor = endOfRibOf(update, attributesLength, errors);
   if (eor !== undefined) out.endOfRib = eor;
   return out;

@@ -28,6 +28,9 @@ export function checkOutcome(o: UpdateOutcome, ctx: DecodeContext): void {
     strongest = Math.max(strongest, actionStrength(e.action));
   }
   assert.equal(actionStrength(o.action), strongest, 'the action is the strongest error\'s');
+  for (const e of o.nextHopErrors) {
+    assert.deepEqual([e.errorCode, e.subcode, e.action], [ErrorCode.UpdateMessage, UpdateMessageSubcode.InvalidNextHopAttribute, 'treat-as-withdraw'], 'next hop errors are semantic ones');
+  }
   if (o.action !== 'none' && o.action !== 'attribute-discard') assert.equal(o.announced.length, 0, 'nothing announced under withdraw');
   assert.equal(o.disabled.length > 0, o.action === 'afisafi-disable');
   for (const p of o.withdrawn) checkPrefix(p);

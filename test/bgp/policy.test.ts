@@ -245,8 +245,10 @@ describe('max-prefix', () => {
     assert.equal(rib.peerReport('A').status, 'overflow');
     assert.equal(rib.size, 0);
     assert.equal(rib.interner.size, 0);
-    // Until the session is back, further updates are ignored.
+    // Until the session is back, further updates, End-of-RIB and ROUTE-REFRESH are ignored.
     assert.deepEqual(rib.update('A', routes(1)).updates, []);
+    rib.endOfRib('A');
+    assert.deepEqual(rib.routeRefresh('A').updates, []);
     rib.peerUp('A');
     assert.equal(advertisedTo(rib.update('A', routes(5)), 'B').length, 5);
   });

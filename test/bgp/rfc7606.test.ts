@@ -408,3 +408,134 @@ describe('End-of-RIB (RFC 4724 §2)', () => {
     assert.equal(decode(`0003 10 0a01 0000`).endOfRib, undefined);
   });
 });
+
+describe('NEXT_HOP next to MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760 §3, RFC 4271 §6.3; issue 13, defect 10)', () => {
+  const P8 = { address: 0x0a000000, length: 8 }; // 10.0.0.0/8
+
+  it('routes only in MP_REACH_NLRI with NEXT_HOP 0.0.0.0: NEXT_HOP is ignored, the routes are announced via the MP next hop', () => {
+    const o = decode(`
+      0000 0024                 // Total Path Attribute Length 36
+      80 0e 0d 0001 01 04 c0000202 00 18 cb0071  // MP_REACH_NLRI: IPv4 unicast, next hop 192.0.2.2, 203.0.113.0/24
+      40 01 01 00               // ORIGIN IGP
+      40 02 06 02 01 0000fde9   // AS_PATH 65001
+      40 03 04 00000000         // NEXT_HOP 0.0.0.0 (no NLRI field: SHOULD be ignored)
+    `);
+    expectOutcome(o, 'none', []);
+    assert.deepEqual(o.nextHopErrors, []);
+    assert.deepEqual(o.withdrawn, []);
+    assert.deepEqual(o.announced.map((r) => [r.prefix, r.attributes.nextHop]), [[P24, 0xc0000202]]);
+  });
+
+  it('... whatever the NEXT_HOP holds: a length of 5 is ignored too', () => {
+    const o = decode(`
+      0000 0025                 // Total Path Attribute Length 37
+      80 0e 0d 0001 01 04 c0000202 00 18 cb0071  // MP_REACH_NLRI: 203.0.113.0/24 via 192.0.2.2
+      40 01 01 00 | 40 02 06 02 01 0000fde9      // ORIGIN, AS_PATH
+      40 03 05 c000020100       // NEXT_HOP, length 5
+    `);
+    expectOutcome(o, 'none', []);
+    assert.deepEqual(o.announced.map((r) => r.prefix), [P24]);
+  });
+
+  it('an UPDATE that only withdraws (MP_UNREACH_NLRI) and carries NEXT_HOP 0.0.0.0 withdraws, and never resets the session', () => {
+    const o = decode(`
+      0000 001e                 // Total Path Attribute Length 30
+      80 0f 07 0001 01 18 cb0071                 // MP_UNREACH_NLRI: IPv4 unicast, 203.0.113.0/24
+      40 01 01 00 | 40 02 06 02 01 0000fde9      // ORIGIN, AS_PATH
+      40 03 04 00000000         // NEXT_HOP 0.0.0.0
+    `);
+    expectOutcome(o, 'none', []);
+    assert.deepEqual(o.withdrawn, [P24]);
+    const bare = decode(`
+      0000 0011                 // Total Path Attribute Length 17
+      80 0f 07 0001 01 18 cb0071                 // MP_UNREACH_NLRI: 203.0.113.0/24
+      40 03 04 00000000         // NEXT_HOP 0.0.0.0, nothing else
+    `);
+    expectOutcome(bare, 'none', []);
+    assert.deepEqual([...o.nextHopErrors, ...bare.nextHopErrors], []);
+    assert.deepEqual(bare.withdrawn, [P24]);
+  });
+
+  it('routes in both the NLRI field and MP_REACH_NLRI with NEXT_HOP 0.0.0.0: only the NLRI field\'s routes are withdrawn', () => {
+    const o = decode(`
+      0000 0024                 // Total Path Attribute Length 36
+      80 0e 0d 0001 01 04 c0000202 00 18 cb0071  // MP_REACH_NLRI: 203.0.113.0/24 via 192.0.2.2
+      40 01 01 00 | 40 02 06 02 01 0000fde9      // ORIGIN, AS_PATH
+      40 03 04 00000000         // NEXT_HOP 0.0.0.0: semantically wrong for the NLRI field's route
+      08 0a                     // NLRI: 10.0.0.0/8
+    `);
+    expectOutcome(o, 'none', []);
+    assert.deepEqual(o.nextHopErrors.map((e) => [e.subcode, e.action]), [[Sub.InvalidNextHopAttribute, 'treat-as-withdraw']]);
+    assert.deepEqual(o.nextHopErrors[0]!.data, hex('40 03 04 00000000'));
+    assert.deepEqual(o.withdrawn, [P8]);
+    assert.deepEqual(o.announced.map((r) => [r.prefix, r.attributes.nextHop]), [[P24, 0xc0000202]]);
+  });
+
+  it('a NEXT_HOP of the wrong length with routes in the NLRI field still withdraws the whole UPDATE (RFC 7606 §7.3)', () => {
+    const o = decode(`
+      0000 0025                 // Total Path Attribute Length 37
+      80 0e 0d 0001 01 04 c0000202 00 18 cb0071  // MP_REACH_NLRI: 203.0.113.0/24 via 192.0.2.2
+      40 01 01 00 | 40 02 06 02 01 0000fde9      // ORIGIN, AS_PATH
+      40 03 05 c000020100       // NEXT_HOP, length 5
+      08 0a                     // NLRI: 10.0.0.0/8
+    `);
+    assert.equal(o.action, 'treat-as-withdraw');
+    assert.deepEqual(o.announced, []);
+    assert.deepEqual(o.withdrawn, [P8, P24]);
+  });
+
+  it('an MP_REACH_NLRI next hop no router can have (0.0.0.0, 127/8, 224/3) withdraws its routes only; the NLRI field\'s are announced', () => {
+    for (const nh of ['00000000', '7f000001', 'e0000001']) {
+      const o = decode(`
+        0000 0024               // Total Path Attribute Length 36
+        80 0e 0d 0001 01 04 ${nh} 00 18 cb0071   // MP_REACH_NLRI: 203.0.113.0/24 via a martian
+        40 01 01 00 | 40 02 06 02 01 0000fde9    // ORIGIN, AS_PATH
+        40 03 04 c0000201       // NEXT_HOP 192.0.2.1
+        08 0a                   // NLRI: 10.0.0.0/8
+      `);
+      expectOutcome(o, 'none', []);
+      assert.deepEqual(o.nextHopErrors.map((e) => [e.subcode, e.action]), [[Sub.InvalidNextHopAttribute, 'treat-as-withdraw']], nh);
+      assert.deepEqual(o.withdrawn, [P24], nh);
+      assert.deepEqual(o.announced.map((r) => [r.prefix, r.attributes.nextHop]), [[P8, 0xc0000201]], nh);
+    }
+    // Alone in the UPDATE: its routes withdrawn, nothing else touched, no session reset.
+    const alone = decode(`
+      0000 001d                 // Total Path Attribute Length 29
+      80 0e 0d 0001 01 04 00000000 00 18 cb0071  // MP_REACH_NLRI: 203.0.113.0/24 via 0.0.0.0
+      40 01 01 00 | 40 02 06 02 01 0000fde9      // ORIGIN, AS_PATH
+    `);
+    expectOutcome(alone, 'none', []);
+    assert.equal(alone.nextHopErrors.length, 1);
+    assert.deepEqual(alone.withdrawn, [P24]);
+    assert.deepEqual(alone.announced, []);
+  });
+
+  it('RFC 7606 §7.11: every MP_REACH_NLRI next hop length but 4 for IPv4 unicast → session reset, or AFI/SAFI disable when allowed', () => {
+    for (const [length, nextHop] of [[0, ''], [3, 'c00002'], [5, 'c000020200'], [12, '0000000000000000c0000202'], [32, '20010db8000000000000000000000001fe800000000000000000000000000001']] as const) {
+      const mpLength = 5 + length + 4;
+      const body = `
+        0000 ${(mpLength + 3 + 13).toString(16).padStart(4, '0')}
+        80 0e ${mpLength.toString(16).padStart(2, '0')} 0001 01 ${length.toString(16).padStart(2, '0')} ${nextHop} 00 18 cb0071
+        40 01 01 00 | 40 02 06 02 01 0000fde9
+      `;
+      const e = throwsBgp(() => decode(body), UPD, Sub.OptionalAttributeError);
+      assert.deepEqual(e.afiSafi, { afi: 1, safi: 1 }, `length ${length}`);
+      const o = decode(body, { ...EBGP4, afiSafiDisable: true });
+      assert.equal(o.action, 'afisafi-disable', `length ${length}`);
+      assert.deepEqual(o.disabled, [{ afi: 1, safi: 1 }]);
+      assert.deepEqual(o.announced, []);
+    }
+  });
+
+  it('an AFI/SAFI vpnlab does not decode (IPv6 unicast) keeps its next hop and NLRI as bytes and does not touch the IPv4 routes', () => {
+    const o = decode(`
+      0000 0031                 // Total Path Attribute Length 49
+      80 0e 1a 0002 01 10 20010db8000000000000000000000001 00 | 20 20010db8   // MP_REACH_NLRI (26 octets): AFI 2 SAFI 1, 2001:db8::1, 2001:db8::/32
+      40 01 01 00 | 40 02 06 02 01 0000fde9      // ORIGIN, AS_PATH
+      40 03 04 c0000201         // NEXT_HOP 192.0.2.1
+      08 0a                     // NLRI: 10.0.0.0/8
+    `);
+    expectOutcome(o, 'none', []);
+    assert.deepEqual(o.announced.map((r) => [r.prefix, r.attributes.nextHop]), [[P8, 0xc0000201]]);
+  });
+});

@@ -15,6 +15,7 @@ import { after, describe, it } from 'node:test';
 import type { DecodeContext } from '../../src/bgp/context.js';
 import type { DecodedMessage } from '../../src/bgp/message.js';
 import { formatPrefix, parseIpv4, parsePrefix } from '../../src/net/address.js';
+import { update } from '../bgp/codec-helpers.js';
 import { FOUR, KEEPALIVE, TWO, announceBytes, messagesIn, notificationBytes, openBytes } from '../bgp/peer-bytes.js';
 
 const DAEMON = '127.0.213.1';
@@ -230,5 +231,24 @@ describe('vpnlab bgp run against hostile peers over loopback (issue 11)', { time
     await until('F established', () => d.output().includes('F: OpenConfirm -> Established'));
     assert.equal(valid.closed, false);
     for (const s of [...idle, first, fresh, valid]) s.close();
+  });
+
+  it('routes announced and withdrawn only in MP_REACH_NLRI / MP_UNREACH_NLRI next to NEXT_HOP 0.0.0.0 pass through, and the session stays up (issue 13, defect 10)', { timeout: 30_000 }, async () => {
+    const d = await startDaemon(17915, [neighbor('A', '127.0.213.2', 65001), neighbor('B', '127.0.213.3', 65002)].join('\n'));
+    const a = new RawPeer('127.0.213.2', d);
+    const b = new RawPeer('127.0.213.3', d);
+    await a.establish(65001, '127.0.213.2');
+    await b.establish(65002, '127.0.213.3');
+    await until('two sessions', () => (d.output().match(/-> Established/g) ?? []).length === 2);
+    // MP_REACH_NLRI 203.0.113.0/24 via 198.51.100.2, ORIGIN, AS_PATH 65001, NEXT_HOP 0.0.0.0; no NLRI field.
+    a.send(update('0000 0024 | 80 0e 0d 0001 01 04 c6336402 00 18 cb0071 | 40 01 01 00 | 40 02 06 02 01 0000fde9 | 40 03 04 00000000'));
+    await until('B to get the route', () => b.announced().includes('203.0.113.0/24'));
+    // MP_UNREACH_NLRI 203.0.113.0/24, ORIGIN, AS_PATH, NEXT_HOP 0.0.0.0: it only withdraws.
+    a.send(update('0000 001e | 80 0f 07 0001 01 18 cb0071 | 40 01 01 00 | 40 02 06 02 01 0000fde9 | 40 03 04 00000000'));
+    await until('B to get the withdrawal', () => b.withdrawn().includes('203.0.113.0/24'));
+    assert.deepEqual(a.messages().filter((m) => m.type === 'notification'), []);
+    assert.equal(a.closed || a.ended, false, 'A\'s session is up');
+    assert.doesNotMatch(d.output(), /A: Established ->|UPDATE error/);
+    for (const p of [a, b]) p.close();
   });
 });

@@ -72,6 +72,8 @@ export interface AttributeListResult {
   errors: BgpError[];
   /** Type codes that appeared, kept or not (the missing-attribute check needs them). */
   present: Set<number>;
+  /** The error that left a recognised attribute out, by type code (flags, malformed, discarded). */
+  errorFor: Map<number, BgpError>;
   /** The list held something other than MP_UNREACH_NLRI (RFC 7606 §5.2). */
   hasNonUnreach: boolean;
 }
@@ -95,6 +97,7 @@ export function decodeAttributeList(r: Reader, ctx: DecodeContext): AttributeLis
   const attributes: PathAttribute[] = [];
   const errors: BgpError[] = [];
   const present = new Set<number>();
+  const errorFor = new Map<number, BgpError>();
   let hasNonUnreach = false;
   const buf = r.buf;
   const report = (e: BgpError): void => {
@@ -148,14 +151,18 @@ export function decodeAttributeList(r: Reader, ctx: DecodeContext): AttributeLis
       attributes.push({ type: 'unknown', flags, code, value: valueReader.rest() });
       continue;
     }
+    const reportFor = (e: BgpError): void => {
+      report(e);
+      errorFor.set(code, e);
+    };
     if (rule.externalDiscard && ctx.external) {
-      report(new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.Unspecific, raw(), 'attribute-discard', `${rule.name} from an external peer is discarded`));
+      reportFor(new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.Unspecific, raw(), 'attribute-discard', `${rule.name} from an external peer is discarded`));
       continue;
     }
     const value = (): Uint8Array => buf.subarray(end - length, end);
     if ((flags & OT_MASK) !== rule.flags) {
       const { action, afiSafi } = mpAction(rule.onFlagsError, rule, value(), ctx);
-      report(new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.AttributeFlagsError, raw(), action,
+      reportFor(new BgpError(ErrorCode.UpdateMessage, UpdateMessageSubcode.AttributeFlagsError, raw(), action,
         `${rule.name} flags 0x${flags.toString(16)}, expected Optional/Transitive 0x${rule.flags.toString(16)}`, afiSafi));
       continue;
     }
@@ -169,14 +176,14 @@ export function decodeAttributeList(r: Reader, ctx: DecodeContext): AttributeLis
       else if (e instanceof DecodeError) error = new BgpError(ErrorCode.UpdateMessage, rule.lengthSubcode, EMPTY, 'session-reset', `${rule.name}: ${e.message}`);
       else throw e;
       const { action, afiSafi } = mpAction(rule.onMalformed, rule, value(), ctx);
-      report(BgpError.complete(error, raw(), action, afiSafi));
+      reportFor(BgpError.complete(error, raw(), action, afiSafi));
       continue;
     }
     if ((flags & AttrFlag.PARTIAL) !== 0 && rule.flags === (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE)) a.partial = true;
     if (extended) a.extendedLength = true;
     attributes.push(a);
   }
-  return { attributes, errors, present, hasNonUnreach };
+  return { attributes, errors, present, errorFor, hasNonUnreach };
 }
 
 /**

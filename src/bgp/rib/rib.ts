@@ -160,9 +160,14 @@ export class Rib {
     return this.finish(batch);
   }
 
-  /** The peer sent End-of-RIB: its initial advertisement is complete. */
+  /**
+   * The peer sent End-of-RIB: its initial advertisement is complete. Ignored from a peer torn down
+   * by max-prefix, as its UPDATEs are: the marker may be right behind the UPDATE that crossed the
+   * limit, read before the session has closed.
+   */
   endOfRib(peerId: string): void {
     const peer = this.sessionPeer(peerId);
+    if (peer.status === 'overflow') return;
     if (peer.status !== 'up') throw new RibError(RibErrorCode.PeerNotUp, `peer '${peerId}' is not established`);
     peer.eorReceived = true;
   }
@@ -266,6 +271,7 @@ export class Rib {
   /** The peer sent ROUTE-REFRESH (RFC 2918): everything in its Adj-RIB-Out, again. */
   routeRefresh(peerId: string): RibChanges {
     const peer = this.sessionPeer(peerId);
+    if (peer.status === 'overflow') return this.finish(new Batch());
     if (peer.status !== 'up') throw new RibError(RibErrorCode.PeerNotUp, `peer '${peerId}' is not established`);
     const out = new UpdateBuilder(peer.id);
     for (const dest of this.locRib.values()) {
