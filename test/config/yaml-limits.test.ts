@@ -53,7 +53,7 @@ function lineOf(text: string, needle: string): number {
   return i + 1;
 }
 
-/** Asserts one error of `code` at line:column, printed as `file:line:col: error:` by check and up. */
+/** Asserts one error of `code` at line:column, printed as `file:line:col: error CODE:` by check and `file:line:col: error:` by up. */
 async function refused(file: string, code: string, line: number, column?: number): Promise<void> {
   const issues = issuesOf(file);
   assert.deepEqual(issues.map((i) => i.code), [code]);
@@ -62,7 +62,8 @@ async function refused(file: string, code: string, line: number, column?: number
   for (const command of ['check', 'up'] as const) {
     const r = await run(command, file);
     assert.equal(r.code, 1);
-    assert.ok(r.err.startsWith(`${file}:${line}:${issues[0]!.column}: error: `), r.err);
+    const severity = command === 'check' ? `error ${code}: ` : 'error: ';
+    assert.ok(r.err.startsWith(`${file}:${line}:${issues[0]!.column}: ${severity}`), r.err);
     assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
     assert.ok(r.ms < SANITY_MS, `${command} took ${r.ms} ms`);
   }
