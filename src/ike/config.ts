@@ -85,6 +85,8 @@ export interface TunnelSpec {
   readonly routes: readonly Prefix[];
   /** Addresses on a route-based tunnel interface (a BGP peering /32, say). */
   readonly interfaceAddresses?: readonly { address: Ipv4Address; prefix: Prefix }[];
+  /** The source of what the node itself sends into the tunnel when it is unnumbered (the gateway's inner address). */
+  readonly sourceAddress?: Ipv4Address;
   /** The route-based tunnel interface's name (default `vti-<child>`; RRAS names it after the S2S interface). */
   readonly interfaceName?: string;
 }

@@ -91,7 +91,8 @@ export class IpsecGateway {
       const name = t.interfaceName ?? `vti-${t.child}`;
       const onTraffic = child.startAction === 'trap' ? { onAcquire: () => this.engine.acquire(t.connection, t.child) } : {};
       const addresses = t.interfaceAddresses !== undefined ? { addresses: t.interfaceAddresses.map((a) => ({ ...a })) } : {};
-      this.tunnels.push(new RouteBasedTunnel({ node, sad: this.sad, socket: this.esp, childName: t.child, interfaceName: name, ...onTraffic, ...addresses }));
+      const source = t.sourceAddress !== undefined ? { sourceAddress: t.sourceAddress } : {};
+      this.tunnels.push(new RouteBasedTunnel({ node, sad: this.sad, socket: this.esp, childName: t.child, interfaceName: name, ...onTraffic, ...addresses, ...source }));
       for (const prefix of t.routes) node.routes.add({ prefix, interface: name, source: 'static', origin });
       this.options.log?.(`tunnel interface ${name}: ${t.routes.map(formatPrefix).join(', ')} routed into ${t.connection}/${t.child}`);
     } else {

@@ -24,6 +24,8 @@ export interface RouteBasedTunnelOptions {
   readonly mtu?: number;
   /** Addresses on the tunnel interface (e.g. a BGP peering address); none makes it unnumbered. */
   readonly addresses?: InterfaceAddress[];
+  /** The source of what the node itself sends into an unnumbered tunnel (its inner address). */
+  readonly sourceAddress?: Ipv4Address;
   /**
    * Set up "on traffic" (strongSwan start_action = trap, Alibaba EffectImmediately = false): the
    * interface keeps its carrier without a CHILD_SA, and a packet routed into it then asks for one
@@ -60,6 +62,7 @@ export class RouteBasedTunnel implements InterfaceDriver {
     this.childName = options.childName;
     this.onAcquire = options.onAcquire;
     this.iface = this.node.addInterface(options.interfaceName, options.addresses ?? [], options.mtu ?? DEFAULT_TUNNEL_MTU, this);
+    this.iface.unnumberedSource = options.sourceAddress;
     this.unbind = this.socket.bindChild(this.childName, (inner) => this.node.receive(this.iface, inner));
     this.unwatch = this.sad.onChange((name) => {
       if (name === this.childName) this.node.routes.invalidate();

@@ -29,6 +29,12 @@ export class Interface {
   mtu: number;
   adminUp = true;
   driver: InterfaceDriver | undefined;
+  /**
+   * An unnumbered interface's source address for packets the node itself sends through it (ICMP
+   * errors, traceroute's answers): Linux's preferred source (`ip route … src`). Otherwise the node
+   * borrows the first address it has.
+   */
+  unnumberedSource: Ipv4Address | undefined;
   /** Packets and bytes in and out, for status views. */
   readonly counters = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
 

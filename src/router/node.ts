@@ -272,7 +272,7 @@ export class IpNode {
 
   /** The source address this node uses for packets leaving through `iface`. */
   sourceFor(iface: Interface): Ipv4Address {
-    const own = iface.primaryAddress;
+    const own = iface.primaryAddress ?? iface.unnumberedSource;
     if (own !== undefined) return own;
     for (const other of this.interfaces.values()) if (other.primaryAddress !== undefined) return other.primaryAddress;
     return 0;

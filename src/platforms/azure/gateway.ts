@@ -172,6 +172,8 @@ function connectionParts(site: AzureSiteOf, facts: AzureGatewayFacts, instance: 
     if (end.bgp !== undefined) addPrefix(routes, hostPrefix(end.bgp.address));
     parts.tunnels.push({
       connection: end.peerName, child: end.peerName, kind: 'route', routes,
+      // What the instance itself sends into the tunnel (a traceroute's answer) comes from its GatewaySubnet address.
+      sourceAddress: instance.bgpAddress,
       ...(bgpLocal !== undefined && isLinkLocal(bgpLocal) ? { interfaceAddresses: [{ address: bgpLocal, prefix: hostPrefix(bgpLocal) }] } : {}),
     });
     if (end.bgp === undefined) for (const p of end.staticPrefixes) addPrefix(parts.originated, p);
