@@ -67,6 +67,15 @@ describe('BGP over Alibaba Cloud tunnels', () => {
     assert.equal(opened.length, 4, 'two sessions, seen from both ends');
   });
 
+  it('each tunnel keeps at most Alibaba\'s 50-route quota (further routes ignored), refuses a default route and passes nothing learned on', () => {
+    const network = started();
+    const [neighbor] = network.gateways.get('AlibabaVPC/VpnGateway_1')!.plan.bgp!.config.neighbors;
+    assert.deepEqual(neighbor?.maxPrefix, { limit: 50, action: 'block' });
+    assert.deepEqual(neighbor?.importPolicy?.statements[0]?.result, 'reject');
+    assert.deepEqual(neighbor?.importPolicy?.statements[0]?.conditions, [{ type: 'prefix', entries: [{ prefix: { address: 0, length: 0 } }] }]);
+    assert.equal(neighbor?.exportPolicy?.default, 'reject');
+  });
+
   it('the VPC learns the VNet by BGP through Tunnel 1, and the VNet learns the vSwitches through both Azure instances', () => {
     const network = started();
     runUntilSettled(network, 20 * MINUTE);
