@@ -65,13 +65,21 @@ export class Fabric {
       const chosen = r.mode === 'failover' ? able.slice(0, 1) : able;
       for (const instance of chosen) this.addVia(r.prefix, instance, r.origin);
     }
+    const only = this.plan.propagation;
+    const taken = new Set<string>();
     for (const name of this.plan.propagateFrom) {
       const instance = this.instances.get(name);
       if (instance === undefined || !instance.node.ip.up) continue;
       for (const entry of instance.node.ip.routes.activeEntries()) {
         if (entry.routes.every((r) => r.source === 'connected')) continue;
+        if (only?.only === 'bgp' && !entry.routes.some((r) => r.source === 'ebgp' || r.source === 'ibgp')) continue;
         if (entry.prefix.length === 0 || !this.carries(instance, entry.prefix)) continue;
-        this.addVia(entry.prefix, instance, `virtual network gateway ${instance.plan.resource}`);
+        if (only?.mode === 'failover') {
+          const key = formatPrefix(entry.prefix);
+          if (taken.has(key)) continue;
+          taken.add(key);
+        }
+        this.addVia(entry.prefix, instance, only?.origin ?? `virtual network gateway ${instance.plan.resource}`);
       }
     }
     this.noteChanges();

@@ -83,6 +83,11 @@ export interface FabricPlan {
    * propagated to the VNet, with every instance that currently carries it as next hop.
    */
   readonly propagateFrom: readonly string[];
+  /**
+   * What propagateFrom takes (default Azure's, above). Alibaba: only BGP-learned routes, each from
+   * the first instance of propagateFrom that carries it (the active tunnel), shown as `origin`.
+   */
+  readonly propagation?: { readonly only: 'bgp'; readonly mode: 'failover'; readonly origin: string };
 }
 
 export interface SitePlan {

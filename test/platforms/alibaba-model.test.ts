@@ -101,7 +101,7 @@ describe('Alibaba model of seed 003', () => {
     assert.deepEqual(master!.offer, { version: 'ikev2', ike: 'aes128-sha1-modp1024', esp: 'aes128-sha1-modp1024' });
     assert.equal(master!.localId, undefined);
     assert.equal(master!.remoteId, undefined);
-    assert.deepEqual(master!.bgp, { on: false, config: undefined, path: [...at, 'TunnelOptionsSpecification', 0, 'TunnelBgpConfig'], localAsn: 45104, tunnelCidr: undefined, localBgpIp: undefined });
+    assert.deepEqual(master!.bgp, { on: false, config: undefined, path: [...at, 'TunnelOptionsSpecification', 0, 'TunnelBgpConfig'], localAsn: 45104, tunnelCidr: undefined, localBgpIp: undefined, peerBgpIp: undefined });
   });
 
   it('parses the protected data flows', () => {
@@ -173,6 +173,7 @@ describe('Alibaba model of mutated copies', () => {
     assert.equal(tunnel.bgp.localAsn, 65538);
     assert.deepEqual(tunnel.bgp.tunnelCidr, parsePrefix('169.254.10.0/30'));
     assert.equal(tunnel.bgp.localBgpIp, parseIpv4('169.254.10.1'));
+    assert.equal(tunnel.bgp.peerBgpIp, parseIpv4('169.254.10.2'), 'the other host of the /30');
     assert.deepEqual(model.gateways[0]!.connections, model.connections);
     const route = model.routes[1]!;
     assert.equal(route.kind, 'destination');

@@ -11,7 +11,11 @@ export const ALIBABA_LIFETIME_S = 86_400;
 /** "Preparing" lasts 1-5 minutes after creation (L1). */
 export const ALIBABA_PREPARING_MS: readonly [number, number] = [60_000, 300_000];
 export const ALIBABA_PSK_CHARACTERS = "~`!@#$%^&*()_-+={}[]\\|;:',.<>/?";
+/** The BGP route table's default quota (L5); what happens beyond it is not documented (inferred: further routes are not learned). */
 export const ALIBABA_BGP_ROUTE_QUOTA = 50;
+/** BGP timers: not documented (inferred: the common 60/180 s, the same as Azure's fixed ones). */
+export const ALIBABA_BGP_KEEPALIVE_S = 60;
+export const ALIBABA_BGP_HOLD_S = 180;
 /** Customer gateway addresses Alibaba refuses (L3). */
 export const ALIBABA_FORBIDDEN_CGW_RANGES: readonly string[] = ['100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '255.0.0.0/8'];
 

@@ -2,6 +2,7 @@ import { formatPath } from '../../config/source.js';
 import type { ModelRef } from '../adapter.js';
 import { NO_ENDS, type BgpEnd, type GatewayRef, type PublicAddress, type SiteEnds, type TunnelEnd } from '../ends.js';
 import { ALIBABA_BGP_ROUTE_QUOTA, ALIBABA_LIFETIME_S } from './defaults.js';
+import { advertisedPrefixes } from './bgp.js';
 import type { AlibabaConnection, AlibabaCustomerGateway, AlibabaModel, AlibabaTunnel } from './model.js';
 
 /*
@@ -82,11 +83,14 @@ function bgpEnd(ref: AlibabaRef, conn: AlibabaConnection, t: AlibabaTunnel, labe
     answersOn: local === undefined ? [] : [local],
     ownAddresses: local === undefined ? [] : [local],
     behind: ref.model.vpc,
-    peerAddress: undefined,
+    peerAddress: bgp.peerBgpIp === undefined ? undefined : { value: bgp.peerBgpIp, path: [...bgp.path, 'TunnelCidr'], name: `PeerBgpIp (the other host of TunnelCidr ${bgp.config?.TunnelCidr ?? ''})` },
     passive: { value: false, path: bgp.path, name: `${label} opens the session` },
     passiveFix: '',
     holdTime: undefined,
-    advertises: undefined,
+    advertises: {
+      speaker: `${ref.site.name}/${conn.gateway.target?.instanceNames[t.address - 1] ?? conn.gateway.name}`, originates: advertisedPrefixes(ref.model), transit: false, withheld: [],
+      path: ['sites', ref.index, 'subnets'], fix: 'advertise fewer prefixes: Alibaba advertises one route per vSwitch',
+    },
     accepts: {
       limit: ALIBABA_BGP_ROUTE_QUOTA, what: `Alibaba's BGP route quota of ${ALIBABA_BGP_ROUTE_QUOTA}`,
       effect: 'the routes beyond it are not learned, and the VPC cannot reach them', fix: 'raise the quota',

@@ -1,4 +1,5 @@
 import type { Rng } from '../../core/rng.js';
+import type { NeighborConfig } from '../../bgp/neighbor.js';
 import type { ChildConfig, PeerConfig, TunnelSpec } from '../../ike/config.js';
 import { ipv4Identity } from '../../ike/payloads/id.js';
 import { parseProposals } from '../../ike/proposal.js';
@@ -8,7 +9,8 @@ import {
   addPrefix, ANY_SELECTOR, defaultRouteVia, hostPrefix, lifetimesFor, pickAddress, pskBytes,
   NOT_EMULATED_FIX, retransmitWithin, selectors, takenAddresses, UNIMPLEMENTED_ALGORITHM_FIX, uniqueByName, unimplementedDhGroup,
 } from '../common.js';
-import type { FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
+import type { BgpPlan, FabricRoute, InstancePlan, InterfacePlan, PlanContext, SitePlan } from '../plan.js';
+import { advertisedPrefixes, tunnelNeighbor, tunnelSession } from './bgp.js';
 import { ALIBABA_LIFETIME_S, ALIBABA_PREPARING_MS, ALIBABA_PSK_CHARACTERS } from './defaults.js';
 import { alibabaEnds } from './ends.js';
 import type { AlibabaConnection, AlibabaModel } from './model.js';
@@ -17,7 +19,8 @@ import type { AlibabaConnection, AlibabaModel } from './model.js';
  * An Alibaba Cloud VPC as the emulator runs it: a VPN gateway is one node per IPsec address (two
  * for a dual-tunnel gateway: address 1 carries every connection's Tunnel 1, address 2 its Tunnel 2),
  * each with its ENI in its vSwitch; the VPC's vRouter sends published routes to the gateway node
- * whose tunnel is up, Tunnel 1 first (active/standby, with automatic switch-back). Gateways are
+ * whose tunnel is up, Tunnel 1 first (active/standby, with automatic switch-back), and takes the
+ * routes a tunnel's BGP session learned from its gateway node the same way (bgp.ts). Gateways are
  * "Preparing" for a simulated 1-5 minutes before they do anything.
  */
 
@@ -98,14 +101,11 @@ export function planAlibabaSite(ref: ModelRef<'alibaba', AlibabaModel>, context:
       const peers: PeerConfig[] = [];
       const tunnels: TunnelSpec[] = [];
       const generated = new Map<string, string>();
+      const neighbors: NeighborConfig[] = [];
+      let speaker: { localAs: number; routerId: number; neighbors: NeighborConfig[] } | undefined;
       for (const conn of connections) {
         const path = conn.path;
         const clabel = `IPsec connection '${conn.name}'`;
-        if (conn.bgpRequested) {
-          findings.error('ALIBABA_BGP_NOT_EMULATED', [...path, conn.resource.EnableTunnelsBgp === true ? 'EnableTunnelsBgp' : 'BgpConfig'], `${clabel} runs BGP over its tunnels, which vpnlab does not emulate yet`,
-            'route with destination or policy routes (VpnRouteEntries, VpnPbrRouteEntries) for now');
-          continue;
-        }
         if (conn.resource.HealthCheckConfig?.enable === true) {
           findings.error('ALIBABA_NOT_EMULATED', [...path, 'HealthCheckConfig'], `${clabel} has the health check on, which vpnlab does not emulate yet`, NOT_EMULATED_FIX);
           continue;
@@ -162,7 +162,19 @@ export function planAlibabaSite(ref: ModelRef<'alibaba', AlibabaModel>, context:
           retransmit: retransmitWithin(DPD_TIMEOUT_S),
         });
         const routes = connectionRoutes(conn);
-        tunnels.push({ connection: conn.name, child: conn.name, kind: 'route', routes: routes.all });
+        const session = tunnelSession(tunnel);
+        if (session !== undefined) {
+          if (speaker === undefined) speaker = { localAs: session.localAsn, routerId: session.local, neighbors };
+          if (session.localAsn !== speaker.localAs) {
+            findings.error('ALIBABA_NOT_EMULATED', [...tunnel.bgp.path, 'LocalAsn'], `${clabel} Tunnel ${k + 1} LocalAsn ${session.localAsn} differs from the LocalAsn ${speaker.localAs} of another tunnel on IPsec address ${k + 1}: vpnlab runs one BGP speaker per IPsec address`,
+              'give the tunnels of one IPsec address the same LocalAsn');
+          } else neighbors.push(tunnelNeighbor(conn, gateway, session));
+          addPrefix(routes.all, hostPrefix(session.peer));
+        }
+        tunnels.push({
+          connection: conn.name, child: conn.name, kind: 'route', routes: routes.all,
+          ...(session !== undefined ? { interfaceAddresses: [{ address: session.local, prefix: hostPrefix(session.local) }] } : {}),
+        });
         if (k === 0) {
           for (const p of routes.published) {
             fabricRoutes.push({ prefix: p, via: conn.tunnels.map((t) => names[t.address - 1]!), mode: 'failover', origin: `VPN gateway ${gateway.name} route to ${conn.name} (published)` });
@@ -184,16 +196,27 @@ export function planAlibabaSite(ref: ModelRef<'alibaba', AlibabaModel>, context:
         ],
         ipsec: { address: publicAddress, peers, tunnels, delayedStarts: [] },
         readyAfterMs: preparing,
+        ...(speaker !== undefined ? { bgp: bgpPlan(speaker, model) } : {}),
         ...(generated.size > 0 ? { generated } : {}),
       });
     }
   });
   const hostGateways = new Map(fabricInterfaces.map((f) => [f.name, f.address] as const));
+  // BGP-learned routes reach the VPC system route table (AutoPropagate, L5), Tunnel 1's first.
+  const propagateFrom = gateways.filter(({ item: g }) => g.resource.AutoPropagate !== false).flatMap(({ item: g }) => g.instanceNames)
+    .filter((name) => instances.some((i) => i.name === name && i.bgp !== undefined));
   return {
     site: site.name,
     instances,
-    fabric: { name: ALIBABA_FABRIC, interfaces: fabricInterfaces, routes: fabricRoutes, propagateFrom: [] },
+    fabric: {
+      name: ALIBABA_FABRIC, interfaces: fabricInterfaces, routes: fabricRoutes, propagateFrom,
+      ...(propagateFrom.length > 0 ? { propagation: { only: 'bgp', mode: 'failover', origin: 'VPN gateway BGP route' } as const } : {}),
+    },
     hostGateways,
     ends: alibabaEnds(ref),
   };
+}
+
+function bgpPlan(speaker: { localAs: number; routerId: number; neighbors: NeighborConfig[] }, model: AlibabaModel): BgpPlan {
+  return { config: { ...speaker, networks: advertisedPrefixes(model), ebgpRequiresPolicy: false } };
 }

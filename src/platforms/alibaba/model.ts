@@ -75,6 +75,11 @@ export interface AlibabaTunnelBgp {
   readonly localAsn: number;
   readonly tunnelCidr: Prefix | undefined;
   readonly localBgpIp: Ipv4Address | undefined;
+  /**
+   * The peer's BGP address (DescribeVpnConnection's PeerBgpIp): the other host address of a /30
+   * TunnelCidr holding LocalBgpIp; undefined otherwise (ALIBABA_TUNNEL_CIDR in checks.ts).
+   */
+  readonly peerBgpIp: Ipv4Address | undefined;
 }
 
 export interface AlibabaTunnel {
@@ -193,12 +198,20 @@ function crypto(ike: IkeConfig | undefined, ipsec: IpsecConfig | undefined, dual
   return { ike, ipsec, offer: alibabaProposals(ike, ipsec, dual), localId: identity(ike?.LocalId), remoteId: identity(ike?.RemoteId) };
 }
 
+/** The other host of a /30 holding `local`. */
+function otherHost(cidr: Prefix | undefined, local: Ipv4Address | undefined): Ipv4Address | undefined {
+  if (cidr === undefined || local === undefined || cidr.length !== 30) return undefined;
+  const [first, second] = [cidr.address + 1, cidr.address + 2];
+  return local === first ? second : local === second ? first : undefined;
+}
+
 function tunnelBgp(on: boolean, config: TunnelBgpConfig | SingleTunnelBgpConfig | undefined, path: DocPath): AlibabaTunnelBgp {
+  const tunnelCidr = config?.TunnelCidr === undefined ? undefined : parsePrefix(config.TunnelCidr);
+  const localBgpIp = config?.LocalBgpIp === undefined ? undefined : parseIpv4(config.LocalBgpIp);
   return {
     on, config, path,
     localAsn: asnValue(config?.LocalAsn ?? ALIBABA_DEFAULT_ASN),
-    tunnelCidr: config?.TunnelCidr === undefined ? undefined : parsePrefix(config.TunnelCidr),
-    localBgpIp: config?.LocalBgpIp === undefined ? undefined : parseIpv4(config.LocalBgpIp),
+    tunnelCidr, localBgpIp, peerBgpIp: otherHost(tunnelCidr, localBgpIp),
   };
 }
 
