@@ -145,7 +145,8 @@ function checkSite(layout: SiteLayout, at: DocPath, issues: IssueCollector, plat
   hosts.forEach((host, i) => {
     if (host.gateway !== undefined || subnetPrefix.get(host.subnet) === undefined) return;
     const hasRouter = routers.some((r) => r.interfaces.some((f) => f.subnet === host.subnet && f.address !== undefined));
-    if (!hasRouter && site.platform === 'linux') {
+    const hasGateway = site.platform === 'linux' && (site.linux?.gateways ?? []).some((g) => g.interfaces.some((f) => f.subnet === host.subnet));
+    if (!hasRouter && !hasGateway && site.platform === 'linux') {
       issues.warning('TOPO_NO_GATEWAY', [...at, 'hosts', i], `host '${host.name}' has no gateway and no router sits on subnet '${host.subnet}'`,
         'it can reach only its own subnet; add a router interface on the subnet or set gateway');
     }
