@@ -5,7 +5,7 @@ import { partnersOf, type Pairing } from '../pairing.js';
 import { connectedCheckFails, holdsRoute, onLink, type LinuxChild, type LinuxGatewayModel, type LinuxModel, type LinuxNeighbor } from './model.js';
 
 /*
- * The pitfalls engineers hit with strongSwan + FRR facing a cloud gateway (docs/platforms.md L1-L4):
+ * The pitfalls engineers hit with strongSwan + FRR facing a cloud gateway (docs/platforms.md X1-X4, S2):
  * no route into the tunnel for the cloud's BGP address, FRR's connected check on an eBGP peer
  * behind a tunnel, RFC 8212 (FRR's default) with no route-maps, an if_id no XFRM interface
  * carries, a BGP source outside the child's local_ts, a `network` FRR's import-check holds back,

@@ -1,6 +1,6 @@
 /*
- * strongSwan (swanctl.conf) and FRR (bgpd) defaults, as docs/platforms.md cites them (L1
- * swanctl.conf(5), L3 FRR's BGP documentation). strongSwan's `default` proposal keyword depends on
+ * strongSwan (swanctl.conf) and FRR (bgpd) defaults, as docs/platforms.md cites them (X1
+ * swanctl.conf, X3 FRR's BGP documentation). strongSwan's `default` proposal keyword depends on
  * the build's plugins; vpnlab's reading of it (5.9 with openssl) keeps the algorithms it implements:
  * AES-CBC/GCM with SHA-2 over ECP-256/384 and MODP-3072/2048 for IKE, AES-GCM-128 and
  * AES-128-SHA-256 without PFS for ESP (inferred, stated in docs/platforms.md).

@@ -17,8 +17,8 @@ import { parseProposal, type ProposalProtocol } from '../../ike/proposal.js';
  *
  * A child with an if_id is route-based (XFRM interface semantics: its SAs carry what is routed into
  * the interface of that if_id); a child without one is policy-based (the kernel encrypts what
- * matches local_ts ⇄ remote_ts). Sources: docs/platforms.md (L1 swanctl.conf(5), L2 strongSwan
- * route-based VPNs, L3 FRR BGP, L4 Azure's device guidance).
+ * matches local_ts ⇄ remote_ts). Sources: docs/platforms.md (X1 swanctl.conf, X2 strongSwan
+ * route-based VPNs, X3 FRR's BGP documentation, X4 strongSwan and Alibaba's interop notes, S2).
  */
 
 const seconds = z.number().int().min(0);
