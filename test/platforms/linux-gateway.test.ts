@@ -175,3 +175,25 @@ describe('a Linux gateway (strongSwan + FRR) in place of RRAS facing Azure', () 
     assert.equal(findingAt(text, 'LINUX_UNKNOWN_DEVICE'), 'sites[0].linux.gateways[0].routes[0].dev');
   });
 });
+
+describe('a Linux gateway (strongSwan) facing Alibaba Cloud\'s dual-tunnel connection', () => {
+  const DUAL = 'examples/linux-alibaba-dual-tunnel.yaml';
+
+  it('a user connects seed 003\'s Alibaba VPC to strongSwan on two XFRM interfaces: check is clean, both tunnels come up, the PC pings the ECS', () => {
+    const text = readFileSync(DUAL, 'utf8');
+    assert.deepEqual(codes(text), []);
+    const network = runNetwork(text);
+    const gw = runningSite(network, 'OnPrem').instances('gw')[0]!;
+    assert.deepEqual(['tunnel1', 'tunnel2'].map((c) => tunnelState(gw, c)), ['up', 'up']);
+    const events = runPing(network, 'OnPrem/pc', '10.0.0.1', 2).ping.events;
+    assert.deepEqual(events.map((e) => (e.kind === 'reply' ? e.ttl : e.kind)), [62, 62]);
+  });
+
+  it('a user narrows local_ts to a range that misses the LAN: the pair checks report PAIR_TS_MISMATCH at the child\'s local_ts', () => {
+    const doc = parse(readFileSync(DUAL, 'utf8')) as Json;
+    doc.sites[1].linux.gateways[0].swanctl.connections.tunnel1.children.vpc1.local_ts = ['192.168.1.0/24'];
+    const issue = parseTopology(stringify(doc), 'linux.yaml', { keepCheckErrors: true }).warnings.find((i) => i.code === 'PAIR_TS_MISMATCH');
+    assert.ok(issue !== undefined);
+    assert.equal(issue.path, 'sites[1].linux.gateways[0].swanctl.connections.tunnel1.children.vpc1.local_ts');
+  });
+});
