@@ -3,7 +3,7 @@ import type { Rng } from '../core/rng.js';
 import type { PeerConfig, TunnelSpec } from '../ike/config.js';
 import type { Ipv4Address, Prefix } from '../net/address.js';
 import type { Route } from '../router/route-table.js';
-import type { Topology } from '../topology/schema.js';
+import type { Site, Topology } from '../topology/schema.js';
 import type { SiteEnds } from './ends.js';
 
 /*
@@ -48,7 +48,7 @@ export interface InstancePlan {
   readonly name: string;
   /** The resource it belongs to (the Azure gateway, the Alibaba VPN gateway). */
   readonly resource: string;
-  readonly platform: 'azure' | 'alibaba' | 'rras';
+  readonly platform: Site['platform'];
   readonly os: 'windows' | 'linux';
   readonly interfaces: readonly InterfacePlan[];
   readonly routes: readonly Route[];

@@ -156,7 +156,8 @@ function checkSite(layout: SiteLayout, at: DocPath, issues: IssueCollector, plat
   const routed = new Set(routers.flatMap((r) => r.interfaces.filter((f) => f.address !== undefined).map((f) => f.subnet)));
   hosts.forEach((host, i) => {
     if (host.gateway !== undefined || subnetPrefix.get(host.subnet) === undefined) return;
-    if (!routed.has(host.subnet) && site.platform === 'linux') {
+    const hasGateway = site.platform === 'linux' && (site.linux?.gateways ?? []).some((g) => g.interfaces.some((f) => f.subnet === host.subnet));
+    if (!routed.has(host.subnet) && !hasGateway && site.platform === 'linux') {
       issues.warning('TOPO_NO_GATEWAY', [...at, 'hosts', i], `host '${host.name}' has no gateway and no router sits on subnet '${host.subnet}'`,
         'it can reach only its own subnet; add a router interface on the subnet or set gateway');
     }

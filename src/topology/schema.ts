@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { azureSiteSchema } from './platforms/azure.js';
 import { alibabaSiteSchema } from './platforms/alibaba.js';
 import { rrasSiteSchema } from './platforms/rras.js';
+import { linuxSiteSchema } from './platforms/linux.js';
 import { bandwidth, duration, interfaceAddress, ipv4, name, prefix, probability } from '../config/primitives.js';
 
 /*
@@ -76,7 +77,7 @@ const siteCommon = {
 };
 
 export const siteSchema = z.discriminatedUnion('platform', [
-  z.strictObject({ ...siteCommon, platform: z.literal('linux') }).meta({ description: 'A site of plain Linux routers and hosts' }),
+  z.strictObject({ ...siteCommon, platform: z.literal('linux'), linux: linuxSiteSchema.optional() }).meta({ description: 'A site of Linux routers and hosts, with Linux VPN gateways (strongSwan + FRR) in its `linux:` block' }),
   z.strictObject({ ...siteCommon, platform: z.literal('rras'), rras: rrasSiteSchema.optional() }).meta({ description: 'On-premises site with a Windows Server RRAS gateway' }),
   z.strictObject({ ...siteCommon, platform: z.literal('azure'), azure: azureSiteSchema.optional() }).meta({ description: 'An Azure virtual network with its VPN gateway resources' }),
   z.strictObject({ ...siteCommon, platform: z.literal('alibaba'), alibaba: alibabaSiteSchema.optional() }).meta({ description: 'An Alibaba Cloud VPC with its VPN gateway resources' }),

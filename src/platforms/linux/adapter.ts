@@ -1,15 +1,19 @@
 import type { PlatformAdapter } from '../adapter.js';
+import { checkLinuxSite } from './checks.js';
+import { planLinuxSite } from './gateway.js';
+import { resolveLinuxSite, type LinuxModel } from './model.js';
+import { linuxViews } from './views.js';
 
-/** A plain Linux site: hosts and routers only, no platform gateway. */
-export const linuxAdapter: PlatformAdapter<'linux'> = {
+/** A Linux site: hosts and routers, and in its `linux:` block VPN gateways running strongSwan and FRR. */
+export const linuxAdapter: PlatformAdapter<'linux', LinuxModel | undefined> = {
   platform: 'linux',
   title: 'Linux',
-  nodeNames: () => [],
-  resolve: (ref) => ref.site,
-  plan: () => undefined,
-  check: () => {},
+  nodeNames: (site) => (site.linux?.gateways ?? []).map((g) => g.name),
+  resolve: resolveLinuxSite,
+  plan: (ref, _context, findings) => planLinuxSite(ref, findings),
+  check: (ref, context, findings) => checkLinuxSite(ref, context, findings),
   pairing: {
-    answerFix: (address) => `configure that Linux gateway with a tunnel to ${address}`,
+    answerFix: (address) => `add a swanctl connection with remote_addrs = ${address} to a gateway of the linux: block`,
   },
-  views: () => [],
+  views: linuxViews,
 };
