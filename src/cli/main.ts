@@ -16,6 +16,8 @@ import { renderPing } from './render/ping.js';
 import { renderStatus } from './render/status.js';
 import { formatClock, formatEvent, renderMilestones } from './render/events.js';
 import { renderGateways } from './render/gateways.js';
+import { renderSummary } from './render/summary.js';
+import { summarize } from '../emulator/summary.js';
 import { runUntilSettled, type SettleResult } from '../emulator/settle.js';
 import type { Topology } from '../topology/schema.js';
 import { renderTraceroute } from './render/traceroute.js';
@@ -160,12 +162,39 @@ function renderProbe(spec: string, probe: Probe): string {
   return lines.join('\n') + '\n';
 }
 
-function renderUp(topology: Topology, network: Network, verbose: boolean): string {
-  const parts = [`${topology.name}: ${formatClock(network.scheduler.now())} simulated, ${network.scheduler.eventsProcessed} events`, ''];
-  if (network.milestones.length > 0) parts.push('Events:', renderMilestones(network));
-  const gateways = renderGateways(network);
+/** Up to this many sites, `up` prints every site's events and views below the summary; above it, those of --show sites. */
+export const SMALL_NETWORK_SITES = 10;
+
+interface UpView {
+  verbose: boolean;
+  /** Sites whose events and views to print (--show); empty: all of a small network's. */
+  show: readonly string[];
+}
+
+function shownSites(topology: Topology, view: UpView): ReadonlySet<string> | undefined {
+  const names = topology.sites.map((s) => s.name);
+  for (const name of view.show) {
+    if (!names.includes(name)) {
+      const some = names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')} and ${names.length - 10} more`;
+      throw new VpnlabError('ERR_UNKNOWN_NAME', `--show: no site named '${name}' (known: ${some})`);
+    }
+  }
+  if (view.verbose || (view.show.length === 0 && names.length <= SMALL_NETWORK_SITES)) return undefined;
+  return new Set(view.show);
+}
+
+/** `shown`: shownSites' answer, asked before the run so that a wrong --show costs nothing. */
+function renderUp(topology: Topology, network: Network, view: UpView, shown: ReadonlySet<string> | undefined): string {
+  const parts = [`${topology.name}: ${formatClock(network.scheduler.now())} simulated, ${network.scheduler.eventsProcessed} events`, ...renderSummary(summarize(network)), ''];
+  const inShown = (node: string): boolean => shown === undefined || shown.has(node.includes('/') ? node.slice(0, node.indexOf('/')) : node);
+  if (shown !== undefined && view.show.length === 0) {
+    parts.push(`${topology.sites.length} sites: each site's events and views with --show SITE (repeatable), every site's with --verbose`, '');
+  }
+  const milestones = network.milestones.filter((m) => inShown(m.node));
+  if (milestones.length > 0) parts.push('Events:', renderMilestones(milestones));
+  const gateways = renderGateways(network, shown);
   if (gateways !== '') parts.push(gateways);
-  if (verbose) {
+  if (view.verbose) {
     parts.push('Log:', ...network.events.map(formatEvent), '', renderStatus(topology.name, network));
   }
   return parts.join('\n');
@@ -210,9 +239,12 @@ export function buildProgram(io: Io = defaultIo): Command {
     .description('bring the topology up in the simulator, run it until the gateways settle (and past every fault) and print what each platform shows')
     .addOption(new Option('--until <time>', 'give up settling after this long (virtual time)').argParser(durationOption).default(DEFAULT_SETTLE_LIMIT_MS, '60m'))
     .option('--probe <from:destination>', 'ping once a second from a host to a destination while faults happen, and report the outages')
-    .option('--verbose', 'also print every gateway log line, the nodes and the links')
-    .action((file: string, opts: SimOptions & { until: number; verbose?: boolean; probe?: string }) => {
+    .option('--verbose', 'also print every gateway log line, the nodes and the links (and every site\'s events and views, however many)')
+    .option('--show <site>', `print this site's events and views below the summary (repeatable; by default every site's in a network of up to ${SMALL_NETWORK_SITES} sites)`, (v: string, acc: string[] = []) => [...acc, v])
+    .action((file: string, opts: SimOptions & { until: number; verbose?: boolean; probe?: string; show?: string[] }) => {
       const loaded = load(file, io, opts);
+      const view = { verbose: opts.verbose === true, show: opts.show ?? [] };
+      const shown = shownSites(loaded.topology, view);
       let probe: ScheduledProbe | undefined;
       const { network, finish } = startNetwork(loaded, { ...opts, settleLimit: opts.until }, io, () => undefined, (n) => {
         if (opts.probe !== undefined) probe = planProbe(n, opts.probe);
@@ -221,7 +253,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       runPastFaults(network, opts.until, io);
       probe?.stop();
       finish();
-      io.out(renderUp(loaded.topology, network, opts.verbose === true));
+      io.out(renderUp(loaded.topology, network, view, shown));
       if (probe?.probe !== undefined) io.out(renderProbe(opts.probe!, probe.probe));
     });
 

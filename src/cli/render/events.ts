@@ -1,7 +1,6 @@
 import { describeReason } from '../../bgp/fsm-reason.js';
 import { CryptoSuite } from '../../crypto/suite.js';
-import type { EmulationEvent, EmulationEventBody, FabricHop } from '../../emulator/events.js';
-import type { Network } from '../../emulator/network.js';
+import type { EmulationEvent, EmulationEventBody, FabricHop, Milestone } from '../../emulator/events.js';
 import { formatChildSpi } from '../../ike/payloads/notify.js';
 import { formatSelector } from '../../ike/payloads/ts.js';
 import { describeChildRemoval, describeIkeSaReason } from '../../ike/reasons.js';
@@ -28,8 +27,8 @@ export function formatEvent(e: EmulationEvent): string {
 }
 
 /** The state changes, one per line, stamped with simulated time; failures a working redundant design makes are left to the full log. */
-export function renderMilestones(network: Network): string {
-  return network.milestones.filter((e) => !(e.kind === 'ike-sa-failed' && e.expected)).map(formatEvent).join('\n') + '\n';
+export function renderMilestones(milestones: readonly Milestone[]): string {
+  return milestones.filter((e) => !(e.kind === 'ike-sa-failed' && e.expected)).map(formatEvent).join('\n') + '\n';
 }
 
 /** What happened, without time or node. */

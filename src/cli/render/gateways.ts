@@ -35,10 +35,11 @@ function viewLines(view: PlatformView): string[] {
   }
 }
 
-/** Every platform gateway of the topology, in file order. */
-export function renderGateways(network: Network): string {
+/** Every platform gateway of the topology (of the `sites` given), in file order. */
+export function renderGateways(network: Network, sites?: ReadonlySet<string>): string {
   const parts: string[] = [];
   for (const { adapter, ref } of network.resolved.sites) {
+    if (sites !== undefined && !sites.has(ref.site.name)) continue;
     const views = adapter.views(ref, runningSite(network, ref.site.name));
     if (views.length > 0) parts.push(views.flatMap(viewLines).join('\n'));
   }
