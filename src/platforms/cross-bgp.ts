@@ -1,5 +1,5 @@
 import { isUnacceptableHoldTime } from '../bgp/timers.js';
-import { formatIpv4, formatPrefix, parsePrefix, prefixContains, prefixesOverlap, type Ipv4Address } from '../net/address.js';
+import { formatIpv4, formatPrefix, prefixContains, prefixesOverlap, type Ipv4Address, type Prefix } from '../net/address.js';
 import type { Findings } from './adapter.js';
 import type { RulesOf } from './cross-checks.js';
 import type { BgpEnd, TunnelEnd } from './ends.js';
@@ -125,18 +125,19 @@ function compareSessions(x: BgpEnd, y: BgpEnd, report: Findings): void {
  */
 function checkPrefixLimits(sessions: readonly [BgpEnd, BgpEnd][], report: Findings): void {
   const directed = sessions.flatMap(([x, y]) => [[x, y], [y, x]] as const).filter(([from]) => from.advertises !== undefined);
-  // learned: speaker → prefix → the speakers it was learned from.
-  const learned = new Map<string, Map<string, Set<string>>>();
+  // learned: speaker → prefix (by its text) → the prefix and the speakers it was learned from.
+  const learned = new Map<string, Map<string, { prefix: Prefix; sources: Set<string> }>>();
   const speakerOf = (end: BgpEnd): string | undefined => end.advertises?.speaker;
-  const sent = (from: BgpEnd, to: BgpEnd): Set<string> => {
+  const sent = (from: BgpEnd, to: BgpEnd): Map<string, Prefix> => {
     const adv = from.advertises!;
-    const out = new Set(adv.originates.filter((p) => p.length > 0).map(formatPrefix));
+    const out = new Map<string, Prefix>();
+    for (const p of adv.originates) if (p.length > 0) out.set(formatPrefix(p), p);
     if (!adv.transit) return out;
-    for (const [prefix, sources] of learned.get(adv.speaker) ?? []) {
-      if (prefix === '0.0.0.0/0' || ![...sources].some((s) => s !== speakerOf(to))) continue;
-      const p = parsePrefix(prefix);
-      if (adv.withheld.some((w) => prefixesOverlap(w, p))) continue;
-      out.add(prefix);
+    const back = speakerOf(to);
+    for (const [key, { prefix, sources }] of learned.get(adv.speaker) ?? []) {
+      if (prefix.length === 0 || out.has(key) || (sources.size === 1 && sources.has(back!))) continue;
+      if (adv.withheld.some((w) => prefixesOverlap(w, prefix))) continue;
+      out.set(key, prefix);
     }
     return out;
   };
@@ -144,13 +145,13 @@ function checkPrefixLimits(sessions: readonly [BgpEnd, BgpEnd][], report: Findin
     changed = false;
     for (const [from, to] of directed) {
       const receiver = speakerOf(to) ?? `${to.siteIndex}/${to.label}`;
-      const table = learned.get(receiver) ?? new Map<string, Set<string>>();
+      const table = learned.get(receiver) ?? new Map<string, { prefix: Prefix; sources: Set<string> }>();
       learned.set(receiver, table);
-      for (const prefix of sent(from, to)) {
-        const sources = table.get(prefix) ?? new Set<string>();
-        if (sources.has(from.advertises!.speaker)) continue;
-        sources.add(from.advertises!.speaker);
-        table.set(prefix, sources);
+      for (const [key, prefix] of sent(from, to)) {
+        const entry = table.get(key) ?? { prefix, sources: new Set<string>() };
+        if (entry.sources.has(from.advertises!.speaker)) continue;
+        entry.sources.add(from.advertises!.speaker);
+        table.set(key, entry);
         changed = true;
       }
     }
@@ -161,7 +162,7 @@ function checkPrefixLimits(sessions: readonly [BgpEnd, BgpEnd][], report: Findin
     const all = sent(from, to);
     if (all.size <= to.accepts.limit) continue;
     const own = new Set(adv.originates.map(formatPrefix));
-    const passedOn = [...all].filter((p) => !own.has(p)).length;
+    const passedOn = [...all.keys()].filter((p) => !own.has(p)).length;
     report.warning('PAIR_PREFIX_LIMIT', adv.path, `${from.speaker} advertises ${all.size} prefixes to ${to.speaker}${passedOn > 0 ? ` (${passedOn} of them learned from other peers)` : ''}, more than ${to.accepts.what}: ${to.accepts.effect}`,
       [adv.fix, to.accepts.fix].filter((f) => f !== undefined).join(', or '));
   }
