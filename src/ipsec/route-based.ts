@@ -50,6 +50,9 @@ export class RouteBasedTunnel implements InterfaceDriver {
   private readonly sad: SecurityAssociationDatabase;
   private readonly socket: EspSocket;
   private readonly unbind: () => void;
+  /** Packets dropped because they looped back into this tunnel from its own outer traffic. */
+  loopDrops = 0;
+  private transmitting = false;
   private readonly unwatch: () => void;
   private readonly onAcquire: ((childName: string) => void) | undefined;
   /** Packets dropped while waiting for an on-traffic CHILD_SA. */
@@ -70,6 +73,22 @@ export class RouteBasedTunnel implements InterfaceDriver {
   }
 
   transmit(packet: Uint8Array, _nextHop: Ipv4Address | undefined): TransmitResult {
+    // A tunnel whose outer packets route back into itself (its peer's address routed into the
+    // tunnel) would encapsulate forever; like Linux's ip_tunnel ("dead loop on virtual device") the
+    // packet is dropped instead.
+    if (this.transmitting) {
+      this.loopDrops++;
+      return 'refused';
+    }
+    this.transmitting = true;
+    try {
+      return this.protectAndSend(packet);
+    } finally {
+      this.transmitting = false;
+    }
+  }
+
+  private protectAndSend(packet: Uint8Array): TransmitResult {
     const result = this.sad.protect(this.childName, packet);
     if (!result.ok && result.reason === IpsecDrop.NoSa && this.onAcquire !== undefined) {
       this.acquireDrops++;
