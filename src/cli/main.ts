@@ -81,6 +81,8 @@ interface SimOptions {
   down?: string[];
   pcap?: string;
   link?: string;
+  /** Keep every engine log line (`up --verbose` prints them); other runs need only the milestones. */
+  keepLog?: boolean;
 }
 
 function load(file: string, io: Io, options: { force?: boolean } = {}): LoadedTopology {
@@ -101,7 +103,7 @@ function reportConfigError(e: ConfigError, io: Io, code = false): void {
  */
 function startNetwork(loaded: LoadedTopology, opts: SimOptions, io: Io, defaultLink: (n: Network) => string | undefined,
   beforeStart: (n: Network) => void = () => {}): { network: Network; finish: () => void } {
-  const network = new Network(loaded.topology, opts.seed, { fromScratch: opts.fromScratch === true, resolved: loaded.network });
+  const network = new Network(loaded.topology, opts.seed, { fromScratch: opts.fromScratch === true, resolved: loaded.network, keepLog: opts.keepLog !== false });
   for (const f of opts.fault ?? []) network.scheduleFault(f.atMs, targetOf(network, f.target), f.up);
   beforeStart(network);
   for (const name of opts.down ?? []) {
@@ -246,7 +248,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       const view = { verbose: opts.verbose === true, show: opts.show ?? [] };
       const shown = shownSites(loaded.topology, view);
       let probe: ScheduledProbe | undefined;
-      const { network, finish } = startNetwork(loaded, { ...opts, settleLimit: opts.until }, io, () => undefined, (n) => {
+      const { network, finish } = startNetwork(loaded, { ...opts, settleLimit: opts.until, keepLog: view.verbose }, io, () => undefined, (n) => {
         if (opts.probe !== undefined) probe = planProbe(n, opts.probe);
       });
       probe?.start();

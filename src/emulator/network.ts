@@ -69,10 +69,13 @@ export class Network implements EmulatorHost {
   /** Every site's platform model, resolved once for the run (the views read it too). */
   readonly resolved: ResolvedNetwork;
   private readonly fromScratch: boolean;
+  /** Whether engine log lines go to `events` (what `up --verbose` prints); milestones always do. */
+  private readonly keepLog: boolean;
 
-  constructor(topology: Topology, seed = topology.seed ?? 1, options: { fromScratch?: boolean; resolved?: ResolvedNetwork } = {}) {
+  constructor(topology: Topology, seed = topology.seed ?? 1, options: { fromScratch?: boolean; resolved?: ResolvedNetwork; keepLog?: boolean } = {}) {
     this.seed = seed;
     this.topology = topology;
+    this.keepLog = options.keepLog !== false;
     this.resolved = options.resolved !== undefined && options.resolved.topology === topology ? options.resolved : resolveNetwork(topology);
     this.fromScratch = options.fromScratch === true;
     for (const site of topology.sites) this.buildSite(site, topology);
@@ -178,6 +181,7 @@ export class Network implements EmulatorHost {
 
   /** Appends an engine's log line to the full log, stamped with the current simulated time. */
   record(node: string, body: LogEventBody): void {
+    if (!this.keepLog) return;
     this.events.push({ ...body, timeMs: this.scheduler.now(), node });
   }
 
