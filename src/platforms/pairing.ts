@@ -1,3 +1,4 @@
+import { formatPath } from '../config/source.js';
 import { formatIpv4, type Ipv4Address } from '../net/address.js';
 import type { PlatformName } from './adapter.js';
 import type { BgpEnd, PublicAddress, SiteEnds, TunnelEnd } from './ends.js';
@@ -21,6 +22,16 @@ export interface Pairing {
   readonly sessions: ReadonlyMap<number, readonly BgpEnd[]>;
   /** Every public address a gateway of the topology speaks from, with what it is. */
   readonly publicAddresses: ReadonlyMap<Ipv4Address, PublicAddress>;
+  /** The ends each end negotiates with, in the order of the pairs. */
+  readonly partners: ReadonlyMap<TunnelEnd, readonly TunnelEnd[]>;
+  /** The ends of each resource, by its path (formatPath). */
+  readonly endsAt: ReadonlyMap<string, readonly TunnelEnd[]>;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
 /**
@@ -32,19 +43,13 @@ export function pairEnds(sites: readonly SiteEnds[], order: readonly PlatformNam
   const publicAddresses = new Map<Ipv4Address, PublicAddress>();
   for (const s of sites) for (const p of s.publicAddresses) publicAddresses.set(p.address, p);
   const sessions = new Map<number, BgpEnd[]>();
-  for (const s of sites) {
-    for (const b of s.sessions) {
-      const list = sessions.get(b.siteIndex);
-      if (list === undefined) sessions.set(b.siteIndex, [b]);
-      else list.push(b);
-    }
-  }
+  for (const s of sites) for (const b of s.sessions) push(sessions, b.siteIndex, b);
   const byLocal = new Map<string, TunnelEnd[]>();
+  const endsAt = new Map<string, TunnelEnd[]>();
   const key = (local: Ipv4Address, remote: Ipv4Address): string => `${local}>${remote}`;
   for (const e of ends) {
-    const list = byLocal.get(key(e.local, e.remote));
-    if (list === undefined) byLocal.set(key(e.local, e.remote), [e]);
-    else list.push(e);
+    push(byLocal, key(e.local, e.remote), e);
+    push(endsAt, formatPath(e.path), e);
   }
   const rank = (e: TunnelEnd): number => order.indexOf(e.platform);
   const position = new Map(ends.map((e, i) => [e, i]));
@@ -55,28 +60,17 @@ export function pairEnds(sites: readonly SiteEnds[], order: readonly PlatformNam
       pairs.push(rank(y) < rank(x) ? { a: y, b: x } : { a: x, b: y });
     }
   });
-  return { ends, pairs, sessions, publicAddresses };
+  const partners = new Map<TunnelEnd, TunnelEnd[]>();
+  for (const { a, b } of pairs) {
+    push(partners, a, b);
+    if (b !== a) push(partners, b, a);
+  }
+  return { ends, pairs, sessions, publicAddresses, partners, endsAt };
 }
 
-const partnerIndex = new WeakMap<Pairing, Map<TunnelEnd, TunnelEnd[]>>();
-
-/** The ends `end` negotiates with, in the order of the pairs (indexed once per pairing). */
+/** The ends `end` negotiates with, in the order of the pairs. */
 export function partnersOf(pairing: Pairing, end: TunnelEnd): TunnelEnd[] {
-  let index = partnerIndex.get(pairing);
-  if (index === undefined) {
-    index = new Map();
-    const add = (x: TunnelEnd, y: TunnelEnd): void => {
-      const list = index!.get(x);
-      if (list === undefined) index!.set(x, [y]);
-      else list.push(y);
-    };
-    for (const { a, b } of pairing.pairs) {
-      add(a, b);
-      if (b !== a) add(b, a);
-    }
-    partnerIndex.set(pairing, index);
-  }
-  return [...(index.get(end) ?? [])];
+  return [...(pairing.partners.get(end) ?? [])];
 }
 
 export function describeAddress(pairing: Pairing, address: Ipv4Address): string {

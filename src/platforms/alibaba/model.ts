@@ -270,8 +270,7 @@ function resolveRoute(kind: AlibabaRouteEntry['kind'], entry: VpnPbrRouteEntry |
 export function resolveAlibabaSite(ref: SiteRef<'alibaba'>): AlibabaModel {
   const site: SiteOf<'alibaba'> = ref.site;
   const block = site.alibaba;
-  const siteAt: DocPath = ['sites', ref.index];
-  const subnets = (site.subnets ?? []).map((s, i): AlibabaSubnet => ({ name: s.name, prefix: parsePrefix(s.prefix), path: [...siteAt, 'subnets', i] }));
+  const subnets = ref.layout.subnets.map((s): AlibabaSubnet => ({ name: s.subnet.name, prefix: s.prefix, path: s.path }));
   const customerGateways = (block?.CustomerGateways ?? []).map((c, i): AlibabaCustomerGateway => ({
     resource: c, index: i, path: [...ref.at, 'CustomerGateways', i], name: c.Name, address: parseIpv4(c.IpAddress), asn: c.Asn === undefined ? undefined : asnValue(c.Asn),
   }));
@@ -290,5 +289,5 @@ export function resolveAlibabaSite(ref: SiteRef<'alibaba'>): AlibabaModel {
     gatewayLists[i]!.routes.push(...routes.filter((e) => e.gateway.name === g.name));
   });
   connections.forEach((c, i) => connectionRoutes[i]!.push(...routes.filter((e) => e.nextHop.name === c.name && e.gateway.name === c.gateway.name)));
-  return { block, vpc: prefixesOf(site.addressSpace), subnets, gateways, customerGateways, connections, routes };
+  return { block, vpc: ref.layout.addressSpace, subnets, gateways, customerGateways, connections, routes };
 }

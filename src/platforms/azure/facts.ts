@@ -1,6 +1,7 @@
-import { formatIpv4, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
+import { formatIpv4, parseIpv4, type Ipv4Address, type Prefix } from '../../net/address.js';
+import type { SiteLayout } from '../../topology/layout.js';
 import type { SiteOf } from '../../topology/schema.js';
-import { assignedPublicAddress, prefixesOf } from '../common.js';
+import { assignedPublicAddress } from '../common.js';
 import { AZURE_DEFAULT_ASN } from './defaults.js';
 import type { AzureSite, VirtualNetworkGateway } from '../../topology/platforms/azure.js';
 
@@ -55,19 +56,17 @@ export function azureInstanceName(gateway: VirtualNetworkGateway, index: number)
 }
 
 /** What Azure derives for the gateway; undefined when an ipConfiguration's subnet is missing (AZURE_GATEWAY_SUBNET). */
-export function azureGatewayFacts(site: AzureSiteOf, siteIndex: number, gatewayIndex: number, gateway: VirtualNetworkGateway): AzureGatewayFacts | undefined {
-  const subnets = site.subnets ?? [];
-  if (!gateway.ipConfigurations.every((c) => subnets.some((s) => s.name === (c.subnet ?? 'GatewaySubnet')))) return undefined;
+export function azureGatewayFacts(layout: SiteLayout, gatewayIndex: number, gateway: VirtualNetworkGateway): AzureGatewayFacts | undefined {
+  if (!gateway.ipConfigurations.every((c) => layout.subnet(c.subnet ?? 'GatewaySubnet') !== undefined)) return undefined;
   const activeActive = gateway.activeActive === true;
   const custom = gateway.bgpSettings?.bgpPeeringAddresses ?? [];
   const instances = gateway.ipConfigurations.map((config, i): AzureInstanceFacts => {
     const subnetName = config.subnet ?? 'GatewaySubnet';
-    const subnet = subnets.find((s) => s.name === subnetName)!;
-    const prefix = parsePrefix(subnet.prefix);
+    const prefix = layout.subnet(subnetName)!.prefix;
     return {
       nodeName: azureInstanceName(gateway, i),
       ipConfiguration: config.name,
-      publicAddress: config.publicIPAddress !== undefined ? parseIpv4(config.publicIPAddress) : assignedPublicAddress(siteIndex, gatewayIndex * 2 + i),
+      publicAddress: config.publicIPAddress !== undefined ? parseIpv4(config.publicIPAddress) : assignedPublicAddress(layout.index, gatewayIndex * 2 + i),
       bgpAddress: defaultBgpAddress(prefix, activeActive, i),
       gatewaySubnet: subnetName,
       gatewaySubnetPrefix: prefix,
@@ -75,14 +74,14 @@ export function azureGatewayFacts(site: AzureSiteOf, siteIndex: number, gatewayI
     };
   });
   return {
-    site: site.name,
+    site: layout.site.name,
     name: gateway.name,
     gateway,
     asn: gateway.bgpSettings?.asn ?? AZURE_DEFAULT_ASN,
     bgpEnabled: gateway.enableBgp === true,
     activeActive,
     instances: activeActive ? instances : instances.slice(0, 1),
-    vnetPrefixes: prefixesOf(site.addressSpace),
+    vnetPrefixes: layout.addressSpace,
   };
 }
 

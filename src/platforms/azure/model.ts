@@ -67,7 +67,7 @@ export function resolveAzureSite(ref: SiteRef<'azure'>): AzureModel {
   const gateways = (block.virtualNetworkGateways ?? []).map((gateway, gi): ModelGateway => ({
     gateway,
     path: [...ref.at, 'virtualNetworkGateways', gi],
-    facts: gateway.gatewayType === 'ExpressRoute' ? undefined : azureGatewayFacts(ref.site, ref.index, gi, gateway),
+    facts: gateway.gatewayType === 'ExpressRoute' ? undefined : azureGatewayFacts(ref.layout, gi, gateway),
   }));
   const localNetworkGateways = (block.localNetworkGateways ?? []).map((lng, index): ModelLng => ({
     lng, index,
@@ -93,7 +93,7 @@ export function resolveAzureSite(ref: SiteRef<'azure'>): AzureModel {
       peer: conn.connectionType === 'Vnet2Vnet' && site !== undefined && gateway !== undefined ? { site, gateway } : undefined,
     };
   });
-  return { platform: 'azure', site: ref.site, vnetPrefixes: prefixesOf(ref.site.addressSpace), gateways, localNetworkGateways, connections };
+  return { platform: 'azure', site: ref.site, vnetPrefixes: ref.layout.addressSpace, gateways, localNetworkGateways, connections };
 }
 
 /** The gateways of the model whose facts Azure derives. */

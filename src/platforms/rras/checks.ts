@@ -4,7 +4,6 @@ import { formatPrefix, maskOf, parsePrefix, prefixContains, type Ipv4Address, ty
 import { isUnacceptableHoldTime } from '../../bgp/timers.js';
 import type { Topology } from '../../topology/schema.js';
 import type { CheckContext, Findings, ModelRef } from '../adapter.js';
-import type { TunnelEnd } from '../ends.js';
 import { partnersOf, type Pairing } from '../pairing.js';
 import type { RrasModel, RrasS2SInterface } from './model.js';
 
@@ -56,7 +55,7 @@ function checkInterface(pairing: Pairing, s2s: RrasS2SInterface, report: Finding
     report.warning('RRAS_NO_REDIAL', [...ip, 'RedialOnLinkFailure'], `${label} does not redial on link failure: after the tunnel drops it stays down until someone runs Connect-VpnS2SInterface`,
       'set RedialOnLinkFailure: 1 (router.pbk RedialOnLinkFailure=1), or make the interface Persistent');
   }
-  const peer = (endsByPath(pairing).get(formatPath(ip)) ?? []).flatMap((e) => partnersOf(pairing, e))[0];
+  const peer = (pairing.endsAt.get(formatPath(ip)) ?? []).flatMap((e) => partnersOf(pairing, e))[0];
   if (peer === undefined) return;
   const facing = `${peer.label} on ${peer.gateway.name}`;
   if (iface.InitiateConfigPayload !== false) {
@@ -95,24 +94,6 @@ function checkBgpPeers(topology: Topology, model: RrasModel, siteIndex: number, 
         'peer from an address of this site (the LAN adapter, as the seed does)');
     }
   }
-}
-
-const endsIndex = new WeakMap<Pairing, Map<string, TunnelEnd[]>>();
-
-/** The pairing's ends by the path of their resource, indexed once. */
-function endsByPath(pairing: Pairing): Map<string, TunnelEnd[]> {
-  let index = endsIndex.get(pairing);
-  if (index === undefined) {
-    index = new Map();
-    for (const e of pairing.ends) {
-      const at = formatPath(e.path);
-      const list = index.get(at);
-      if (list === undefined) index.set(at, [e]);
-      else list.push(e);
-    }
-    endsIndex.set(pairing, index);
-  }
-  return index;
 }
 
 /** Every site's address space by prefix length, then network: the prefixes holding an address in 33 lookups. */

@@ -3,7 +3,7 @@ import type { Ipv4Selector } from '../../ike/payloads/ts.js';
 import { formatPrefix, isIpv4, parseInterfaceAddress, parseIpv4, parsePrefix, type Ipv4Address, type Prefix } from '../../net/address.js';
 import type { Subnet } from '../../topology/schema.js';
 import type { SiteRef } from '../adapter.js';
-import { ANY_SELECTOR, prefixesOf } from '../common.js';
+import { ANY_SELECTOR } from '../common.js';
 import { RRAS_BGP_HOLD_S, RRAS_CHILD_LIFETIME_S, rrasProposals, type RrasOffer } from './defaults.js';
 import type {
   BgpCustomRoute, BgpPeer, BgpRouter, NetRoute, NetworkAdapter, RrasSite, VpnS2SInterface, VpnServerIPsecConfiguration, VpnTrafficSelector,
@@ -154,7 +154,7 @@ export function resolveRrasSite(ref: SiteRef<'rras'>): RrasModel | undefined {
   const rras = ref.site.rras;
   if (rras === undefined) return undefined;
   const at = ref.at;
-  const subnets = (ref.site.subnets ?? []).map((resource, i): RrasSubnet => ({ resource, path: ['sites', ref.index, 'subnets', i], prefix: parsePrefix(resource.prefix) }));
+  const subnets = ref.layout.subnets.map((s): RrasSubnet => ({ resource: s.subnet, path: s.path, prefix: s.prefix }));
   const adapters = rras.Server.NetworkAdapters.map((a, i) => resolveAdapter(a, [...at, 'Server', 'NetworkAdapters', i], subnets));
   const publicAdapter = adapters.find((a) => a.internet);
   // An interface lists the routes naming it and a route points at its interface: the interfaces
@@ -178,7 +178,7 @@ export function resolveRrasSite(ref: SiteRef<'rras'>): RrasModel | undefined {
     block: rras,
     at,
     serverName: rrasServerName(rras),
-    addressSpace: prefixesOf(ref.site.addressSpace),
+    addressSpace: ref.layout.addressSpace,
     adapters,
     publicAdapter,
     interfaces,
