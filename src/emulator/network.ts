@@ -223,7 +223,7 @@ export class Network implements EmulatorHost {
       }
     }
     // What cannot be built is left out; `check` has reported it, and `up` runs such a file only with --force.
-    const plan = planSite(resolved, { topology, rng: (name) => this.rng(name), fromScratch: this.fromScratch }, this.resolved, IGNORE_FINDINGS);
+    const plan = planSite(resolved, this.resolved, { seed: this.seed, fromScratch: this.fromScratch }, IGNORE_FINDINGS);
     if (plan !== undefined) {
       const instances = new Map<string, GatewayInstance>();
       for (const instancePlan of plan.instances) {

@@ -47,6 +47,6 @@ function checkPlatforms(network: ResolvedNetwork, issues: IssueCollector): void 
 export function planAndPair(network: ResolvedNetwork, findings: Findings): CheckContext {
   const seed = network.topology.seed ?? 1;
   const context: PlanContext = { topology: network.topology, rng: (name) => SeededRng.derive(seed, name), modelOf: network.modelOf };
-  const plans = network.sites.map((site) => planSite(site, context, network, findings));
+  const plans = network.sites.map((site) => planSite(site, network, { seed }, findings));
   return { ...context, pairing: pairEnds(plans.map((p) => p?.ends ?? NO_ENDS), PLATFORM_ORDER) };
 }

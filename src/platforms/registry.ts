@@ -1,7 +1,8 @@
 import type { DocPath } from '../config/source.js';
 import { siteLayout } from '../topology/layout.js';
 import type { Site, SiteOf, Topology } from '../topology/schema.js';
-import type { Findings, ModelRef, PlatformAdapter, PlatformName, SiteRef } from './adapter.js';
+import { SeededRng } from '../core/rng.js';
+import { IGNORE_FINDINGS, type Findings, type ModelRef, type PlatformAdapter, type PlatformName, type SiteRef } from './adapter.js';
 import { alibabaAdapter } from './alibaba/adapter.js';
 import { azureAdapter } from './azure/adapter.js';
 import { linuxAdapter } from './linux/adapter.js';
@@ -52,6 +53,8 @@ export interface ResolvedNetwork {
   readonly sites: readonly ResolvedSite[];
   /** A site's model by site name (undefined for a name no site has). */
   modelOf(site: string): unknown;
+  /** The plans made so far, by site index, seed and fromScratch: what check planned, up runs. */
+  readonly plans: Map<string, SitePlan | undefined>;
 }
 
 export function resolveNetwork(topology: Topology): ResolvedNetwork {
@@ -61,10 +64,22 @@ export function resolveNetwork(topology: Topology): ResolvedNetwork {
     return { adapter, ref: { ...ref, model: adapter.resolve(ref) } };
   });
   const byName = new Map(sites.map((s) => [s.ref.site.name, s.ref.model] as const));
-  return { topology, sites, modelOf: (name) => byName.get(name) };
+  return { topology, sites, modelOf: (name) => byName.get(name), plans: new Map() };
 }
 
-/** The gateways and fabric a site runs, by its platform; undefined for a site without platform gateways. */
-export function planSite(site: ResolvedSite, context: Omit<PlanContext, 'modelOf'>, network: ResolvedNetwork, findings: Findings): SitePlan | undefined {
-  return site.adapter.plan(site.ref, { ...context, modelOf: network.modelOf }, findings);
+/**
+ * The gateways and fabric a site runs, by its platform; undefined for a site without platform
+ * gateways. A plan depends on the site, the seed and fromScratch only, so one made before (by
+ * check, reporting its refusals) serves a caller that ignores the findings.
+ */
+export function planSite(site: ResolvedSite, network: ResolvedNetwork, run: { seed: number; fromScratch?: boolean }, findings: Findings): SitePlan | undefined {
+  const key = `${site.ref.index}:${run.seed}:${run.fromScratch === true}`;
+  if (findings === IGNORE_FINDINGS && network.plans.has(key)) return network.plans.get(key);
+  const context: PlanContext = {
+    topology: network.topology, rng: (name) => SeededRng.derive(run.seed, name), modelOf: network.modelOf,
+    ...(run.fromScratch === true ? { fromScratch: true } : {}),
+  };
+  const plan = site.adapter.plan(site.ref, context, findings);
+  network.plans.set(key, plan);
+  return plan;
 }
