@@ -31,7 +31,7 @@ export function adapterOf<P extends PlatformName>(site: SiteOf<P>): PlatformAdap
 
 function siteRef<P extends PlatformName>(topology: Topology, site: SiteOf<P>): SiteRef<P> {
   const index = topology.sites.indexOf(site);
-  const at: DocPath = site.platform === 'linux' ? ['sites', index] : ['sites', index, site.platform];
+  const at: DocPath = ['sites', index, site.platform];
   return { site, index, at, layout: siteLayout(topology, index) };
 }
 

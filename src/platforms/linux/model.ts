@@ -119,7 +119,7 @@ export interface LinuxModel {
 export function resolveLinuxSite(ref: SiteRef<'linux'>): LinuxModel | undefined {
   const block = ref.site.linux;
   if (block === undefined) return undefined;
-  const at: DocPath = ['sites', ref.index, 'linux'];
+  const at = ref.at;
   const gateways = block.gateways.map((g, i) => resolveGateway(ref, g, [...at, 'gateways', i]));
   return { block, at, addressSpace: ref.layout.addressSpace, gateways };
 }
