@@ -10,6 +10,7 @@ import { loadTopologyFile, type LoadedTopology } from '../platforms/load.js';
 import { durationMs } from '../config/primitives.js';
 import { topologyJsonSchema } from '../topology/schema.js';
 import { addBgpCommands } from './bgp-commands.js';
+import { addExportCommand, VPNLAB_VERSION } from './export-command.js';
 import { addIkeCommands } from './ike-commands.js';
 import type { Io } from './io.js';
 import { renderPing } from './render/ping.js';
@@ -205,7 +206,7 @@ function renderUp(topology: Topology, network: Network, view: UpView, shown: Rea
 export function buildProgram(io: Io = defaultIo): Command {
   const program = new Command('vpnlab')
     .description('Site-to-site VPN gateway and hybrid-cloud network emulator')
-    .version('0.1.0')
+    .version(VPNLAB_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -298,6 +299,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       io.out(renderRoutes(network.node(node)));
     });
 
+  addExportCommand(program, io);
   addBgpCommands(program, io);
   addIkeCommands(program, io);
   return program;

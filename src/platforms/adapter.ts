@@ -1,6 +1,7 @@
 import type { DocPath } from '../config/source.js';
 import type { SiteLayout } from '../topology/layout.js';
 import type { Site, SiteOf } from '../topology/schema.js';
+import type { SiteExporter } from './artifacts.js';
 import type { Pairing } from './pairing.js';
 import type { PlanContext, SitePlan } from './plan.js';
 import type { PlatformView, RunningSite } from './view.js';
@@ -10,8 +11,8 @@ import type { PlatformView, RunningSite } from './view.js';
  * that platform adds to the network (node names), the platform's own rules on its resources, and
  * the plan the emulator runs. The plan never throws: whatever the platform (or vpnlab) cannot
  * build is a finding with a code, the path of the field, what happens and how to fix it — the
- * same findings `vpnlab check` prints, so check and up never disagree. Exporting deployment
- * artifacts and running one site on real sockets are further hooks here.
+ * same findings `vpnlab check` prints, so check and up never disagree. `exporter` writes the
+ * files that build the site on the platform; running one site on real sockets is a hook to come.
  */
 
 export type PlatformName = Site['platform'];
@@ -85,6 +86,8 @@ export interface PlatformAdapter<P extends PlatformName, M = unknown> {
    * cmdlet tables, console tables, properties. Empty for a site without platform gateways.
    */
   views(ref: ModelRef<P, M>, running: RunningSite): PlatformView[];
+  /** The files the platform needs to build the site (`vpnlab export`); none for a platform without. */
+  readonly exporter?: SiteExporter<P, M>;
 }
 
 /** A finding sink that keeps nothing: for runs whose findings `check` has already reported. */
