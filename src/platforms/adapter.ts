@@ -2,6 +2,7 @@ import type { DocPath } from '../config/source.js';
 import type { SiteLayout } from '../topology/layout.js';
 import type { Site, SiteOf } from '../topology/schema.js';
 import type { SiteExporter } from './artifacts.js';
+import type { SourceReader } from './imports.js';
 import type { Pairing } from './pairing.js';
 import type { PlanContext, SitePlan } from './plan.js';
 import type { PlatformView, RunningSite } from './view.js';
@@ -88,6 +89,8 @@ export interface PlatformAdapter<P extends PlatformName, M = unknown> {
   views(ref: ModelRef<P, M>, running: RunningSite): PlatformView[];
   /** The files the platform needs to build the site (`vpnlab export`); none for a platform without. */
   readonly exporter?: SiteExporter<P, M>;
+  /** The source formats `vpnlab import` reads into sites of this platform (imports.ts). */
+  readonly readers?: readonly SourceReader[];
 }
 
 /** A finding sink that keeps nothing: for runs whose findings `check` has already reported. */
