@@ -243,7 +243,8 @@ function connectionItems(w: Writer): HclItem[] {
     if (r.RoutingMode !== undefined) body.push(kept('RoutingMode', r.RoutingMode, NOT_EXPORTED.routingMode));
     if (r.EffectImmediately !== undefined) body.push(attr('effect_immediately', r.EffectImmediately));
     if (takesOverAutoRoutes(conn)) {
-      body.push(kept('AutoConfigRoute', r.AutoConfigRoute ?? true, 'The system would create the policy routes of LocalSubnet x RemoteSubnet itself, unpublished, and a\nroute Terraform creates would collide with them: Terraform creates them all instead (below).'));
+      body.push(r.AutoConfigRoute !== undefined ? kept('AutoConfigRoute', r.AutoConfigRoute) : comment(`AutoConfigRoute: ${NOT_IN_TOPOLOGY} (the platform's default, true).`));
+      body.push(comment('The system would create the policy routes of LocalSubnet x RemoteSubnet itself, unpublished, and a\nroute Terraform creates would collide with them: Terraform creates them all instead (below).'));
       body.push(attr('auto_config_route', false));
     } else if (r.AutoConfigRoute !== undefined) {
       body.push(attr('auto_config_route', r.AutoConfigRoute));
