@@ -54,7 +54,7 @@ function words(text: string, start: number): string[] {
   let i = start;
   while (i < text.length) {
     const ch = text[i]!;
-    if (ch === '\\' && text[i + 1] === '\n') { i += 2; continue; }
+    if (ch === '\\') { if (text[i + 1] !== '\n') { word += text[i + 1] ?? ''; inWord = true; } i += 2; continue; }
     if (ch === "'") {
       const end = text.indexOf("'", i + 1);
       word += text.slice(i + 1, end); inWord = true; i = end + 1; continue;
