@@ -21,6 +21,7 @@ export function frrArtifact(ref: ModelRef<'linux', LinuxModel | undefined>, gate
   if (bgp === undefined) return undefined;
   const lines = [
     ...headerLines(context, ref.site, `frr.conf of gateway '${gateway.name}'`, false).map((l) => `! ${l}`),
+    ...(gateway.resource.description === undefined ? [] : [`! Gateway '${gateway.name}': ${gateway.resource.description.replace(/\s+/g, ' ')}`]),
     '! Install as /etc/frr/frr.conf (bgpd=yes in /etc/frr/daemons) and apply with',
     '! `systemctl reload frr` (frr-reload.py applies the difference: idempotent).',
     '!',

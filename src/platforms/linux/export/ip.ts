@@ -27,6 +27,7 @@ export function ipArtifact(ref: ModelRef<'linux', LinuxModel | undefined>, gatew
   const lines = [
     '#!/bin/sh',
     ...headerLines(context, ref.site, `ip.sh of gateway '${gateway.name}'`, false).map((l) => `# ${l}`),
+    ...(gateway.resource.description === undefined ? [] : [`# Gateway '${gateway.name}': ${gateway.resource.description.replace(/\s+/g, ' ')}`]),
     '# Run as root on the gateway, before strongSwan and FRR load their files; running it again',
     '# changes nothing (addresses and routes are replaced, interfaces and rules added when missing).',
     'set -eu',

@@ -110,6 +110,7 @@ export function swanctlArtifact(ref: ModelRef<'linux', LinuxModel | undefined>, 
   const header = headerLines(context, ref.site, `swanctl.conf of gateway '${gateway.name}'`, holdsSecrets);
   const lines = [
     ...header.map((l) => `# ${l}`),
+    ...(gateway.resource.description === undefined ? [] : [`# Gateway '${gateway.name}': ${gateway.resource.description.replace(/\s+/g, ' ')}`]),
     '# Install as /etc/swanctl/swanctl.conf (or conf.d/*.conf) and load with `swanctl --load-all`;',
     '# loading again replaces the connections and secrets of the same names (idempotent).',
     ...(gateway.connections.some((c) => c.children.some((ch) => ch.ifId !== undefined))
