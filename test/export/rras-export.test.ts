@@ -120,7 +120,7 @@ function kitchenSink(): string {
     AuthenticationTransformConstants: 'GCMAES256', DHGroup: 'ECP384', PfsGroup: 'ECP384',
     LocalVpnTrafficSelector: [{ Type: 'IPv4', IPAddressRange: ['192.168.37.0', '192.168.37.255'], PortRange: [0, 65535], ProtocolId: 0 }],
     RemoteVpnTrafficSelector: [{ IPAddressRange: ['10.60.0.0', '10.61.255.255'], TsPayloadId: 0 }],
-    Description: 'a branch office, two addresses',
+    Description: 'a branch office, two addresses (分支机构)',
   });
   rras.VpnServerIPsecConfiguration = {
     CustomPolicy: true, EncryptionMethod: 'AES128', IntegrityCheckMethod: 'SHA1', CipherTransformConstants: 'AES128',
@@ -151,7 +151,9 @@ describe('RRAS export: every field of the rras: block', () => {
     });
     assert.match(a.text, /-LocalVpnTrafficSelector @\(\(New-VpnTrafficSelector -Type IPv4 -IPAddressRange '192\.168\.37\.0', '192\.168\.37\.255' -PortRange 0, 65535 -ProtocolId 0\)\)/);
     assert.match(a.text, /-RemoteVpnTrafficSelector @\(\(New-VpnTrafficSelector -Type IPv4 -IPAddressRange '10\.60\.0\.0', '10\.61\.255\.255' -TsPayloadId 0\)\)/);
-    assert.match(a.text, /# Add and configure S2S VPN interface Branch \(a branch office, two addresses\)/);
+    assert.match(a.text, /# Add and configure S2S VPN interface Branch \(a branch office, two addresses \(分支机构\)\)/);
+    assert.ok(a.text.startsWith('\uFEFF# RRAS PowerShell'), 'a script with non-ASCII text is UTF-8 with a BOM (Windows PowerShell 5.1)');
+    assert.ok(!scriptOf(SEED).text.startsWith('\uFEFF'), 'an ASCII script has none');
     assert.match(a.text, /\nSet-VpnServerIPsecConfiguration -EncryptionMethod AES128 -IntegrityCheckMethod SHA1 -CipherTransformConstants AES128 -AuthenticationTransformConstants SHA196 -DHGroup Group14 -PfsGroup PFS2048 -SALifeTimeSeconds 3600 -IdleDisconnectSeconds 0 -CustomPolicy\n/);
     assert.match(a.text, /Set-PrivateProfileString "\$env:windir\\System32\\ras\\router\.pbk" 'Branch' 'RedialOnLinkFailure' '0'/);
     // AdminStatus false: the interface is not dialled

@@ -30,6 +30,8 @@ export function ipArtifact(ref: ModelRef<'linux', LinuxModel | undefined>, gatew
     ...(gateway.resource.description === undefined ? [] : [`# Gateway '${gateway.name}': ${gateway.resource.description.replace(/\s+/g, ' ')}`]),
     '# Run as root on the gateway, before strongSwan and FRR load their files; running it again',
     '# changes nothing (addresses and routes are replaced, interfaces and rules added when missing).',
+    '# Nothing here survives a reboot: run it at boot (a systemd unit before strongswan and frr), or carry',
+    '# the same settings into the distribution\'s network configuration (netplan, ifupdown, NetworkManager).',
     'set -eu',
     '',
     '# A gateway forwards, and no reverse-path filter may drop what a tunnel delivers on another',

@@ -309,5 +309,9 @@ export function powershellArtifact(ref: ModelRef<'rras', RrasModel | undefined>,
     bgpBlock(model, lines);
     lines.push('');
   }
-  return { path: `${ref.site.name}/${model.serverName}.ps1`, format: 'powershell', text: `${lines.join('\n').replace(/\n+$/, '')}\n`, holdsSecrets };
+  const text = `${lines.join('\n').replace(/\n+$/, '')}\n`;
+  // Windows PowerShell 5.1 reads a .ps1 without a byte-order mark in the ANSI code page: a script
+  // with any other character (a description, a name) is written as UTF-8 with a BOM.
+  const bom = [...text].some((c) => c.charCodeAt(0) > 0x7f) ? '\uFEFF' : '';
+  return { path: `${ref.site.name}/${model.serverName}.ps1`, format: 'powershell', text: `${bom}${text}`, holdsSecrets };
 }
