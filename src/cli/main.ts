@@ -11,6 +11,7 @@ import { durationMs } from '../config/primitives.js';
 import { topologyJsonSchema } from '../topology/schema.js';
 import { addBgpCommands } from './bgp-commands.js';
 import { addExportCommand, VPNLAB_VERSION } from './export-command.js';
+import { addImportCommand } from './import-command.js';
 import { addIkeCommands } from './ike-commands.js';
 import type { Io } from './io.js';
 import { renderPing } from './render/ping.js';
@@ -300,6 +301,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     });
 
   addExportCommand(program, io);
+  addImportCommand(program, io);
   addBgpCommands(program, io);
   addIkeCommands(program, io);
   return program;

@@ -1,5 +1,6 @@
 import type { PlatformAdapter } from '../adapter.js';
 import { checkRrasSite } from './checks.js';
+import { rrasPowerShellReader } from './import.js';
 import { planRrasSite } from './gateway.js';
 import { resolveRrasSite, rrasServerName, type RrasModel } from './model.js';
 import { rrasViews } from './views.js';
@@ -16,4 +17,5 @@ export const rrasAdapter: PlatformAdapter<'rras', RrasModel | undefined> = {
     answerFix: (address) => `give that RRAS server an S2S interface with Destination ${address}`,
   },
   views: rrasViews,
+  readers: [rrasPowerShellReader],
 };
