@@ -112,6 +112,11 @@ class ScriptReader {
         fields: { DestinationPrefix: 'string', InterfaceAlias: 'string', NextHop: 'string', RouteMetric: 'number' },
         apply: (call) => this.append('NetRoutes', call),
       },
+      'new-netipaddress': {
+        fields: { InterfaceAlias: 'string', IPAddress: 'string', PrefixLength: 'number', DefaultGateway: 'string', AddressFamily: 'string' },
+        apply: (call) => this.addAddress(call),
+      },
+      'rename-computer': { fields: { NewName: 'string', Restart: 'switch' }, apply: (call) => this.rename(call) },
       'connect-vpns2sinterface': { fields: { Name: 'string' }, apply: (call) => this.connect(call) },
       'install-remoteaccess': { fields: { VpnType: 'string' }, apply: (call) => this.install(call) },
     };
@@ -286,6 +291,43 @@ class ScriptReader {
     this.setAll(target, ['rras', 'VpnS2SInterfaces', index], call);
   }
 
+  /** New-NetIPAddress: an adapter of the server (its Subnet and Internet flags are assumed at the end). */
+  private addAddress(call: Call): void {
+    const alias = call.values.get('InterfaceAlias');
+    const address = call.values.get('IPAddress');
+    if (alias === undefined || address === undefined) {
+      this.draft.problem(this.at(call.command.origin), 'IMPORT_PS_MISSING_VALUE', 'New-NetIPAddress needs -InterfaceAlias and -IPAddress');
+      return;
+    }
+    const server = this.server();
+    const adapters = server['NetworkAdapters'] as Record<string, unknown>[];
+    const index = adapters.length;
+    const length = call.values.get('PrefixLength');
+    const adapter: Record<string, unknown> = { Name: alias.value, IPAddress: length === undefined ? address.value : `${String(address.value)}/${String(length.value)}` };
+    adapters.push(adapter);
+    const path = ['rras', 'Server', 'NetworkAdapters', index];
+    this.site.from([...path, 'Name'], alias.origin);
+    this.site.from([...path, 'IPAddress'], address.origin);
+    const gateway = call.values.get('DefaultGateway');
+    if (gateway !== undefined) {
+      adapter['DefaultGateway'] = gateway.value;
+      this.site.from([...path, 'DefaultGateway'], gateway.origin);
+    }
+  }
+
+  private rename(call: Call): void {
+    const name = call.values.get('NewName');
+    if (name === undefined) return;
+    this.server()['Name'] = name.value;
+    this.site.from(['rras', 'Server', 'Name'], name.origin);
+  }
+
+  private server(): Record<string, unknown> {
+    const server = (this.block['Server'] ??= {}) as Record<string, unknown>;
+    server['NetworkAdapters'] ??= [];
+    return server;
+  }
+
   private connect(call: Call): void {
     const name = call.values.get('Name')?.value;
     if (typeof name !== 'string' || this.interfaceNamed(name) < 0) {
@@ -407,10 +449,13 @@ class ScriptReader {
       data['hosts'] = [{ name: 'pc', os: 'windows', subnet: subnet.name, address }];
       this.site.assumed(['hosts'], origin, `a Windows test PC at ${address} on ${subnet.name}, to ping from`);
     }
-    if (this.block['Server'] === undefined) {
+    const server = this.block['Server'] as { Name?: string; NetworkAdapters: Record<string, unknown>[] } | undefined;
+    if (server !== undefined && server.NetworkAdapters.length > 0) this.placeAdapters(server.NetworkAdapters, origin);
+    else if (server !== undefined || this.block['Server'] === undefined) {
       const publicAddress = this.publicAddress(lanAddress, interfaces);
       const subnetName = ((data['subnets'] as { name: string }[] | undefined)?.[0]?.name) ?? 'lan';
       this.block['Server'] = {
+        ...(server?.Name === undefined ? {} : { Name: server.Name }),
         NetworkAdapters: [
           { Name: 'Internet', IPAddress: `${publicAddress.address}/24`, Internet: true },
           { Name: lanName, IPAddress: lanAddress, Subnet: subnetName },
@@ -419,6 +464,28 @@ class ScriptReader {
       this.site.assumed(['rras', 'Server'], origin, `two adapters: "Internet" at ${publicAddress.address}/24 (${publicAddress.why}) and "${lanName}" at ${lanAddress} on ${subnetName}`);
     }
     this.assumePeerRoute(origin, peers, interfaces);
+  }
+
+  /**
+   * What New-NetIPAddress cannot say: an adapter with an address inside a subnet of the site sits
+   * on that subnet; one with an address outside every subnet faces the Internet.
+   */
+  private placeAdapters(adapters: Record<string, unknown>[], origin: Origin): void {
+    const subnets = (this.site.data['subnets'] ?? []) as { name: string; prefix: string }[];
+    adapters.forEach((adapter, index) => {
+      if (adapter['Subnet'] !== undefined || adapter['Internet'] !== undefined) return;
+      const address = String(adapter['IPAddress']).split('/')[0]!;
+      const subnet = subnets.find((s) => inPrefix(address, s.prefix));
+      const path = ['rras', 'Server', 'NetworkAdapters', index];
+      if (subnet !== undefined) {
+        adapter['IPAddress'] = address;
+        adapter['Subnet'] = subnet.name;
+        this.site.assumed([...path, 'Subnet'], origin, `${address} is inside subnet ${subnet.name} (${subnet.prefix})`);
+      } else {
+        adapter['Internet'] = true;
+        this.site.assumed([...path, 'Internet'], origin, `${address} is in no subnet of the site: the public adapter`);
+      }
+    });
   }
 
   /** The server's public address: what a peer's local network gateway says it is, or a documentation address. */
@@ -453,4 +520,20 @@ class ScriptReader {
     this.block['NetRoutes'] = routes;
     this.site.assumed(['rras', 'NetRoutes'], origin, `the BGP peer's /32 routed into S2S interface ${String(iface['Name'])} (a static route the script does not add: the seed adds it in the RRAS console, step 3)`);
   }
+}
+
+/** Whether dotted `address` is inside `prefix` ("a.b.c.d/len"); false for text that is neither. */
+function inPrefix(address: string, prefix: string): boolean {
+  const toNumber = (text: string): number | undefined => {
+    const parts = text.split('.').map(Number);
+    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+    return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  };
+  const [base, lengthText] = prefix.split('/');
+  const a = toNumber(address);
+  const b = toNumber(base ?? '');
+  const length = Number(lengthText);
+  if (a === undefined || b === undefined || !Number.isInteger(length) || length < 0 || length > 32) return false;
+  const mask = length === 0 ? 0 : (~0 << (32 - length)) >>> 0;
+  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
 }
