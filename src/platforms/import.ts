@@ -236,6 +236,10 @@ function addSites(source: ImportSource, draft: Draft, doc: ReturnType<typeof par
     const site = draft.site(plain['platform'] as PlatformName, plain['name'], origin);
     for (const [key, fieldValue] of Object.entries(plain)) {
       if (key === 'name' || key === 'platform') continue;
+      if (key === '__proto__') {
+        draft.problem(origin, 'IMPORT_SITE', 'a site field named __proto__');
+        continue;
+      }
       site.data[key] = fieldValue;
     }
     if (isMap(node)) citeFields(node, [], (path, at) => { if (path[0] !== 'name' && path[0] !== 'platform') site.from(path, originOf(source.path, counter, at)); });

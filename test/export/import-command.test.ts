@@ -38,6 +38,10 @@ describe('vpnlab import', () => {
     assert.match(checked.out + checked.err, /PAIR_ASN_MISMATCH/);
     assert.match(checked.out + checked.err, /65032/);
     assert.match(readFileSync(file, 'utf8'), /LocalASN: 65032 # examples\/import\/seed-000-rras\.ps1:75/);
+    // And the emulator runs it: both tunnels come up, the RRAS BGP session is refused for that ASN.
+    const up = await run('up', file);
+    assert.match(up.out, /2 of 2 tunnels up, 1 of 2 BGP sessions established/);
+    assert.match(up.out, /BGP seed-000-rras\/RRAS:AzureS2S Idle: Received NOTIFICATION OPEN Message Error\/Bad Peer AS/);
   });
 
   it('prints the topology when no -o is given', async () => {

@@ -149,6 +149,7 @@ describe('importing RRAS PowerShell', () => {
       'Add-BgpPeer -Name P -PeerIPAddress 10.0.0.2 -LocalIPAddress 10.0.0.1 -PeerASN 65001 -Colour Blue', // an unknown parameter
       'Set-PrivateProfileString C:\\ras\\router.pbk "A" "DialMode" "1"', // a router.pbk key vpnlab does not read
       'Set-VpnS2SInterface -Name Missing -InitiateConfigPayload $false', // no such interface
+      '__proto__ -Name x', // a command named after Object.prototype's accessor (found by the hostile-input test)
       'Add-BgpCustomRoute -Network ("10.0.0.0/8"', // an unclosed parenthesis
     ];
     const at = (line: number, needle: string, code: string): string => `${line}:${lines[line - 1]!.indexOf(needle) + 1} ${code}`;
@@ -157,9 +158,10 @@ describe('importing RRAS PowerShell', () => {
     const expected = [
       at(2, '(Get-Secret)', 'IMPORT_PS_NOT_LITERAL'), at(3, '$undefinedAsn', 'IMPORT_PS_NOT_LITERAL'), at(4, 'Set-Dns', 'IMPORT_PS_UNKNOWN_COMMAND'),
       at(5, '-Colour', 'IMPORT_PS_UNKNOWN_PARAMETER'), at(6, '"DialMode"', 'IMPORT_PS_UNKNOWN_PARAMETER'), at(7, 'Set-Vpn', 'IMPORT_PS_NO_INTERFACE'),
+      at(8, '__proto__', 'IMPORT_PS_UNKNOWN_COMMAND'),
     ];
     for (const e of expected) assert.ok(found.includes(e), `${e} in ${found.join(', ')}`);
-    assert.ok(found.some((f) => f.startsWith('8:') && f.endsWith('IMPORT_PS_SYNTAX')), `a syntax error at line 8 in ${found.join(', ')}`);
+    assert.ok(found.some((f) => f.startsWith('9:') && f.endsWith('IMPORT_PS_SYNTAX')), `a syntax error at line 9 in ${found.join(', ')}`);
     assert.equal(result.problems.length, expected.length + found.filter((f) => f.endsWith('IMPORT_PS_SYNTAX')).length, found.join(', '));
   });
 });

@@ -34,6 +34,34 @@ const COMMON: Fields = {
   Verbose: 'switch', ErrorAction: 'string', WarningAction: 'string', RoutingDomain: 'string', ComputerName: 'string',
 };
 
+/**
+ * The cmdlets that fill an entry of the rras block: the block's key (a collection, or one object)
+ * and the parameters read, each named as the schema names its field (the schema's names are the
+ * cmdlets' own), with how its value is read.
+ */
+export const RRAS_CMDLETS = {
+  'Add-VpnS2SInterface': { block: 'VpnS2SInterfaces', fields: S2S_INTERFACE },
+  'Set-VpnS2SInterface': { block: 'VpnS2SInterfaces', fields: { ...S2S_INTERFACE, InitiateConfigPayload: 'bool' } },
+  'Set-VpnServerIPsecConfiguration': { block: 'VpnServerIPsecConfiguration', fields: { EncryptionType: 'string', ...LIFETIMES, ...CUSTOM_POLICY } },
+  'Add-BgpRouter': {
+    block: 'BgpRouter',
+    fields: {
+      BgpIdentifier: 'string', LocalASN: 'number', TransitRouting: 'string', CompareMEDAcrossASN: 'bool', DefaultGatewayRouting: 'bool',
+      RouteReflector: 'string', ClusterId: 'number', ClientToClientReflection: 'string',
+    },
+  },
+  'Add-BgpPeer': {
+    block: 'BgpPeers',
+    fields: {
+      Name: 'string', LocalIPAddress: 'string', PeerIPAddress: 'string', PeerASN: 'number', LocalASN: 'number', OperationMode: 'string',
+      PeeringMode: 'string', HoldTimeSec: 'number', IdleHoldTimeSec: 'number', MaxAllowedPrefix: 'number', Weight: 'number', RouteReflectorClient: 'bool',
+    },
+    aliases: { PeerName: 'Name' },
+  },
+  'Add-BgpCustomRoute': { block: 'BgpCustomRoutes', fields: { Interface: 'list', Network: 'list' } },
+  'New-NetRoute': { block: 'NetRoutes', fields: { DestinationPrefix: 'string', InterfaceAlias: 'string', NextHop: 'string', RouteMetric: 'number' } },
+} as const satisfies Record<string, { block: string; fields: Fields; aliases?: Record<string, string> }>;
+
 interface Cmdlet {
   /** The cmdlet's parameters this reader fills fields from, by the schema's (= the cmdlet's) names. */
   readonly fields: Fields;
@@ -86,32 +114,13 @@ class ScriptReader {
     this.block = typeof existing === 'object' && existing !== null ? existing as Record<string, unknown> : {};
     site.data['rras'] = this.block;
     this.cmdlets = {
-      'add-vpns2sinterface': { fields: S2S_INTERFACE, apply: (call) => this.addInterface(call) },
-      'set-vpns2sinterface': { fields: { ...S2S_INTERFACE, InitiateConfigPayload: 'bool' }, apply: (call) => this.setInterface(call) },
-      'set-vpnserveripsecconfiguration': {
-        fields: { EncryptionType: 'string', ...LIFETIMES, ...CUSTOM_POLICY },
-        apply: (call) => this.fill(['VpnServerIPsecConfiguration'], call, true),
-      },
-      'add-bgprouter': {
-        fields: {
-          BgpIdentifier: 'string', LocalASN: 'number', TransitRouting: 'string', CompareMEDAcrossASN: 'bool', DefaultGatewayRouting: 'bool',
-          RouteReflector: 'string', ClusterId: 'number', ClientToClientReflection: 'string',
-        },
-        apply: (call) => this.fill(['BgpRouter'], call, false),
-      },
-      'add-bgppeer': {
-        fields: {
-          Name: 'string', LocalIPAddress: 'string', PeerIPAddress: 'string', PeerASN: 'number', LocalASN: 'number', OperationMode: 'string',
-          PeeringMode: 'string', HoldTimeSec: 'number', IdleHoldTimeSec: 'number', MaxAllowedPrefix: 'number', Weight: 'number', RouteReflectorClient: 'bool',
-        },
-        aliases: { PeerName: 'Name' },
-        apply: (call) => this.append('BgpPeers', call),
-      },
-      'add-bgpcustomroute': { fields: { Interface: 'list', Network: 'list' }, apply: (call) => this.append('BgpCustomRoutes', call) },
-      'new-netroute': {
-        fields: { DestinationPrefix: 'string', InterfaceAlias: 'string', NextHop: 'string', RouteMetric: 'number' },
-        apply: (call) => this.append('NetRoutes', call),
-      },
+      'add-vpns2sinterface': { ...RRAS_CMDLETS['Add-VpnS2SInterface'], apply: (call) => this.addInterface(call) },
+      'set-vpns2sinterface': { ...RRAS_CMDLETS['Set-VpnS2SInterface'], apply: (call) => this.setInterface(call) },
+      'set-vpnserveripsecconfiguration': { ...RRAS_CMDLETS['Set-VpnServerIPsecConfiguration'], apply: (call) => this.fill(['VpnServerIPsecConfiguration'], call, true) },
+      'add-bgprouter': { ...RRAS_CMDLETS['Add-BgpRouter'], apply: (call) => this.fill(['BgpRouter'], call, false) },
+      'add-bgppeer': { ...RRAS_CMDLETS['Add-BgpPeer'], apply: (call) => this.append('BgpPeers', call) },
+      'add-bgpcustomroute': { ...RRAS_CMDLETS['Add-BgpCustomRoute'], apply: (call) => this.append('BgpCustomRoutes', call) },
+      'new-netroute': { ...RRAS_CMDLETS['New-NetRoute'], apply: (call) => this.append('NetRoutes', call) },
       'new-netipaddress': {
         fields: { InterfaceAlias: 'string', IPAddress: 'string', PrefixLength: 'number', DefaultGateway: 'string', AddressFamily: 'string' },
         apply: (call) => this.addAddress(call),
@@ -133,7 +142,7 @@ class ScriptReader {
     if (lower === 'invoke-windowsapi') return this.windowsApi(command);
     if (lower === 'restart-service' || lower === 'start-service') return this.service(command);
     if (/^(get|write|test|format|out|select|where|start-sleep|import-module)(-|$)/.test(lower)) return;
-    const cmdlet = this.cmdlets[lower];
+    const cmdlet = Object.hasOwn(this.cmdlets, lower) ? this.cmdlets[lower] : undefined;
     if (cmdlet === undefined) {
       const helper = this.functions.some((f) => f.name.toLowerCase() === lower);
       this.draft.problem(this.at(command.origin), 'IMPORT_PS_UNKNOWN_COMMAND',
