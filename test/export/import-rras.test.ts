@@ -140,6 +140,29 @@ describe('importing RRAS PowerShell', () => {
     parseTopology(result.text, 'branch.yaml', { keepCheckErrors: true });
   });
 
+  it('reads splatted hashtables, backtick continuations, two commands on a line and a router.pbk path held in a variable', async () => {
+    const script = [
+      '$params = @{ Name = "B"; Destination = "203.0.113.8" }',
+      'Add-VpnS2SInterface -Name A `',
+      '    -Destination "203.0.113.9","203.0.113.7" `',
+      '    -Protocol IKEv2; Set-VpnS2SInterface -Name A -Persistent',
+      'Add-VpnS2SInterface @params',
+      '$pbk = "C:\\Windows\\System32\\ras\\router.pbk"',
+      'Set-PrivateProfileString $pbk "A" "RedialOnLinkFailure" "1"',
+    ].join('\n');
+    const result = await run({ path: 'forms.ps1', text: script });
+    assert.deepEqual(codes(result), []);
+    const site = (parse(result.text) as Topology).sites[0]!;
+    assert.deepEqual(site.platform === 'rras' ? site.rras?.VpnS2SInterfaces : undefined, [
+      { Name: 'A', Destination: ['203.0.113.9', '203.0.113.7'], Protocol: 'IKEv2', Persistent: true, RedialOnLinkFailure: 1 },
+      { Name: 'B', Destination: ['203.0.113.8'] },
+    ]);
+    assert.match(result.text, /Persistent: true # forms\.ps1:4\n/);
+    // What a pipeline sends is not followed: said at the line.
+    const piped = await run({ path: 'piped.ps1', text: 'Get-VpnS2SInterface | Set-VpnS2SInterface -AdminStatus $true' });
+    assert.deepEqual(codes(piped), ['1:23 IMPORT_PS_MISSING_VALUE']);
+  });
+
   it('makes a problem, at its line and column, of what it cannot read: an unknown command or parameter, a computed value, a bad router.pbk key, a parse error', async () => {
     const lines = [
       'Add-VpnS2SInterface -Name A -Destination 203.0.113.9',

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { bindArguments, parsePowerShell, type PsCommand, type PsFunction, type PsLiteral, type PsValue } from '../../config/powershell.js';
+import { bindArguments, parsePowerShell, type PsCommand, type PsElement, type PsFunction, type PsLiteral, type PsValue } from '../../config/powershell.js';
 import type { DraftSite, ImportSource, Origin, SourceReader, TopologyDraft } from '../imports.js';
 
 /*
@@ -165,7 +165,7 @@ class ScriptReader {
       const prefixed = names.filter((n) => n.toLowerCase().startsWith(lower));
       return prefixed.length === 1 ? prefixed[0] : undefined;
     };
-    const bound = bindArguments(command.elements, (written) => known[resolve(written) ?? ''] === 'switch');
+    const bound = bindArguments(this.splatted(command), (written) => known[resolve(written) ?? ''] === 'switch');
     const values = new Map<string, { value: unknown; origin: Origin }>();
     let ok = true;
     for (const parameter of bound.parameters) {
@@ -195,6 +195,16 @@ class ScriptReader {
       ok = false;
     }
     return ok ? { command, values } : undefined;
+  }
+
+  /** The command's elements with each `@name` of a hashtable literal spread into its parameters. */
+  private splatted(command: PsCommand): PsElement[] {
+    return command.elements.flatMap((element): PsElement[] => {
+      if (element.type !== 'argument' || element.value.splat !== true) return [element];
+      const table = this.variables.get(element.value.variable!.toLowerCase());
+      if (table?.kind !== 'hashtable' || table.entries === undefined) return [element];
+      return Object.entries(table.entries).map(([name, value]) => ({ type: 'parameter', name, colonValue: value, origin: element.value.origin }));
+    });
   }
 
   /** A literal of the field's type, variables followed; undefined (with a problem) otherwise. */
@@ -290,9 +300,13 @@ class ScriptReader {
 
   private setInterface(call: Call): void {
     const name = call.values.get('Name')?.value;
-    const index = typeof name === 'string' ? this.interfaceNamed(name) : -1;
+    if (typeof name !== 'string') {
+      this.draft.problem(this.at(call.command.origin), 'IMPORT_PS_MISSING_VALUE', `${call.command.name} without -Name: vpnlab does not follow what a pipeline sends it`, 'name the interface: -Name <name>');
+      return;
+    }
+    const index = this.interfaceNamed(name);
     if (index < 0) {
-      this.draft.problem(this.at(call.command.origin), 'IMPORT_PS_NO_INTERFACE', `${call.command.name} -Name ${String(name)}: no Add-VpnS2SInterface before it creates that interface`, 'add the interface first');
+      this.draft.problem(this.at(call.command.origin), 'IMPORT_PS_NO_INTERFACE', `${call.command.name} -Name ${name}: no Add-VpnS2SInterface before it creates that interface`, 'add the interface first');
       return;
     }
     const target = this.interfaces()[index]!;
@@ -397,8 +411,10 @@ class ScriptReader {
       this.draft.problem(this.at(command.origin), 'IMPORT_PS_MISSING_VALUE', `${command.name} needs a file, a section, a key and a value`);
       return;
     }
-    if (!/router\.pbk["']?$/i.test(file.text)) {
-      this.draft.problem(this.at(file.origin), 'IMPORT_PS_VALUE', `${command.name} writes ${file.text}; vpnlab reads only the RRAS phone book router.pbk`);
+    const followed = this.follow(file)?.literal;
+    const fileText = typeof followed === 'string' ? followed : file.text;
+    if (!/router\.pbk["']?$/i.test(fileText)) {
+      this.draft.problem(this.at(file.origin), 'IMPORT_PS_VALUE', `${command.name} writes ${fileText}; vpnlab reads only the RRAS phone book router.pbk`);
       return;
     }
     const sectionName = this.convert(section, 'string', `${command.name} section`);
