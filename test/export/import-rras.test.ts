@@ -163,6 +163,31 @@ describe('importing RRAS PowerShell', () => {
     assert.deepEqual(codes(piped), ['1:23 IMPORT_PS_MISSING_VALUE']);
   });
 
+  it('reads a script written to run again (Get- guards, -ErrorAction, Remove- before Add-, Out-Null) as the resources it builds', async () => {
+    const script = [
+      'Set-StrictMode -Version Latest',
+      'Import-Module RemoteAccess',
+      'if (-not (Get-VpnS2SInterface -Name "198.51.100.10" -ErrorAction SilentlyContinue)) {',
+      '    Add-VpnS2SInterface -Name "198.51.100.10" -Destination 198.51.100.10 -SharedSecret \'k\' -IPv4Subnet @(\'10.3.0.0/16:100\') -Persistent -PassThru | Out-Null',
+      '}',
+      'if (-not (Get-BgpRouter -ErrorAction SilentlyContinue)) { Add-BgpRouter -BgpIdentifier 192.168.37.1 -LocalASN 65023 }',
+      'Get-BgpPeer -Name AzureS2S -ErrorAction SilentlyContinue | Remove-BgpPeer -Force',
+      'Add-BgpPeer -Name AzureS2S -LocalIPAddress 192.168.37.1 -PeerIPAddress 10.3.1.254 -PeerASN 65010',
+      'Remove-BgpPeer -Name AzureS2S -Force',
+    ].join('\n');
+    const result = await run({ path: 'rerun.ps1', text: script });
+    // Only the last line, which removes what the script itself added, is refused.
+    assert.deepEqual(codes(result), ['9:1 IMPORT_PS_REMOVE']);
+    const fixed = await run({ path: 'rerun.ps1', text: script.split('\n').slice(0, -1).join('\n') });
+    assert.deepEqual(codes(fixed), []);
+    const site = (parse(fixed.text) as Topology).sites[0]!;
+    assert.ok(site.platform === 'rras');
+    assert.deepEqual(site.rras!.VpnS2SInterfaces, [{ Name: '198.51.100.10', Destination: ['198.51.100.10'], SharedSecret: 'k', IPv4Subnet: ['10.3.0.0/16:100'], Persistent: true }]);
+    assert.deepEqual(site.rras!.BgpPeers?.map((p) => p.Name), ['AzureS2S']);
+    // The peer is inside the interface's IPv4Subnet: no static route is assumed for it.
+    assert.equal(site.rras!.NetRoutes, undefined);
+  });
+
   it('makes a problem, at its line and column, of what it cannot read: an unknown command or parameter, a computed value, a bad router.pbk key, a parse error', async () => {
     const lines = [
       'Add-VpnS2SInterface -Name A -Destination 203.0.113.9',

@@ -62,6 +62,12 @@ export const RRAS_CMDLETS = {
   'New-NetRoute': { block: 'NetRoutes', fields: { DestinationPrefix: 'string', InterfaceAlias: 'string', NextHop: 'string', RouteMetric: 'number' } },
 } as const satisfies Record<string, { block: string; fields: Fields; aliases?: Record<string, string> }>;
 
+/** The Remove- cmdlets an idempotent script runs before adding again, and the block key each empties. */
+const REMOVES: Readonly<Record<string, string>> = {
+  'remove-vpns2sinterface': 'VpnS2SInterfaces', 'remove-bgppeer': 'BgpPeers', 'remove-bgprouter': 'BgpRouter',
+  'remove-bgpcustomroute': 'BgpCustomRoutes', 'remove-netroute': 'NetRoutes',
+};
+
 interface Cmdlet {
   /** The cmdlet's parameters this reader fills fields from, by the schema's (= the cmdlet's) names. */
   readonly fields: Fields;
@@ -141,7 +147,9 @@ class ScriptReader {
     if (lower === 'set-privateprofilestring') return this.privateProfile(command);
     if (lower === 'invoke-windowsapi') return this.windowsApi(command);
     if (lower === 'restart-service' || lower === 'start-service') return this.service(command);
-    if (/^(get|write|test|format|out|select|where|start-sleep|import-module)(-|$)/.test(lower)) return;
+    if (/^(get|write|test|format|out|select|where|start-sleep|import-module|set-strictmode|set-executionpolicy|start-transcript|stop-transcript)(-|$)/.test(lower)) return;
+    const removes = REMOVES[lower];
+    if (removes !== undefined && Object.hasOwn(REMOVES, lower)) return this.remove(command, removes);
     const cmdlet = Object.hasOwn(this.cmdlets, lower) ? this.cmdlets[lower] : undefined;
     if (cmdlet === undefined) {
       const helper = this.functions.some((f) => f.name.toLowerCase() === lower);
@@ -366,6 +374,16 @@ class ScriptReader {
     }
   }
 
+  /**
+   * A Remove- cmdlet clears nothing vpnlab has read yet (an idempotent script removes what a
+   * previous run made, then adds it again); removing what this script added is not followed.
+   */
+  private remove(command: PsCommand, key: string): void {
+    const existing = this.block[key];
+    if (existing === undefined || (Array.isArray(existing) && existing.length === 0)) return;
+    this.draft.problem(this.at(command.origin), 'IMPORT_PS_REMOVE', `${command.name} removes ${key} the script has added before: vpnlab reads a script that builds each resource once`, 'remove the earlier command or this one');
+  }
+
   private service(command: PsCommand): void {
     const names = [...command.positional, ...command.parameters.filter((p) => /^name$/i.test(p.name)).map((p) => p.value!).filter(Boolean)];
     if (!names.some((n) => typeof n.literal === 'string' && n.literal.toLowerCase() === 'remoteaccess')) {
@@ -536,10 +554,10 @@ class ScriptReader {
   private assumePeerRoute(origin: Origin, peers: readonly Record<string, unknown>[], interfaces: readonly Record<string, unknown>[]): void {
     if (interfaces.length !== 1 || this.block['NetRoutes'] !== undefined) return;
     const iface = interfaces[0]!;
-    const covered = ((iface['IPv4Subnet'] ?? []) as string[]).map((s) => s.split(':')[0]);
+    const covered = ((iface['IPv4Subnet'] ?? []) as string[]).map((s) => s.slice(0, s.lastIndexOf(':')));
     const routes = peers
       .map((p) => p['PeerIPAddress'])
-      .filter((a): a is string => typeof a === 'string' && !covered.includes(`${a}/32`))
+      .filter((a): a is string => typeof a === 'string' && !covered.some((prefix) => inPrefix(a, prefix)))
       .map((a) => ({ DestinationPrefix: `${a}/32`, InterfaceAlias: iface['Name'] }));
     if (routes.length === 0) return;
     this.block['NetRoutes'] = routes;
