@@ -7,6 +7,7 @@ import { durationMs } from '../config/primitives.js';
 import { topologyJsonSchema } from '../topology/schema.js';
 import { addBgpCommands } from './bgp-commands.js';
 import { addExportCommand, VPNLAB_VERSION } from './export-command.js';
+import { addImportCommand } from './import-command.js';
 import { addIkeCommands } from './ike-commands.js';
 import type { Io } from './io.js';
 import { DEFAULT_SETTLE_LIMIT_MS, SMALL_NETWORK_SITES } from './sim-defaults.js';
@@ -124,6 +125,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .action(async (file: string, node: string, opts: SimOptions) => (await simRun()).routes(file, node, opts, io));
 
   addExportCommand(program, io);
+  addImportCommand(program, io);
   addBgpCommands(program, io);
   addIkeCommands(program, io);
   return program;

@@ -36,8 +36,10 @@ export interface PsValue {
   readonly kind: PsValueKind;
   /** The value, when the text is a literal (an array or hashtable of literals included). */
   readonly literal?: PsLiteral;
-  /** For `variable`: the name without `$` (`env:windir`, `counter`). */
+  /** For `variable`: the name without `$` or `@` (`env:windir`, `counter`). */
   readonly variable?: string;
+  /** `@name` in a command's arguments: the variable's hashtable splatted into parameters. */
+  readonly splat?: boolean;
   /** For `array`: its items; for `hashtable`: its entries' values, keyed. */
   readonly items?: readonly PsValue[];
   readonly entries?: Readonly<Record<string, PsValue>>;
@@ -360,6 +362,7 @@ class ScriptReader {
         return literal === undefined ? { text, kind: 'number', origin } : { text, kind: 'number', literal, origin };
       }
       case 'variable': {
+        if (text.startsWith('@')) return { text, kind: 'variable', variable: text.slice(1), splat: true, origin };
         const name = text.replace(/^\$\{?/, '').replace(/\}$/, '');
         const lower = name.toLowerCase();
         if (lower === 'true' || lower === 'false') return { text, kind: 'bool', literal: lower === 'true', origin };

@@ -13,6 +13,8 @@ export interface ImportSource {
   /** As the user named it; what the comments and errors cite. */
   readonly path: string;
   readonly text: string;
+  /** The site the source builds, when something outside it says (an export folder's manifest). */
+  readonly site?: string;
 }
 
 /** A place in a source file, 1-based. */
@@ -41,6 +43,11 @@ export interface TopologyDraft {
   problem(origin: Origin, code: string, message: string, fix?: string): void;
   /** Something imported by assumption (a default filled in, a value approximated): a warning. */
   note(origin: Origin, code: string, message: string): void;
+  /**
+   * Runs `fill` once every source has been read: for what one source leaves to another (an RRAS
+   * server's public address, which the Azure side's local network gateway holds).
+   */
+  afterAll(fill: () => void): void;
 }
 
 export interface DraftSite {
@@ -53,4 +60,9 @@ export interface DraftSite {
   readonly data: Record<string, unknown>;
   /** Where the field at `path` (from the site) came from: written as a comment beside it. */
   from(path: readonly (string | number)[], origin: Origin): void;
+  /**
+   * The field at `path` was filled by assumption (the sources do not say it, the topology needs
+   * it): a note, and the comment "assumed: <why>" beside it.
+   */
+  assumed(path: readonly (string | number)[], origin: Origin, why: string): void;
 }

@@ -1,6 +1,7 @@
 import type { PlatformAdapter } from '../adapter.js';
 import { checkRrasSite } from './checks.js';
 import { rrasExporter } from './export/index.js';
+import { rrasPowerShellReader } from './import.js';
 import { planRrasSite } from './gateway.js';
 import { resolveRrasSite, rrasServerName, type RrasModel } from './model.js';
 import { rrasViews } from './views.js';
@@ -18,4 +19,5 @@ export const rrasAdapter: PlatformAdapter<'rras', RrasModel | undefined> = {
   },
   views: rrasViews,
   exporter: rrasExporter,
+  readers: [rrasPowerShellReader],
 };

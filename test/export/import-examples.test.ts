@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { platformReaders } from '../../src/cli/import-command.js';
+import { parsePowerShell } from '../../src/config/powershell.js';
+import { importSources } from '../../src/platforms/import.js';
+import { parseTopology } from '../../src/platforms/load.js';
+import { RRAS_CMDLETS } from '../../src/platforms/rras/import.js';
+import { rrasSiteSchema } from '../../src/topology/platforms/rras.js';
+
+/*
+ * Import against the rest of vpnlab: every example topology read back by the topology reader is
+ * the same topology (the comments the import writes change nothing); the RRAS reader's cmdlet
+ * table names only fields the rras schema has; and hostile text never makes the importer throw.
+ */
+
+function exampleFiles(): string[] {
+  const files: string[] = [];
+  for (const folder of ['examples', 'examples/broken', 'examples/import']) {
+    for (const name of readdirSync(folder)) {
+      if (!name.endsWith('.yaml')) continue;
+      const file = join(folder, name);
+      if (/^sites\s*:/m.test(readFileSync(file, 'utf8'))) files.push(file);
+    }
+  }
+  return files;
+}
+
+/** The field names of the rras block's entry under `key` (a collection's item, or the object). */
+function schemaFields(key: string): string[] {
+  let schema = (rrasSiteSchema.shape as Record<string, z.ZodType>)[key];
+  for (;;) {
+    const def = (schema as unknown as { def: { type: string; innerType?: z.ZodType; element?: z.ZodType } }).def;
+    if (def.type === 'optional') schema = def.innerType;
+    else if (def.type === 'array') schema = def.element;
+    else break;
+  }
+  return Object.keys((schema as unknown as { shape: Record<string, unknown> }).shape);
+}
+
+/** The RRAS reader's fields for `cmdlet` that the schema does not have. */
+function unknownFields(table: Record<string, { block: string; fields: Record<string, unknown> }>): string[] {
+  return Object.entries(table).flatMap(([cmdlet, { block, fields }]) => {
+    const known = new Set(schemaFields(block));
+    return Object.keys(fields).filter((f) => !known.has(f)).map((f) => `${cmdlet} -${f}`);
+  });
+}
+
+describe('import and the rest of vpnlab', () => {
+  const files = exampleFiles();
+
+  it('finds the example topologies', () => {
+    assert.ok(files.length >= 20, files.join(', '));
+  });
+
+  for (const file of files) {
+    it(`reads ${file} back as the same topology, every field cited`, async () => {
+      const text = readFileSync(file, 'utf8');
+      const result = await importSources([{ path: file, text }], platformReaders());
+      assert.deepEqual(result.problems, []);
+      const original = parseTopology(text, file, { keepCheckErrors: true });
+      const imported = parseTopology(result.text, 'imported.yaml', { keepCheckErrors: true });
+      assert.deepEqual(imported.topology, original.topology);
+      assert.deepEqual(imported.warnings.map((w) => `${w.code} ${w.path}`), original.warnings.map((w) => `${w.code} ${w.path}`));
+      assert.match(result.text, new RegExp(`# ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+`));
+    });
+  }
+
+  it('names in its cmdlet table only fields the rras schema has (and this check catches a misspelt one)', () => {
+    assert.deepEqual(unknownFields(RRAS_CMDLETS), []);
+    const tampered = { ...RRAS_CMDLETS, 'Add-BgpRouter': { block: 'BgpRouter', fields: { ...RRAS_CMDLETS['Add-BgpRouter'].fields, LocalAsn: 'number' } } };
+    assert.deepEqual(unknownFields(tampered), ['Add-BgpRouter -LocalAsn']);
+  });
+
+  it('never throws on hostile PowerShell: every problem is located, and what it writes passes the YAML parser', async () => {
+    const token = fc.constantFrom(
+      'Add-VpnS2SInterface', 'Set-VpnS2SInterface', 'Add-BgpRouter', 'Add-BgpPeer', 'Set-PrivateProfileString', 'Invoke-WindowsApi', 'New-NetRoute',
+      '-Name', '-LocalASN', '-Destination', '-IPv4Subnet', '-PeerName', '-Force', '$x', '$env:windir\\ras\\router.pbk', '=', '@(', '@{', ')', '}', '(', '"',
+      "'", ',', ';', '|', '`', '#', '<#', '#>', '1.2.3.4', '65032', '"router.pbk"', '\n', ' ', '\t', 'function', '{', '本地', '\u0000', '\r\n',
+    );
+    await fc.assert(fc.asyncProperty(fc.oneof(fc.array(token, { maxLength: 40 }).map((t) => t.join(' ')), fc.string({ maxLength: 200 })), async (text) => {
+      await parsePowerShell(text);
+      const result = await importSources([{ path: 'hostile.ps1', text }], platformReaders());
+      for (const issue of [...result.problems, ...result.notes]) {
+        assert.ok(issue.origin.line >= 1 && issue.origin.column >= 1, JSON.stringify(issue));
+      }
+      if (result.problems.length === 0) assert.doesNotThrow(() => parse(result.text));
+    }), { numRuns: 150, seed: 14 });
+  });
+});
