@@ -263,13 +263,13 @@ class TerraformReader {
     if (typeof kind === 'object') {
       if (read.kind === 'literal') {
         if (typeof read.value === 'string') return read.value;
-        this.draft.problem(origin, 'IMPORT_TF_VALUE', `${what}: expected a reference to a ${kind.ref} or its name`);
+        this.draft.problem(origin, 'IMPORT_TF_VALUE', `${what}: expected a reference to an ${kind.ref} or its name`);
         return undefined;
       }
       const m = /^([a-z_]+)\.([A-Za-z_][A-Za-z0-9_-]*)\.id$/.exec(read.text);
       const name = m !== null && m[1] === kind.ref ? this.names.get(`${m[1]}.${m[2]}`) : undefined;
       if (name === undefined) {
-        this.draft.problem(origin, 'IMPORT_TF_REFERENCE', `${what}: ${read.text} is not the id of a ${kind.ref} this file creates`, `refer to a ${kind.ref} of the file (${kind.ref}.<name>.id)`);
+        this.draft.problem(origin, 'IMPORT_TF_REFERENCE', `${what}: ${read.text} is not the id of an ${kind.ref} this file creates`, `refer to an ${kind.ref} of the file (${kind.ref}.<name>.id)`);
       }
       return name;
     }
