@@ -204,6 +204,20 @@ describe('importing Alibaba Terraform', () => {
     });
   });
 
+  it('reads an export folder as written (main.tf and aliyun-cli.sh): the script is passed over with a note; alone, it is a problem', async () => {
+    const example = ALIBABA_EXAMPLES.find((e) => e.file === 'examples/alibaba-azure-dual-tunnel-bgp.yaml')!;
+    const { network, topology } = load(example.text, example.file);
+    const { artifacts } = exportNetwork(network, { provenance: { file: example.file, vpnlabVersion: 'test' }, redact: false, site: 'AlibabaVPC' });
+    const sources = artifacts.map((a) => ({ path: `out/${a.path}`, text: a.text, ...(a.path === MANIFEST_PATH ? {} : { site: 'AlibabaVPC' }) }));
+    assert.deepEqual(sources.map((s) => s.path).sort(), ['out/AlibabaVPC/aliyun-cli.sh', 'out/AlibabaVPC/main.tf', `out/${MANIFEST_PATH}`]);
+    const result = await run(...sources);
+    assert.deepEqual(result.problems, []);
+    assert.ok(result.notes.some((n) => n.code === 'IMPORT_CLI_NOT_READ' && n.origin.file === 'out/AlibabaVPC/aliyun-cli.sh'));
+    assert.deepEqual(alibabaSites(load(result.text, 'imported.yaml').topology.sites), alibabaSites(topology.sites).filter((s) => s.name === 'AlibabaVPC'));
+    const alone = await run({ path: 'aliyun-cli.sh', text: sources.find((s) => s.path.endsWith('.sh'))!.text });
+    assert.deepEqual(alone.problems.map((p) => `${p.origin.file}:${p.origin.line} ${p.code}`), ['aliyun-cli.sh:1 IMPORT_CLI_NOT_READ']);
+  });
+
   it('never throws on hostile text: garbage, deep nesting, a huge file; every problem is located', async () => {
     const token = fc.constantFrom(
       'resource', '"alicloud_vpn_gateway"', '"alicloud_vpn_connection"', '"g"', '{', '}', '[', ']', '=', '"', '${', '%{', '$${', '#', '//', '/*', '*/', '<<EOF', 'EOF',
