@@ -8,12 +8,14 @@ import { runningSite } from '../../src/emulator/running-site.js';
 import { runPing } from '../../src/emulator/session.js';
 import { runUntilSettled } from '../../src/emulator/settle.js';
 import type { Artifact } from '../../src/platforms/artifacts.js';
+import { formatIpv4 } from '../../src/net/address.js';
 import { exportNetwork } from '../../src/platforms/export.js';
 import { parseTopology } from '../../src/platforms/load.js';
 import { linuxEquivalent, type LinuxEquivalent } from '../../src/platforms/rras/export/linux-equivalent.js';
 import type { RrasModel } from '../../src/platforms/rras/model.js';
 import { tunnelState } from '../../src/platforms/view.js';
 import type { Site } from '../../src/topology/schema.js';
+import { exampleFiles } from './onprem-examples.js';
 import { validateFrr } from './validators/frr.js';
 import { startSwanctlValidator, type SwanctlValidator } from './validators/strongswan.js';
 
@@ -132,6 +134,51 @@ for (const file of [SEED, ACTIVE_ACTIVE]) {
     });
   });
 }
+
+/** Every example with an RRAS site, the broken ones included. */
+const RRAS_EXAMPLES = exampleFiles().filter((f) => ((parse(readFileSync(f, 'utf8')) as Json).sites as Json[]).some((s) => s.platform === 'rras'));
+
+/** An example with each RRAS site replaced by its Linux equivalent. */
+function allReplaced(text: string, file: string): string {
+  const loaded = load(text, file);
+  const doc = parse(text) as Json;
+  for (const { ref } of loaded.network.sites) {
+    if (ref.site.platform !== 'rras') continue;
+    const { site } = linuxEquivalent(ref.site as Site & { platform: 'rras' }, ref.model as RrasModel, loaded.topology);
+    doc.sites[ref.index] = JSON.parse(JSON.stringify(site)) as Json;
+  }
+  return stringify(doc);
+}
+
+/** What a run shows: every gateway's BGP sessions, each on-premises gateway's tunnels (by peer address), the PC's pings. */
+function transcript(network: Network, topology: Json): Json {
+  const out: Json = {};
+  for (const [node, gw] of network.gateways) out[node] = gw.bgp === undefined ? [] : peerRecords(gw.bgp).map((p) => `${p.address} ${p.state}`);
+  for (const site of topology.sites as Json[]) {
+    if (site.platform !== 'rras' && site.platform !== 'linux') continue;
+    const gateway = site.platform === 'rras' ? (site.rras.Server.Name as string | undefined) ?? 'RRAS' : site.linux.gateways[0].name as string;
+    for (const instance of runningSite(network, site.name as string).instances(gateway)) {
+      out[`${site.name} tunnels`] = (instance.plan.ipsec?.peers ?? []).map((p) => `${p.remoteAddress === undefined ? 'any' : formatIpv4(p.remoteAddress)} ${tunnelState(instance, p.name)}`).sort();
+    }
+  }
+  if ((topology.sites as Json[]).some((s) => (s.hosts as Json[] | undefined)?.some((h) => h.name === 'pc'))) out['pings'] = pings(network, topology);
+  return out;
+}
+
+describe('every example with an RRAS site: the Linux equivalent behaves as RRAS does, mistakes included', () => {
+  it('there are RRAS examples, broken ones among them', () => {
+    assert.ok(RRAS_EXAMPLES.length >= 5 && RRAS_EXAMPLES.some((f) => f.includes('broken')), RRAS_EXAMPLES.join(', '));
+  });
+  for (const file of RRAS_EXAMPLES) {
+    const text = readFileSync(file, 'utf8');
+    it(`${file}: check finds the same problems (RRAS_X as LINUX_X), up shows the same sessions, tunnels and pings`, () => {
+      const linux = allReplaced(text, file);
+      const codes = (t: string): string[] => load(t, file).warnings.map((w) => w.code.replace(/^(RRAS|LINUX)_/, '')).sort();
+      assert.deepEqual(codes(linux), codes(text));
+      assert.deepEqual(transcript(run(linux, file), parse(linux) as Json), transcript(run(text, file), parse(text) as Json));
+    });
+  }
+});
 
 describe('the mapping of seed 000\'s RRAS server is examples/linux-azure-bgp.yaml\'s hand-written gateway', () => {
   const mapped = equivalentOf(readFileSync(SEED, 'utf8'), SEED).site.linux!.gateways[0]! as Json;
