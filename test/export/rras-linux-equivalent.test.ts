@@ -381,7 +381,7 @@ describe('the Linux equivalents load in real strongSwan and FRR', () => {
   after(async () => {
     await swan?.close();
   });
-  const cases: [string, string][] = [[SEED, readFileSync(SEED, 'utf8')], [ACTIVE_ACTIVE, readFileSync(ACTIVE_ACTIVE, 'utf8')], ['kitchen-sink.yaml', kitchenSink()]];
+  const cases: [string, string][] = [...RRAS_EXAMPLES.map((f): [string, string] => [f, readFileSync(f, 'utf8')]), ['kitchen-sink.yaml', kitchenSink()]];
   const seedFiles = exportText(readFileSync(SEED, 'utf8'), SEED).filter((a) => a.path.startsWith('OnPrem/linux/'));
 
   for (const [file, text] of cases) {
