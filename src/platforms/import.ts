@@ -110,6 +110,13 @@ export class Draft implements TopologyDraft {
   finish(): void {
     const finishers = this.finishers.splice(0);
     for (const fill of finishers) fill();
+    for (const site of this.siteList) {
+      visitStrings(site.data, [], (path, text) => {
+        if (!text.startsWith(REDACTED_PREFIX)) return;
+        const origin = site.fields.get(JSON.stringify(path))?.note.origin ?? site.origin;
+        this.note(origin, 'IMPORT_REDACTED', `site '${site.name}' ${path.join('.')} is the placeholder ${text} of an export made with --redact: put the real pre-shared key there`);
+      });
+    }
   }
 
   /** The draft as the topology file writes it, with its comments. */
@@ -144,6 +151,15 @@ export class Draft implements TopologyDraft {
     });
     return doc.toString({ lineWidth: 0 });
   }
+}
+
+/** What `vpnlab export --redact` writes instead of a pre-shared key (artifacts.ts secretValue). */
+const REDACTED_PREFIX = 'REDACTED-PSK-';
+
+function visitStrings(value: unknown, path: Path, visit: (path: Path, text: string) => void): void {
+  if (typeof value === 'string') visit(path, value);
+  else if (Array.isArray(value)) value.forEach((item, index) => visitStrings(item, [...path, index], visit));
+  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) visitStrings(item, [...path, key], visit);
 }
 
 function where(origin: Origin): string {

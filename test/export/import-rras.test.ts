@@ -188,6 +188,14 @@ describe('importing RRAS PowerShell', () => {
     assert.equal(site.rras!.NetRoutes, undefined);
   });
 
+  it('notes a pre-shared key that is the placeholder of an export made with --redact, at its line', async () => {
+    const line = 'Add-VpnS2SInterface -Name A -Destination 203.0.113.9 -SharedSecret REDACTED-PSK-OnPrem_A';
+    const result = await run({ path: 'redacted.ps1', text: line });
+    assert.deepEqual(codes(result), []);
+    const redacted = result.notes.filter((n) => n.code === 'IMPORT_REDACTED');
+    assert.deepEqual(redacted.map((n) => `${n.origin.line}:${n.origin.column}`), [`1:${line.indexOf('REDACTED') + 1}`]);
+  });
+
   it('makes a problem, at its line and column, of what it cannot read: an unknown command or parameter, a computed value, a bad router.pbk key, a parse error', async () => {
     const lines = [
       'Add-VpnS2SInterface -Name A -Destination 203.0.113.9',
