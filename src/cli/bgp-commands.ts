@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { bgpDaemonJsonSchema, loadBgpDaemonConfig, toDaemonSettings } from '../bgp/config/daemon-schema.js';
 import type { PeerRecord, RouteRecord, TransitionRecord } from '../bgp/views.js';
 import { formatIssue } from '../config/issues.js';
-import { BgpDaemon } from '../runtime/bgp-daemon.js';
 import { apiTargetOptions, callApi, runUntilSignal, timestamped, type ApiTarget } from './daemon-support.js';
 import type { Io } from './io.js';
 import { renderGetBgpPeer, renderGetBgpRouteInformation, renderPeers, renderRoutes } from './render/bgp.js';
@@ -45,6 +43,8 @@ export function addBgpCommands(program: Command, io: Io): void {
   bgp.command('run <file>')
     .description('run a BGP speaker from a config file until SIGINT/SIGTERM (see docs/bgp-daemon.md)')
     .action(async (file: string) => {
+      const { loadBgpDaemonConfig, toDaemonSettings } = await import('../bgp/config/daemon-schema.js');
+      const { BgpDaemon } = await import('../runtime/bgp-daemon.js');
       const loaded = loadBgpDaemonConfig(file);
       for (const w of loaded.warnings) io.err(`${formatIssue(w)}\n`);
       const log = timestamped(io.out);
@@ -57,7 +57,8 @@ export function addBgpCommands(program: Command, io: Io): void {
 
   bgp.command('check <file>')
     .description('validate a `bgp run` config file; exit 1 with every problem found')
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const { loadBgpDaemonConfig } = await import('../bgp/config/daemon-schema.js');
       const { data, warnings } = loadBgpDaemonConfig(file);
       for (const w of warnings) io.err(`${formatIssue(w)}\n`);
       io.out(`${file}: ok — AS ${data.localAsn}, router ID ${data.routerId}, ${data.neighbors.length} neighbour(s), ${data.policies?.length ?? 0} policies\n`);
@@ -66,7 +67,8 @@ export function addBgpCommands(program: Command, io: Io): void {
   bgp.command('schema')
     .description('print the JSON Schema of the `bgp run` config file')
     .option('-o, --out <file>', 'write it to a file instead')
-    .action((opts: { out?: string }) => {
+    .action(async (opts: { out?: string }) => {
+      const { bgpDaemonJsonSchema } = await import('../bgp/config/daemon-schema.js');
       const text = `${JSON.stringify(bgpDaemonJsonSchema(), null, 2)}\n`;
       if (opts.out !== undefined) writeFileSync(opts.out, text);
       else io.out(text);

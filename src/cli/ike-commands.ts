@@ -3,11 +3,8 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { formatIssue } from '../config/issues.js';
 import { VpnlabError } from '../core/errors.js';
-import { ESP_SA_FILE, IKEV2_DECRYPTION_TABLE_FILE } from '../ike/key-export.js';
-import { ikeDaemonJsonSchema, loadIkeDaemonConfig, toIkeDaemonSettings } from '../ike/config/daemon-schema.js';
 import type { IkeSaView } from '../ike/views.js';
-import { IkeDaemon } from '../runtime/ike-daemon.js';
-import { startIkeApi, type PingResult } from '../runtime/ike-api.js';
+import type { PingResult } from '../runtime/ike-api.js';
 import { ensurePrivateFolder, writePrivateFile } from '../runtime/private-files.js';
 import { apiTargetOptions, callApi, runUntilSignal, timestamped, type ApiTarget } from './daemon-support.js';
 import type { Io } from './io.js';
@@ -51,6 +48,9 @@ export function addIkeCommands(program: Command, io: Io): void {
     .description('run an IKEv2 gateway from a config file until SIGINT/SIGTERM (see docs/ike-daemon.md)')
     .option('--allow-key-export', 'let the API give out the SAs\' keys (GET /api/v1/keys, `vpnlab ike keys`): off by default')
     .action(async (file: string, opts: { allowKeyExport?: boolean }) => {
+      const { loadIkeDaemonConfig, toIkeDaemonSettings } = await import('../ike/config/daemon-schema.js');
+      const { IkeDaemon } = await import('../runtime/ike-daemon.js');
+      const { startIkeApi } = await import('../runtime/ike-api.js');
       const loaded = loadIkeDaemonConfig(file);
       for (const w of loaded.warnings) io.err(`${formatIssue(w)}\n`);
       const settings = toIkeDaemonSettings(loaded.data);
@@ -74,7 +74,8 @@ export function addIkeCommands(program: Command, io: Io): void {
 
   ike.command('check <file>')
     .description('validate an `ike run` config file; exit 1 with every problem found')
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const { loadIkeDaemonConfig } = await import('../ike/config/daemon-schema.js');
       const { data, warnings } = loadIkeDaemonConfig(file);
       for (const w of warnings) io.err(`${formatIssue(w)}\n`);
       const children = data.connections.reduce((n, c) => n + c.children.length, 0);
@@ -84,7 +85,8 @@ export function addIkeCommands(program: Command, io: Io): void {
   ike.command('schema')
     .description('print the JSON Schema of the `ike run` config file')
     .option('-o, --out <file>', 'write it to a file instead')
-    .action((opts: { out?: string }) => {
+    .action(async (opts: { out?: string }) => {
+      const { ikeDaemonJsonSchema } = await import('../ike/config/daemon-schema.js');
       const text = `${JSON.stringify(ikeDaemonJsonSchema(), null, 2)}\n`;
       if (opts.out !== undefined) writeFileSync(opts.out, text);
       else io.out(text);
@@ -116,6 +118,7 @@ export function addIkeCommands(program: Command, io: Io): void {
     .option('--force', 'replace key files already in the folder (written anew and renamed over them, never through a link)')
     .action(async (opts: ApiTarget & { out: string; force?: boolean }) => {
       const dir = resolve(opts.out);
+      const { ESP_SA_FILE, IKEV2_DECRYPTION_TABLE_FILE } = await import('../ike/key-export.js');
       ensurePrivateFolder(dir, { purpose: 'the keys folder', mode: 0o700 });
       const names = [IKEV2_DECRYPTION_TABLE_FILE, ESP_SA_FILE];
       const replace = opts.force === true;

@@ -1,6 +1,7 @@
 import {
   Composer, CST, Document, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Node as YamlNode,
 } from 'yaml';
+import { CORE_SCHEMA, load as loadPlainYaml } from 'js-yaml';
 import { boundText } from './display.js';
 
 export type DocPath = readonly (string | number)[];
@@ -85,7 +86,7 @@ export interface SyntaxProblem {
 export class DocumentSource {
   readonly file: string;
   readonly text: string;
-  readonly doc: Document;
+  private composed: Document | undefined;
   private readonly lines: LineCounter;
   private resolved: { data: unknown } | undefined;
 
@@ -94,11 +95,26 @@ export class DocumentSource {
     this.file = file;
     this.text = text;
     this.lines = new LineCounter();
+    const plain = plainData(text);
+    if (plain !== undefined) this.resolved = { data: plain };
+    else this.composed = this.compose();
+  }
+
+  /**
+   * The document with every node's place in the file. A plain file (plainData) is read without it,
+   * and it is built only when a position is asked for: most files are valid and never need one.
+   */
+  get doc(): Document {
+    this.composed ??= this.compose();
+    return this.composed;
+  }
+
+  private compose(): Document {
     // The library's own duplicate-key check compares each key with every earlier one (minutes for
     // a 1 MB map); duplicateKeys does the same in one pass.
     const composer = new Composer({ uniqueKeys: false });
     let doc: Document.Parsed | undefined;
-    for (const next of composer.compose(this.limitedTokens(text), true, text.length)) {
+    for (const next of composer.compose(this.limitedTokens(this.text), true, this.text.length)) {
       if (doc === undefined) {
         doc = next;
         continue;
@@ -106,8 +122,8 @@ export class DocumentSource {
       doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
       break;
     }
-    this.doc = doc!;
-    this.checkExpansion();
+    this.checkExpansion(doc!);
+    return doc!;
   }
 
   /** The parser's tokens, refused past the depth and node limits as the lexer produces them. */
@@ -139,13 +155,13 @@ export class DocumentSource {
    * order, and refuses it at the alias that takes the count past YAML_LIMITS.expandedNodes.
    * Iterative, and each anchored node's size is computed once.
    */
-  private checkExpansion(): void {
+  private checkExpansion(doc: Document): void {
     const size = new Map<unknown, number>();
     let total = 0;
     const stack: { node: unknown; children: unknown[] | undefined; sum: number }[] = [];
     const enter = (node: unknown): void => {
       if (isAlias(node)) {
-        const target = node.resolve(this.doc);
+        const target = node.resolve(doc);
         total += size.get(target) ?? 1;
         if (total > YAML_LIMITS.expandedNodes) {
           throw this.limit('aliases', offsetOf(node) ?? 0, `aliases expand the document past ${YAML_LIMITS.expandedNodes} nodes (each alias copies what its anchor names)`);
@@ -157,7 +173,7 @@ export class DocumentSource {
       const children = isMap(node) ? node.items.flatMap((p) => [p.key, p.value]) : isSeq(node) ? [...node.items] : undefined;
       stack.push({ node, children: children?.reverse(), sum: 1 });
     };
-    enter(this.doc.contents);
+    enter(doc.contents);
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       const child = top.children?.pop();
@@ -179,6 +195,8 @@ export class DocumentSource {
 
   /** YAML errors: the parser's, then keys repeated in one mapping (YAML forbids them). */
   syntaxProblems(): SyntaxProblem[] {
+    // A plain file was read whole by a strict parser that refuses both.
+    if (this.composed === undefined) return [];
     const out: SyntaxProblem[] = [];
     for (const e of this.doc.errors) {
       const pos = this.lines.linePos(e.pos[0]);
@@ -259,4 +277,42 @@ export class DocumentSource {
 function offsetOf(node: unknown): number | undefined {
   const range = (node as YamlNode | null | undefined)?.range;
   return range === undefined || range === null ? undefined : range[0];
+}
+
+/** Data nested deeper than this is left to the full parser, which holds it to YAML_LIMITS.depth exactly. */
+const PLAIN_DEPTH = YAML_LIMITS.depth / 2;
+
+/**
+ * The data of a file that needs nothing of the full parser: no anchor, alias or tag, no more nodes
+ * than YAML_LIMITS allows, nesting well inside the depth limit, and nothing a strict YAML 1.2
+ * core-schema parser refuses (js-yaml: a duplicate key, a second document, bad syntax). That
+ * parser reads a file six times as fast as composing the document with positions; undefined
+ * sends the file to the full parser, which reports whatever is wrong with where it is.
+ */
+function plainData(text: string): unknown {
+  let nodes = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    const type = CST.tokenType(lexeme);
+    if (type === 'alias' || type === 'anchor' || type === 'tag') return undefined;
+    if (type !== null && NODE_TOKENS.has(type) && ++nodes > YAML_LIMITS.nodes) return undefined;
+  }
+  let data: unknown;
+  try {
+    data = loadPlainYaml(text, { schema: CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  return data !== null && typeof data === 'object' && depthWithin(data, PLAIN_DEPTH) ? data : undefined;
+}
+
+/** Whether collections nest at most `limit` deep; iterative. */
+function depthWithin(root: object, limit: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > limit) return false;
+    for (const child of Object.values(value)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return true;
 }

@@ -1,6 +1,7 @@
 import { CeaseSubcode, ErrorCode } from '../bgp/errors.js';
 import type { TransitionReason } from '../bgp/fsm-types.js';
 import { BgpSpeaker, DEFAULT_HOLD_TIME } from '../bgp/speaker.js';
+import { FSM_DEFAULTS } from '../bgp/timers.js';
 import { DEFAULT_RETRANSMIT } from '../ike/config.js';
 import { IpsecGateway } from '../ipsec/gateway.js';
 import { ExchangeType, NotifyType } from '../ike/constants.js';
@@ -168,6 +169,17 @@ export class GatewayInstance {
     const config = this.plan.bgp?.config;
     const hold = (config?.neighbors ?? []).map((n) => (n.holdTime ?? config?.holdTime ?? DEFAULT_HOLD_TIME) * 1000);
     return Math.max(0, ...dpd, ...hold);
+  }
+
+  /**
+   * The longest this instance takes to bring back what a restored path or peer had carried: notice
+   * the loss (failureDetectionMs: a session that outlived the outage may still expire), then wait
+   * for BGP's ConnectRetry or damped idle hold before it connects again.
+   */
+  get recoveryMs(): number {
+    const config = this.plan.bgp?.config;
+    const retry = (config?.neighbors ?? []).map((n) => (n.connectRetryTime ?? FSM_DEFAULTS.connectRetryTime) * 1000);
+    return this.failureDetectionMs + Math.max(0, ...retry, FSM_DEFAULTS.idleHoldTimeMax * 1000);
   }
 
   /** The instance fails (a fault): it loses every IKE SA and BGP session without telling anyone. */

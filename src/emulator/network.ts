@@ -16,6 +16,7 @@ import { planSite, resolveNetwork, type ResolvedNetwork } from '../platforms/reg
 import type { EmulationEvent, LogEventBody, Milestone, MilestoneBody } from './events.js';
 import { Fabric } from './fabric.js';
 import { GatewayInstance } from './gateway-instance.js';
+import { summarize } from './summary.js';
 import type { EmulatorHost, NodeRole, SimNode } from './host.js';
 
 export type { NodeRole, SimNode } from './host.js';
@@ -104,10 +105,17 @@ export class Network implements EmulatorHost {
       const unchanged = fault.isUp() === up;
       this.milestone(target.name, { kind: 'fault', target, up, unchanged });
       if (unchanged) return;
+      if (this.healthBeforeFaults === undefined) {
+        const { tunnels, sessions } = summarize(this);
+        this.healthBeforeFaults = { tunnels: tunnels.up, sessions: sessions.established };
+      }
       this.lastFault = { atMs, up };
       fault.apply(up);
     }, undefined);
   }
+
+  /** Tunnels up and BGP sessions established when the first fault struck: what restoring everything should bring back. */
+  healthBeforeFaults: { readonly tunnels: number; readonly sessions: number } | undefined;
 
   /** The last fault that changed something; after one that took something down, settling waits for what it breaks to show. */
   lastFault: { readonly atMs: number; readonly up: boolean } | undefined;

@@ -9,6 +9,8 @@ import { runUntilSettled } from '../../src/emulator/settle.js';
 import { formatPrefix } from '../../src/net/address.js';
 import { parseTopology } from '../../src/platforms/load.js';
 import { parseTunnelTarget } from '../../src/topology/faults.js';
+import { summarize } from '../../src/emulator/summary.js';
+import { main } from '../../src/cli/main.js';
 
 /*
  * BGP over Alibaba Cloud's dual-tunnel IPsec connection to an active-active Azure gateway with
@@ -107,6 +109,36 @@ describe('BGP over Alibaba Cloud tunnels', () => {
     assert.ok(vpc.at(-1)!.at >= 10 * MINUTE);
     const speaker = network.gateways.get('AlibabaVPC/VpnGateway_1')!.bgp!;
     assert.equal(peerRecords(speaker)[0]?.state, 'Established');
+  });
+
+  it('a user restores Tunnel 1 at 8m, before its BGP session has expired: up waits until the session that expires after the outage has reconnected', () => {
+    const network = started();
+    const target = parseTunnelTarget('AlibabaVPC/VpnGateway_1:IPsecConnection')!;
+    network.scheduleFault(6 * MINUTE, target, false);
+    network.scheduleFault(8 * MINUTE, target, true);
+    network.scheduler.advance(8 * MINUTE);
+    assert.equal(runUntilSettled(network, 20 * MINUTE).settled, true);
+    const speaker = network.gateways.get('AlibabaVPC/VpnGateway_1')!.bgp!;
+    assert.equal(peerRecords(speaker)[0]?.state, 'Established', 'reconnected after the hold timer expired');
+    const summary = summarize(network);
+    assert.deepEqual([summary.tunnels.up, summary.sessions.established, summary.failures.length], [2, 2, 0]);
+    assert.deepEqual(fabricRoutes(network.milestones, 'AlibabaVPC/vRouter', '192.168.0.0/16').at(-1)?.via, ['VpnGateway_1'], 'back on Tunnel 1');
+  });
+
+  it('up shows each tunnel\'s TunnelBgpConfig as DescribeVpnConnections does, BgpStatus false while Tunnel 1 is cut', async () => {
+    const rows = async (...faults: string[]): Promise<string[]> => {
+      let out = '';
+      const code = await main(['node', 'vpnlab', 'up', EXAMPLE, ...faults.flatMap((f) => ['--fault', f])], { out: (t) => { out += t; }, err: () => {} });
+      assert.equal(code, 0);
+      const table = out.slice(out.indexOf('Tunnel BGP (DescribeVpnConnections TunnelBgpConfig):'));
+      return table.split('\n').slice(2, 4).map((l) => l.trim().split(/\s+/).join(' '));
+    };
+    assert.deepEqual(await rows(), [
+      'IPsecConnection Tunnel 1 45104 169.254.21.1 169.254.21.0/30 65515 169.254.21.2 success',
+      'IPsecConnection Tunnel 2 45104 169.254.22.1 169.254.22.0/30 65515 169.254.22.2 success',
+    ]);
+    const cut = await rows('6m:down:AlibabaVPC/VpnGateway_1:IPsecConnection');
+    assert.deepEqual(cut.map((r) => r.split(' ').at(-1)), ['false', 'success']);
   });
 });
 

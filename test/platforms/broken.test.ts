@@ -54,6 +54,15 @@ const VARIANTS: Variant[] = [
       /198\.51\.100\.10 \{198\.51\.100\.10\} True {8}Disconnected/],
   },
   {
+    file: 'examples/broken/linux-no-bgp-host-route.yaml', what: 'strongSwan + FRR without the route to 10.3.1.254 into ipsec0: the tunnel is up, bgpd never connects',
+    up: [/3 sites: 2 of 2 tunnels up, 1 of 2 BGP sessions established; 1 failure:/, /BGP OnPrem\/gw:10\.3\.1\.254 Connect/],
+    ping: { from: 'pc', to: '10.3.0.4', dropped: /internet: 2 packet\(s\) 192\.168\.37\.10 -> 10\.3\.0\.4 \(VNet1\/vm1\): no route to the destination/ },
+  },
+  {
+    file: 'examples/broken/linux-bgp-connected-check.yaml', what: 'FRR eBGP to a peer behind the tunnel without disable-connected-check: the neighbour stays Active',
+    up: [/3 sites: 2 of 2 tunnels up, 1 of 2 BGP sessions established; 1 failure:/, /BGP OnPrem\/gw:10\.3\.1\.254 Active/],
+  },
+  {
     file: 'examples/broken/rras-no-bgp-host-route.yaml', what: 'no host route to 10.3.1.254 through the tunnel: the tunnel is up, BGP is not',
     up: [/tunnel 198\.51\.100\.10 up/, /AzureS2S 192\.168\.37\.1 {3}10\.3\.1\.254 {4}65010 {3}Mixed {9}Connecting/],
   },

@@ -137,6 +137,8 @@ const BROKEN: Record<string, Expected[]> = {
   'rras-peer-asn-mismatch.yaml': [{ code: 'PAIR_PEER_ASN_MISMATCH', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].PeerASN', names: ["'AzureS2S'", "'VNet1GW'", '65011', 'Bad Peer AS'] }],
   'rras-psk-mismatch.yaml': [{ code: 'PAIR_PSK_MISMATCH', severity: 'warning', path: 'sites[0].rras.VpnS2SInterfaces[0].SharedSecret', names: ["'198.51.100.10'", "'VNet1ToSite5'", 'AUTHENTICATION_FAILED'] }],
   'rras-no-bgp-host-route.yaml': [{ code: 'RRAS_NO_BGP_HOST_ROUTE', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.1.254', 'cannot come up'] }],
+  'linux-no-bgp-host-route.yaml': [{ code: 'LINUX_NO_BGP_HOST_ROUTE', severity: 'warning', path: 'sites[0].linux.gateways[0].frr.router bgp.neighbors.10.3.1.254', names: ['10.3.1.254', 'never comes up'] }],
+  'linux-bgp-connected-check.yaml': [{ code: 'LINUX_BGP_CONNECTED_CHECK', severity: 'warning', path: 'sites[0].linux.gateways[0].frr.router bgp.neighbors.10.3.1.254', names: ['10.3.1.254', 'Active'] }],
   'rras-wrong-peer-address.yaml': [
     { code: 'PAIR_BGP_PEER_ADDRESS', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.0.254', '10.3.1.254', "'VNet1GW'"] },
     { code: 'RRAS_NO_BGP_HOST_ROUTE', severity: 'warning', path: 'sites[0].rras.BgpPeers[0].PeerIPAddress', names: ["'AzureS2S'", '10.3.0.254'] },

@@ -75,6 +75,18 @@ describe('a Linux gateway (strongSwan + FRR) in place of RRAS facing Azure', () 
     assert.deepEqual(toVnet2.map((e) => (e.kind === 'reply' ? e.ttl : e.kind)), [61, 61]);
   });
 
+  it('a user sets encap = yes on the Azure connection: IKE moves to port 4500, ESP travels in UDP, BGP comes up and the PC pings VNet1', () => {
+    const text = variant((gw) => { gw.swanctl.connections.azure.encap = 'yes'; });
+    assert.deepEqual(codes(text), [], 'Azure gateways support NAT-T: nothing to warn about');
+    const network = runNetwork(text);
+    const logs = network.events.filter((e) => e.node === 'OnPrem/gw' && e.kind === 'log').map((e) => (e.kind === 'log' ? e.line : ''));
+    assert.ok(logs.some((l) => l.includes('forcing UDP encapsulation, switching to port 4500')), 'strongSwan forces encapsulation');
+    assert.equal(tunnelState(onPremGateway(network), 'azure'), 'up');
+    assert.equal(bgpState(network), 'Established');
+    const pings = runPing(network, 'OnPrem/pc', '10.3.0.4', 2).ping.events;
+    assert.deepEqual(pings.map((e) => (e.kind === 'reply' ? e.ttl : e.kind)), [126, 126]);
+  });
+
   it('a user forgets the route to the Azure BGP address through ipsec0: LINUX_NO_BGP_HOST_ROUTE, and the session never comes up', () => {
     const text = variant((gw) => { gw.routes = []; });
     assert.equal(findingAt(text, 'LINUX_NO_BGP_HOST_ROUTE'), 'sites[0].linux.gateways[0].frr.router bgp.neighbors.10.3.1.254');

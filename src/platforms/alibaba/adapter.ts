@@ -1,6 +1,7 @@
 import type { PlatformAdapter } from '../adapter.js';
 import { checkAlibabaSite } from './checks.js';
 import { alibabaPskProblem } from './defaults.js';
+import { alibabaExporter } from './export/index.js';
 import { ALIBABA_FABRIC, planAlibabaSite } from './gateway.js';
 import { alibabaInstanceNames, resolveAlibabaSite, type AlibabaModel } from './model.js';
 import { alibabaViews } from './views.js';
@@ -19,4 +20,5 @@ export const alibabaAdapter: PlatformAdapter<'alibaba', AlibabaModel> = {
     addTunnelFix: (address) => `create a customer gateway with IpAddress ${address} and use it for the other tunnel: one customer gateway per public IP of the gateway it faces`,
   },
   views: alibabaViews,
+  exporter: alibabaExporter,
 };

@@ -1,5 +1,7 @@
 import { formatIpv4, formatPrefix } from '../../net/address.js';
+import { peerRecords } from '../../bgp/views.js';
 import type { ModelRef } from '../adapter.js';
+import { tunnelSession } from './bgp.js';
 import type { AlibabaGateway, AlibabaModel } from './model.js';
 import type { PlatformView, RunningFabric, RunningInstance, RunningSite } from '../view.js';
 
@@ -50,11 +52,36 @@ function gatewayViews(site: string, gateway: AlibabaGateway, running: RunningSit
     { kind: 'heading', subject: `${site}/${gateway.name}`, title: `Alibaba Cloud VPN gateway (${status}; ${addresses})` },
     { kind: 'table', columns: ['CONNECTION', 'TUNNEL', 'ROLE', 'LOCAL', 'REMOTE', 'STATE', 'CARRIES'], rows: tunnels },
   ];
+  const bgp = tunnelBgpRows(gateway, instances);
+  if (bgp.length > 0) {
+    views.push({ kind: 'table', caption: 'Tunnel BGP (DescribeVpnConnections TunnelBgpConfig)', columns: ['CONNECTION', 'TUNNEL', 'LocalAsn', 'LocalBgpIp', 'TunnelCidr', 'PeerAsn', 'PeerBgpIp', 'BgpStatus'], rows: bgp });
+  }
   const generated = instances.flatMap((i) => [...(i.plan.generated ?? [])].map(([name, value]) => ({ name, value })));
   if (generated.length > 0) views.push({ kind: 'generated', shownBy: 'DescribeVpnConnection', values: generated });
   const routes = gateway.routes.map((e) => [e.kind, 'RouteSource' in e.resource ? e.resource.RouteSource : '', e.resource.RouteDest, e.nextHop.name, e.published ? 'Published' : 'Unpublished']);
   if (routes.length > 0) views.push({ kind: 'table', columns: ['TYPE', 'SOURCE', 'DESTINATION', 'NEXT HOP', 'STATUS'], rows: routes });
   return views;
+}
+
+/**
+ * Each BGP tunnel as DescribeVpnConnections reports its TunnelBgpConfig: the addresses and ASNs,
+ * and BgpStatus, "success" while the session is Established and "false" otherwise (the values the
+ * API reference gives for the negotiation state).
+ */
+function tunnelBgpRows(gateway: AlibabaGateway, instances: readonly RunningInstance[]): string[][] {
+  const rows: string[][] = [];
+  for (const conn of gateway.connections) {
+    for (const tunnel of conn.tunnels) {
+      const session = tunnelSession(tunnel);
+      if (session === undefined) continue;
+      const instance = instances[tunnel.address - 1];
+      const state = instance?.bgp === undefined ? undefined : peerRecords(instance.bgp).find((p) => p.name === conn.name)?.state;
+      rows.push([conn.name, `Tunnel ${tunnel.address}`, String(session.localAsn), formatIpv4(session.local),
+        tunnel.bgp.tunnelCidr === undefined ? '' : formatPrefix(tunnel.bgp.tunnelCidr), String(session.peerAsn), formatIpv4(session.peer),
+        state === 'Established' ? 'success' : 'false']);
+    }
+  }
+  return rows;
 }
 
 /** The VPC route table: the vRouter's routes in use, next hops named by their owner. */

@@ -5,6 +5,7 @@ import { azureSharedKeyProblem } from './defaults.js';
 import { azureBlock, azureInstanceName } from './facts.js';
 import { AZURE_FABRIC, planAzureSite } from './gateway.js';
 import { azureViews } from './views.js';
+import { azureExporter } from './export/index.js';
 
 /** Azure VNets: virtual network gateways (one node per instance), local network gateways, connections, the VNet's routing. */
 export const azureAdapter: PlatformAdapter<'azure', AzureModel> = {
@@ -20,4 +21,5 @@ export const azureAdapter: PlatformAdapter<'azure', AzureModel> = {
     answerFix: (address) => `give that Azure gateway a connection to ${address} (a local network gateway with gatewayIpAddress ${address}, or the Vnet2Vnet connection back)`,
   },
   views: azureViews,
+  exporter: azureExporter,
 };

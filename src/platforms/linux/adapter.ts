@@ -1,5 +1,6 @@
 import type { PlatformAdapter } from '../adapter.js';
 import { checkLinuxSite } from './checks.js';
+import { linuxExporter } from './export/index.js';
 import { planLinuxSite } from './gateway.js';
 import { resolveLinuxSite, type LinuxModel } from './model.js';
 import { linuxViews } from './views.js';
@@ -16,4 +17,5 @@ export const linuxAdapter: PlatformAdapter<'linux', LinuxModel | undefined> = {
     answerFix: (address) => `add a swanctl connection with remote_addrs = ${address} to a gateway of the linux: block`,
   },
   views: linuxViews,
+  exporter: linuxExporter,
 };

@@ -1,5 +1,6 @@
 import type { PlatformAdapter } from '../adapter.js';
 import { checkRrasSite } from './checks.js';
+import { rrasExporter } from './export/index.js';
 import { rrasPowerShellReader } from './import.js';
 import { planRrasSite } from './gateway.js';
 import { resolveRrasSite, rrasServerName, type RrasModel } from './model.js';
@@ -17,5 +18,6 @@ export const rrasAdapter: PlatformAdapter<'rras', RrasModel | undefined> = {
     answerFix: (address) => `give that RRAS server an S2S interface with Destination ${address}`,
   },
   views: rrasViews,
+  exporter: rrasExporter,
   readers: [rrasPowerShellReader],
 };

@@ -18,7 +18,7 @@ export interface BlockSchema {
 
 export interface AttributeSchema {
   readonly required?: boolean;
-  /** The values the provider accepts, when it validates against a fixed list. */
+  /** The values the provider accepts, when it validates against a fixed list (numbers as their decimal text). */
   readonly enum?: readonly string[];
 }
 
@@ -80,8 +80,10 @@ function checkBlock(at: string, body: Record<string, unknown>, schema: BlockSche
       problems.push(`${at}: '${key}' is not an argument or block of this resource`);
       continue;
     }
-    if (attribute?.enum !== undefined && typeof value === 'string' && !value.includes('${') && !attribute.enum.includes(value)) {
-      problems.push(`${at}.${key}: '${value}' is not one of ${attribute.enum.join(', ')}`);
+    // Numbers are compared as written (`bandwidth = 10` against "10"): hcl2json gives them as numbers.
+    const literal = typeof value === 'number' ? String(value) : value;
+    if (attribute?.enum !== undefined && typeof literal === 'string' && !literal.includes('${') && !attribute.enum.includes(literal)) {
+      problems.push(`${at}.${key}: '${literal}' is not one of ${attribute.enum.join(', ')}`);
     }
     if (block !== undefined) {
       const bodies = Array.isArray(value) ? value : [value];
