@@ -3,11 +3,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { z } from 'zod';
 import { platformReaders } from '../../src/cli/import-command.js';
 import { parsePowerShell } from '../../src/config/powershell.js';
+import { exportNetwork, MANIFEST_PATH, type Manifest } from '../../src/platforms/export.js';
 import { importSources } from '../../src/platforms/import.js';
+import type { ImportSource } from '../../src/platforms/imports.js';
 import { parseTopology } from '../../src/platforms/load.js';
 import { RRAS_CMDLETS } from '../../src/platforms/rras/import.js';
 import { rrasSiteSchema } from '../../src/topology/platforms/rras.js';
@@ -28,6 +30,12 @@ function exampleFiles(): string[] {
     }
   }
   return files;
+}
+
+function withoutEmptyLists(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmptyLists);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).map(([k, v]) => [k, withoutEmptyLists(v)]));
 }
 
 /** The field names of the rras block's entry under `key` (a collection's item, or the object). */
@@ -67,6 +75,33 @@ describe('import and the rest of vpnlab', () => {
       assert.deepEqual(imported.topology, original.topology);
       assert.deepEqual(imported.warnings.map((w) => `${w.code} ${w.path}`), original.warnings.map((w) => `${w.code} ${w.path}`));
       assert.match(result.text, new RegExp(`# ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+`));
+    });
+  }
+
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    if (!/platform: rras/.test(text)) continue;
+    it(`reads back the RRAS sites of ${file} from their vpnlab export script as the same sites`, async () => {
+      const loaded = parseTopology(text, file, { keepCheckErrors: true });
+      const exported = exportNetwork(loaded.network, { provenance: { file, vpnlabVersion: 'test' }, redact: false });
+      const manifest = JSON.parse(exported.artifacts.find((a) => a.path === MANIFEST_PATH)!.text) as Manifest;
+      const rrasSites = new Set(loaded.topology.sites.filter((s) => s.platform === 'rras').map((s) => s.name));
+      // Every file of the folder; vpnlab reads the RRAS scripts. The other platforms' sites come
+      // from a topology file holding just them (vpnlab does not read ARM or swanctl.conf yet).
+      const sources: ImportSource[] = [{ path: `out/${MANIFEST_PATH}`, text: JSON.stringify(manifest) }];
+      for (const entry of manifest.sites) {
+        for (const path of entry.artifacts) sources.push({ path: `out/${path}`, text: exported.artifacts.find((a) => a.path === path)!.text, site: entry.site.name });
+      }
+      const others = loaded.topology.sites.filter((s) => !rrasSites.has(s.name));
+      if (others.length > 0) sources.push({ path: 'others.yaml', text: stringify({ name: loaded.topology.name, sites: others }) });
+      assert.ok(sources.some((s) => s.path.endsWith('.ps1')), 'the RRAS sites write a script');
+      const result = await importSources(sources, platformReaders());
+      assert.deepEqual(result.problems.map((p) => `${p.origin.file}:${p.origin.line}:${p.origin.column} ${p.code} ${p.message}`), []);
+      const imported = parseTopology(result.text, 'imported.yaml', { keepCheckErrors: true });
+      // A script cannot tell an empty list (NetRoutes: []) from none: both are compared without them.
+      assert.deepEqual(withoutEmptyLists(imported.topology), withoutEmptyLists(loaded.topology));
+      // check says the same of both.
+      assert.deepEqual(imported.warnings.map((w) => `${w.code} ${w.path}`), loaded.warnings.map((w) => `${w.code} ${w.path}`));
     });
   }
 

@@ -17,8 +17,8 @@ import type { Topology } from '../../src/topology/schema.js';
 const SEED = 'examples/import/seed-000-rras.ps1';
 const AZURE = 'examples/import/seed-000-azure.yaml';
 
-function source(path: string, replace: (text: string) => string = (t) => t, site?: string): ImportSource {
-  return { path, text: replace(readFileSync(path, 'utf8')), ...(site === undefined ? {} : { site }) };
+function source(path: string, replace: (text: string) => string = (t) => t): ImportSource {
+  return { path, text: replace(readFileSync(path, 'utf8')) };
 }
 
 async function run(...sources: ImportSource[]): Promise<ImportResult> {
@@ -90,7 +90,8 @@ describe('importing RRAS PowerShell', () => {
   });
 
   it('reproduces the seed example\'s RRAS site from the seed script once 1.2.3.4 and the ASN are replaced as the document says', async () => {
-    const script = source(SEED, (t) => t.replaceAll('1.2.3.4', '198.51.100.10').replace('-LocalASN 65032', '-LocalASN 65023'), 'OnPrem');
+    // Saved as OnPrem.ps1: a script's site is named after its file.
+    const script = { ...source(SEED, (t) => t.replaceAll('1.2.3.4', '198.51.100.10').replace('-LocalASN 65032', '-LocalASN 65023')), path: 'OnPrem.ps1' };
     const azure = source(AZURE, (t) => t.replace('publicIPAddress: 1.2.3.4', 'publicIPAddress: 198.51.100.10'));
     const result = await run(script, azure);
     assert.deepEqual(result.problems, []);

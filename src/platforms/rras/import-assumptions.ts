@@ -12,7 +12,7 @@ export class RrasAssumptions {
   constructor(private readonly file: string, private readonly site: DraftSite, private readonly draft: TopologyDraft, private readonly block: Record<string, unknown>) {}
 
   /** The server's adapters, the LAN, a test host and the BGP peer's route, where no source gave them. */
-  assume(): void {
+  assume(options: { peerRoute: boolean }): void {
     const origin: Origin = { file: this.file, line: 1, column: 1 };
     const data = this.site.data;
     const router = this.block['BgpRouter'] as Record<string, unknown> | undefined;
@@ -52,7 +52,7 @@ export class RrasAssumptions {
       };
       this.site.assumed(['rras', 'Server'], origin, `two adapters: "Internet" at ${publicAddress.address}/24 (${publicAddress.why}) and "${lanName}" at ${lanAddress} on ${subnetName}`);
     }
-    this.assumePeerRoute(origin, peers, interfaces);
+    if (options.peerRoute) this.assumePeerRoute(origin, peers, interfaces);
   }
 
   /**

@@ -29,6 +29,17 @@ const S2S_INTERFACE: Fields = {
   Persistent: 'switch', AdminStatus: 'bool', EncryptionType: 'string', NetworkOutageTimeSeconds: 'number', ...LIFETIMES, ...CUSTOM_POLICY,
 };
 
+const BGP_ROUTER: Fields = {
+  BgpIdentifier: 'string', LocalASN: 'number', TransitRouting: 'string', CompareMEDAcrossASN: 'bool', DefaultGatewayRouting: 'bool',
+  RouteReflector: 'string', ClusterId: 'number', ClientToClientReflection: 'string',
+};
+const BGP_PEER: Fields = {
+  Name: 'string', LocalIPAddress: 'string', PeerIPAddress: 'string', PeerASN: 'number', LocalASN: 'number', OperationMode: 'string',
+  PeeringMode: 'string', HoldTimeSec: 'number', IdleHoldTimeSec: 'number', MaxAllowedPrefix: 'number', Weight: 'number', RouteReflectorClient: 'bool',
+};
+/** The server name RRAS's model takes when the topology gives none (and vpnlab export names the file after). */
+const DEFAULT_SERVER_NAME = 'RRAS';
+
 /** Parameters every cmdlet takes that change nothing the topology holds. */
 const COMMON: Fields = {
   Force: 'switch', PassThru: 'switch', AsJob: 'switch', WhatIf: 'switch', Confirm: 'switch', CimSession: 'string', ThrottleLimit: 'number',
@@ -44,21 +55,10 @@ export const RRAS_CMDLETS = {
   'Add-VpnS2SInterface': { block: 'VpnS2SInterfaces', fields: S2S_INTERFACE },
   'Set-VpnS2SInterface': { block: 'VpnS2SInterfaces', fields: { ...S2S_INTERFACE, InitiateConfigPayload: 'bool' } },
   'Set-VpnServerIPsecConfiguration': { block: 'VpnServerIPsecConfiguration', fields: { EncryptionType: 'string', ...LIFETIMES, ...CUSTOM_POLICY } },
-  'Add-BgpRouter': {
-    block: 'BgpRouter',
-    fields: {
-      BgpIdentifier: 'string', LocalASN: 'number', TransitRouting: 'string', CompareMEDAcrossASN: 'bool', DefaultGatewayRouting: 'bool',
-      RouteReflector: 'string', ClusterId: 'number', ClientToClientReflection: 'string',
-    },
-  },
-  'Add-BgpPeer': {
-    block: 'BgpPeers',
-    fields: {
-      Name: 'string', LocalIPAddress: 'string', PeerIPAddress: 'string', PeerASN: 'number', LocalASN: 'number', OperationMode: 'string',
-      PeeringMode: 'string', HoldTimeSec: 'number', IdleHoldTimeSec: 'number', MaxAllowedPrefix: 'number', Weight: 'number', RouteReflectorClient: 'bool',
-    },
-    aliases: { PeerName: 'Name' },
-  },
+  'Add-BgpRouter': { block: 'BgpRouter', fields: BGP_ROUTER },
+  'Add-BgpPeer': { block: 'BgpPeers', fields: BGP_PEER, aliases: { PeerName: 'Name' } },
+  'Set-BgpRouter': { block: 'BgpRouter', fields: BGP_ROUTER },
+  'Set-BgpPeer': { block: 'BgpPeers', fields: BGP_PEER, aliases: { PeerName: 'Name' } },
   'Add-BgpCustomRoute': { block: 'BgpCustomRoutes', fields: { Interface: 'list', Network: 'list' } },
   'New-NetRoute': { block: 'NetRoutes', fields: { DestinationPrefix: 'string', InterfaceAlias: 'string', NextHop: 'string', RouteMetric: 'number' } },
 } as const satisfies Record<string, { block: string; fields: Fields; aliases?: Record<string, string> }>;
@@ -99,10 +99,14 @@ async function readRrasScript(source: ImportSource, draft: TopologyDraft): Promi
   // Top-level statements in order: an assignment is seen by the commands after it.
   const statements = [
     ...script.assignments.filter((a) => a.within === undefined).map((a) => ({ line: a.origin.line, column: a.origin.column, run: () => reader.assign(a.variable, a.operator, a.value) })),
-    ...script.commands.filter((c) => c.within === undefined).map((c) => ({ line: c.origin.line, column: c.origin.column, run: () => reader.command(c) })),
+    ...script.commands.filter((c) => c.within === undefined && c.inside === undefined).map((c) => ({ line: c.origin.line, column: c.origin.column, run: () => reader.command(c) })),
   ].sort((a, b) => a.line - b.line || a.column - b.column);
   for (const statement of statements) statement.run();
-  draft.afterAll(() => new RrasAssumptions(source.path, site, draft, reader.rrasBlock).assume());
+  // vpnlab export writes <site>/<server>.ps1: in an export folder the file is named after the server.
+  const stem = basename(source.path).replace(/\.[^.]*$/, '');
+  if (source.site !== undefined && stem !== DEFAULT_SERVER_NAME && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stem)) reader.nameServer(stem, at(1, 1));
+  // A script from an export folder says every static route the topology has: none is assumed.
+  draft.afterAll(() => new RrasAssumptions(source.path, site, draft, reader.rrasBlock).assume({ peerRoute: source.site === undefined }));
 }
 
 /** The file's name without extension, made a valid site name. */
@@ -113,6 +117,8 @@ function siteNameOf(path: string): string {
 
 class ScriptReader {
   private readonly variables = new Map<string, PsValue | undefined>();
+  /** Variables assigned something other than a literal, by name: their text. */
+  private readonly expressions = new Map<string, string>();
   private readonly block: Record<string, unknown>;
 
   get rrasBlock(): Record<string, unknown> {
@@ -132,6 +138,8 @@ class ScriptReader {
       'add-bgppeer': { ...RRAS_CMDLETS['Add-BgpPeer'], apply: (call) => this.append('BgpPeers', call) },
       'add-bgpcustomroute': { ...RRAS_CMDLETS['Add-BgpCustomRoute'], apply: (call) => this.append('BgpCustomRoutes', call) },
       'new-netroute': { ...RRAS_CMDLETS['New-NetRoute'], apply: (call) => this.append('NetRoutes', call) },
+      'set-bgprouter': { ...RRAS_CMDLETS['Set-BgpRouter'], apply: (call) => this.setBgpRouter(call) },
+      'set-bgppeer': { ...RRAS_CMDLETS['Set-BgpPeer'], apply: (call) => this.setBgpPeer(call) },
       'new-netipaddress': {
         fields: { InterfaceAlias: 'string', IPAddress: 'string', PrefixLength: 'number', DefaultGateway: 'string', AddressFamily: 'string' },
         apply: (call) => this.addAddress(call),
@@ -145,6 +153,50 @@ class ScriptReader {
   assign(variable: string, operator: string, value: PsValue): void {
     const key = variable.toLowerCase();
     this.variables.set(key, operator === '=' && value.literal !== undefined ? value : undefined);
+    if (operator === '=' && value.literal === undefined) this.expressions.set(key, value.text);
+    else this.expressions.delete(key);
+  }
+
+  /** The server's name, where something other than a cmdlet gives it (an export's file name). */
+  nameServer(name: string, origin: Origin): void {
+    const server = this.server();
+    if (server['Name'] !== undefined) return;
+    server['Name'] = name;
+    this.site.assumed(['rras', 'Server', 'Name'], origin, `${name}: the script's file name (vpnlab export writes <site>/<server>.ps1)`);
+  }
+
+  /**
+   * `Set-VpnS2SInterface -Name N -IPv4Subnet ($subnets + 'P:M')` where $subnets holds
+   * (Get-VpnS2SInterface -Name N).IPv4Subnet: a static route P into the interface, kept by RRAS in
+   * its IPv4Subnet list (how the RRAS console's "New Static Route" and vpnlab export write one).
+   * Read as a NetRoutes entry; the command without that parameter is read as usual.
+   */
+  private staticRoutes(command: PsCommand): PsCommand {
+    const elements = command.elements;
+    const index = elements.findIndex((e) => e.type === 'parameter' && e.name.toLowerCase() === 'ipv4subnet');
+    const element = elements[index];
+    const next = element?.type === 'parameter' && element.colonValue === undefined ? elements[index + 1] : undefined;
+    const value = element?.type === 'parameter' ? element.colonValue ?? (next?.type === 'argument' ? next.value : undefined) : undefined;
+    const match = value === undefined ? null : /^\(\s*\$(\w+)\s*\+\s*(['"])([^'"]+)\2\s*\)$/.exec(value.text);
+    if (match === null || value === undefined) return command;
+    const held = this.expressions.get(match[1]!.toLowerCase()) ?? '';
+    const nameElement = elements.findIndex((e) => e.type === 'parameter' && e.name.toLowerCase() === 'name');
+    const nameValue = elements[nameElement + 1];
+    const name = nameValue?.type === 'argument' ? this.follow(nameValue.value)?.literal : undefined;
+    if (typeof name !== 'string' || !/Get-VpnS2SInterface\b/i.test(held) || !/\.IPv4Subnet\b/i.test(held)) return command;
+    const entry = match[3]!;
+    const colon = entry.lastIndexOf(':');
+    const prefix = colon < 0 ? entry : entry.slice(0, colon);
+    const metric = colon < 0 ? undefined : Number(entry.slice(colon + 1));
+    const routes = (this.block['NetRoutes'] ??= []) as Record<string, unknown>[];
+    const route: Record<string, unknown> = { DestinationPrefix: prefix, InterfaceAlias: name };
+    // 256 is New-NetRoute's default metric, which the topology leaves out.
+    if (metric !== undefined && Number.isInteger(metric) && metric !== 256) route['RouteMetric'] = metric;
+    routes.push(route);
+    const origin = this.at(value.origin);
+    for (const field of Object.keys(route)) this.site.from(['rras', 'NetRoutes', routes.length - 1, field], origin);
+    const drop = new Set([index, ...(next === undefined || element?.type !== 'parameter' || element.colonValue !== undefined ? [] : [index + 1])]);
+    return { ...command, elements: elements.filter((_e, i) => !drop.has(i)) };
   }
 
   command(command: PsCommand): void {
@@ -152,7 +204,8 @@ class ScriptReader {
     if (lower === 'set-privateprofilestring') return this.privateProfile(command);
     if (lower === 'invoke-windowsapi') return this.windowsApi(command);
     if (lower === 'restart-service' || lower === 'start-service') return this.service(command);
-    if (/^(get|write|test|format|out|select|where|start-sleep|import-module|set-strictmode|set-executionpolicy|start-transcript|stop-transcript)(-|$)/.test(lower)) return;
+    if (/^(get|write|test|format|out|select|where|start-sleep|import-module|set-strictmode|set-executionpolicy|start-transcript|stop-transcript|install-windowsfeature|add-windowsfeature)(-|$)/.test(lower)) return;
+    if (lower === 'set-vpns2sinterface') command = this.staticRoutes(command);
     const removes = REMOVES[lower];
     if (removes !== undefined && Object.hasOwn(REMOVES, lower)) return this.remove(command, removes);
     const cmdlet = Object.hasOwn(this.cmdlets, lower) ? this.cmdlets[lower] : undefined;
@@ -362,6 +415,28 @@ class ScriptReader {
     const server = (this.block['Server'] ??= {}) as Record<string, unknown>;
     server['NetworkAdapters'] ??= [];
     return server;
+  }
+
+  /** Set-BgpRouter (the else of an export's Get-BgpRouter guard): the router's fields, set again. */
+  private setBgpRouter(call: Call): void {
+    if (this.block['BgpRouter'] === undefined) {
+      this.draft.problem(this.at(call.command.origin), 'IMPORT_PS_NO_ROUTER', 'Set-BgpRouter before any Add-BgpRouter', 'add the router first');
+      return;
+    }
+    this.fill(['BgpRouter'], call, true);
+  }
+
+  /** Set-BgpPeer -Name N: the fields of the peer N that an Add-BgpPeer made. */
+  private setBgpPeer(call: Call): void {
+    const name = call.values.get('Name')?.value;
+    const peers = (this.block['BgpPeers'] ?? []) as Record<string, unknown>[];
+    const index = peers.findIndex((p) => typeof p['Name'] === 'string' && typeof name === 'string' && p['Name'].toLowerCase() === name.toLowerCase());
+    if (index < 0) {
+      this.draft.problem(this.at(call.command.origin), 'IMPORT_PS_NO_PEER', `Set-BgpPeer -Name ${String(name)}: no Add-BgpPeer before it makes that peer`, 'add the peer first');
+      return;
+    }
+    call.values.delete('Name');
+    this.setAll(peers[index]!, ['rras', 'BgpPeers', index], call);
   }
 
   private connect(call: Call): void {
