@@ -15,7 +15,7 @@ import { RrasAssumptions } from './import-assumptions.js';
  * the LAN, a test host) is filled by a stated assumption once every source has been read.
  */
 
-type FieldType = 'string' | 'number' | 'bool' | 'switch' | 'list';
+type FieldType = 'string' | 'number' | 'bool' | 'switch' | 'list' | 'numbers' | 'selectors';
 type Fields = Readonly<Record<string, FieldType>>;
 
 const LIFETIMES: Fields = { SALifeTimeSeconds: 'number', MMSALifeTimeSeconds: 'number', SADataSizeForRenegotiationKilobytes: 'number', IdleDisconnectSeconds: 'number' };
@@ -27,7 +27,10 @@ const S2S_INTERFACE: Fields = {
   Name: 'string', Destination: 'list', Protocol: 'string', AuthenticationMethod: 'string', ResponderAuthenticationMethod: 'string',
   SharedSecret: 'string', IPv4Subnet: 'list', SourceIpAddress: 'string', NumberOfTries: 'number', RetryIntervalSeconds: 'number',
   Persistent: 'switch', AdminStatus: 'bool', EncryptionType: 'string', NetworkOutageTimeSeconds: 'number', ...LIFETIMES, ...CUSTOM_POLICY,
+  LocalVpnTrafficSelector: 'selectors', RemoteVpnTrafficSelector: 'selectors',
 };
+/** New-VpnTrafficSelector, whose objects -LocalVpnTrafficSelector and -RemoteVpnTrafficSelector take. */
+const TRAFFIC_SELECTOR: Fields = { Type: 'string', IPAddressRange: 'list', PortRange: 'numbers', ProtocolId: 'number', TsPayloadId: 'number' };
 
 const BGP_ROUTER: Fields = {
   BgpIdentifier: 'string', LocalASN: 'number', TransitRouting: 'string', CompareMEDAcrossASN: 'bool', DefaultGatewayRouting: 'bool',
@@ -95,7 +98,7 @@ async function readRrasScript(source: ImportSource, draft: TopologyDraft): Promi
   for (const error of script.errors) draft.problem(at(error.line, error.column), 'IMPORT_PS_SYNTAX', error.message, 'PowerShell itself would refuse this line too; fix it in the script');
   const name = source.site ?? siteNameOf(source.path);
   const site = draft.site('rras', name, at(1, 1));
-  const reader = new ScriptReader(source.path, site, draft, script.functions);
+  const reader = new ScriptReader(source.path, site, draft, script.functions, script.commands);
   // Top-level statements in order: an assignment is seen by the commands after it.
   const statements = [
     ...script.assignments.filter((a) => a.within === undefined).map((a) => ({ line: a.origin.line, column: a.origin.column, run: () => reader.assign(a.variable, a.operator, a.value) })),
@@ -126,7 +129,10 @@ class ScriptReader {
   }
   private readonly cmdlets: Readonly<Record<string, Cmdlet>>;
 
-  constructor(private readonly file: string, private readonly site: DraftSite, private readonly draft: TopologyDraft, private readonly functions: readonly PsFunction[]) {
+  constructor(
+    private readonly file: string, private readonly site: DraftSite, private readonly draft: TopologyDraft,
+    private readonly functions: readonly PsFunction[], private readonly allCommands: readonly PsCommand[],
+  ) {
     const existing = site.data['rras'];
     this.block = typeof existing === 'object' && existing !== null ? existing as Record<string, unknown> : {};
     site.data['rras'] = this.block;
@@ -273,8 +279,46 @@ class ScriptReader {
     });
   }
 
+  /**
+   * `@((New-VpnTrafficSelector -Type IPv4 -IPAddressRange a, b …), …)`: the selectors the
+   * New-VpnTrafficSelector calls written inside the value make.
+   */
+  private selectors(raw: PsValue, what: string): unknown {
+    const lines = raw.text.split('\n');
+    const endLine = raw.origin.line + lines.length - 1;
+    const endColumn = lines.length === 1 ? raw.origin.column + raw.text.length : lines.at(-1)!.length + 1;
+    const within = (c: PsCommand): boolean => {
+      const { line, column } = c.origin;
+      const afterStart = line > raw.origin.line || (line === raw.origin.line && column >= raw.origin.column);
+      const beforeEnd = line < endLine || (line === endLine && column < endColumn);
+      return afterStart && beforeEnd;
+    };
+    const calls = this.allCommands.filter((c) => c.name.toLowerCase() === 'new-vpntrafficselector' && within(c));
+    if (calls.length === 0) {
+      this.draft.problem(this.at(raw.origin), 'IMPORT_PS_NOT_LITERAL', `${what}: ${raw.text} is not a list of New-VpnTrafficSelector calls written in place; vpnlab does not run the script`, 'write the New-VpnTrafficSelector calls in the parameter\'s value');
+      return undefined;
+    }
+    const out: Record<string, unknown>[] = [];
+    for (const call of calls) {
+      const bound = this.bind(call, { fields: TRAFFIC_SELECTOR, apply: () => {} });
+      if (bound === undefined) return undefined;
+      const selector: Record<string, unknown> = {};
+      for (const [field, { value }] of bound.values) selector[field] = value;
+      for (const pair of ['IPAddressRange', 'PortRange']) {
+        const range = selector[pair] as unknown[] | undefined;
+        if (range !== undefined && range.length !== 2) {
+          this.draft.problem(this.at(call.origin), 'IMPORT_PS_VALUE', `New-VpnTrafficSelector -${pair} takes a first and a last value, not ${range.length}`);
+          return undefined;
+        }
+      }
+      out.push(selector);
+    }
+    return out;
+  }
+
   /** A literal of the field's type, variables followed; undefined (with a problem) otherwise. */
   private convert(raw: PsValue, type: FieldType, what: string): unknown {
+    if (type === 'selectors') return this.selectors(raw, what);
     const value = this.follow(raw);
     const origin = this.at(raw.origin);
     if (value === undefined || value.literal === undefined) {
@@ -300,6 +344,11 @@ class ScriptReader {
       case 'switch':
         out = typeof literal === 'boolean' ? literal : undefined;
         break;
+      case 'numbers': {
+        const items = Array.isArray(literal) ? literal : [literal];
+        out = items.every((item) => typeof item === 'number') ? items : undefined;
+        break;
+      }
       case 'list': {
         const items = Array.isArray(literal) ? literal : [literal];
         const strings = items.map((item) => scalar(item as PsLiteral));
