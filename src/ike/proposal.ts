@@ -62,6 +62,19 @@ export function proposalKeywords(): string[] {
  * InvalidArgumentError naming the bad keyword or the missing piece.
  */
 export function parseProposal(text: string, protocol: ProposalProtocol): Proposal {
+  // Planning a hub parses the same few strings tens of thousands of times: each is parsed once.
+  const key = `${protocol} ${text}`;
+  let parsed = PARSED.get(key);
+  if (parsed === undefined) {
+    parsed = parseProposalText(text, protocol);
+    if (PARSED.size < 1024) PARSED.set(key, parsed);
+  }
+  return { ...parsed, transforms: [...parsed.transforms] };
+}
+
+const PARSED = new Map<string, Proposal>();
+
+function parseProposalText(text: string, protocol: ProposalProtocol): Proposal {
   const encr: Transform[] = [];
   const integ: Transform[] = [];
   const prf: Transform[] = [];

@@ -40,6 +40,12 @@ export interface ExportContext {
   readonly redact: boolean;
   /** The formats to write, among the platform's own: its defaults unless `--format` named some. */
   readonly formats: ReadonlySet<ExportFormat>;
+  /**
+   * What another platform's exporter writes for `site` (same name, subnets and hosts as the site
+   * being exported; another platform block) in those of `formats` it has: how an on-premises
+   * design is also written for a different device (an RRAS site's strongSwan + FRR equivalent).
+   */
+  exportAs(site: Site, formats: ReadonlySet<ExportFormat>): Artifact[];
 }
 
 /** The `exporter` hook of a platform adapter. */

@@ -1,5 +1,5 @@
 import { isUnacceptableHoldTime } from '../bgp/timers.js';
-import { formatIpv4, formatPrefix, prefixContains, prefixesOverlap, type Ipv4Address, type Prefix } from '../net/address.js';
+import { formatIpv4, prefixContains, prefixesOverlap, type Ipv4Address, type Prefix } from '../net/address.js';
 import type { Findings } from './adapter.js';
 import type { RulesOf } from './cross-checks.js';
 import type { BgpEnd, TunnelEnd } from './ends.js';
@@ -125,33 +125,43 @@ function compareSessions(x: BgpEnd, y: BgpEnd, report: Findings): void {
  */
 function checkPrefixLimits(sessions: readonly [BgpEnd, BgpEnd][], report: Findings): void {
   const directed = sessions.flatMap(([x, y]) => [[x, y], [y, x]] as const).filter(([from]) => from.advertises !== undefined);
-  // learned: speaker → prefix (by its text) → the prefix and the speakers it was learned from.
-  const learned = new Map<string, Map<string, { prefix: Prefix; sources: Set<string> }>>();
+  // learned: speaker → prefix (by prefixKey) → the prefix and the speakers it was learned from;
+  // with a count of changes, so a pass skips a session whose sender has learned nothing new.
+  const learned = new Map<string, { table: Map<number, { prefix: Prefix; sources: Set<string> }>; changes: number }>();
   const speakerOf = (end: BgpEnd): string | undefined => end.advertises?.speaker;
-  const sent = (from: BgpEnd, to: BgpEnd): Map<string, Prefix> => {
+  const tableOf = (speaker: string): { table: Map<number, { prefix: Prefix; sources: Set<string> }>; changes: number } => {
+    let entry = learned.get(speaker);
+    if (entry === undefined) learned.set(speaker, entry = { table: new Map(), changes: 0 });
+    return entry;
+  };
+  const sent = (from: BgpEnd, to: BgpEnd): Map<number, Prefix> => {
     const adv = from.advertises!;
-    const out = new Map<string, Prefix>();
-    for (const p of adv.originates) if (p.length > 0) out.set(formatPrefix(p), p);
+    const out = new Map<number, Prefix>();
+    for (const p of adv.originates) if (p.length > 0) out.set(prefixKey(p), p);
     if (!adv.transit) return out;
     const back = speakerOf(to);
-    for (const [key, { prefix, sources }] of learned.get(adv.speaker) ?? []) {
+    for (const [key, { prefix, sources }] of learned.get(adv.speaker)?.table ?? []) {
       if (prefix.length === 0 || out.has(key) || (sources.size === 1 && sources.has(back!))) continue;
-      if (adv.withheld.some((w) => prefixesOverlap(w, prefix))) continue;
+      if (adv.withheld.length > 0 && adv.withheld.some((w) => prefixesOverlap(w, prefix))) continue;
       out.set(key, prefix);
     }
     return out;
   };
+  const seen = new Map<readonly [BgpEnd, BgpEnd], number>();
   for (let changed = true, round = 0; changed && round <= directed.length; round++) {
     changed = false;
-    for (const [from, to] of directed) {
-      const receiver = speakerOf(to) ?? `${to.siteIndex}/${to.label}`;
-      const table = learned.get(receiver) ?? new Map<string, { prefix: Prefix; sources: Set<string> }>();
-      learned.set(receiver, table);
+    for (const pair of directed) {
+      const [from, to] = pair;
+      const senderChanges = learned.get(from.advertises!.speaker)?.changes ?? 0;
+      if (seen.get(pair) === senderChanges) continue;
+      seen.set(pair, senderChanges);
+      const receiver = tableOf(speakerOf(to) ?? `${to.siteIndex}/${to.label}`);
       for (const [key, prefix] of sent(from, to)) {
-        const entry = table.get(key) ?? { prefix, sources: new Set<string>() };
+        let entry = receiver.table.get(key);
+        if (entry === undefined) receiver.table.set(key, entry = { prefix, sources: new Set<string>() });
         if (entry.sources.has(from.advertises!.speaker)) continue;
         entry.sources.add(from.advertises!.speaker);
-        table.set(key, entry);
+        receiver.changes++;
         changed = true;
       }
     }
@@ -161,11 +171,16 @@ function checkPrefixLimits(sessions: readonly [BgpEnd, BgpEnd][], report: Findin
     const adv = from.advertises!;
     const all = sent(from, to);
     if (all.size <= to.accepts.limit) continue;
-    const own = new Set(adv.originates.map(formatPrefix));
+    const own = new Set(adv.originates.map(prefixKey));
     const passedOn = [...all.keys()].filter((p) => !own.has(p)).length;
     report.warning('PAIR_PREFIX_LIMIT', adv.path, `${from.speaker} advertises ${all.size} prefixes to ${to.speaker}${passedOn > 0 ? ` (${passedOn} of them learned from other peers)` : ''}, more than ${to.accepts.what}: ${to.accepts.effect}`,
       [adv.fix, to.accepts.fix].filter((f) => f !== undefined).join(', or '));
   }
+}
+
+/** A prefix as one number (its address times 64 plus its length): a map key without formatting it. */
+function prefixKey(p: Prefix): number {
+  return p.address * 64 + p.length;
 }
 
 /** A hold time below the one a peer fixes (Azure's 60/180 s) makes the session drop on one late KEEPALIVE. */

@@ -1,7 +1,9 @@
 import { VpnlabError } from '../core/errors.js';
 import type { Site, Topology } from '../topology/schema.js';
 import { EXPORT_FORMATS, type Artifact, type ExportContext, type ExportFormat, type Provenance } from './artifacts.js';
-import type { ResolvedNetwork } from './registry.js';
+import { siteLayout } from '../topology/layout.js';
+import type { PlatformName, SiteRef } from './adapter.js';
+import { adapterOf, type ResolvedNetwork, type ResolvedSite } from './registry.js';
 
 /*
  * `vpnlab export`: every site's artifacts, written by its platform's `exporter` hook, and a
@@ -61,6 +63,7 @@ export function exportNetwork(network: ResolvedNetwork, request: ExportRequest):
     const context: ExportContext = {
       topology: network.topology, modelOf: network.modelOf, provenance: request.provenance,
       redact: request.redact, formats: new Set(wanted),
+      exportAs: (site, formats) => exportSiteAs(network, ref.index, site, { ...context, formats }),
     };
     const written = exporter === undefined || wanted.length === 0 ? [] : exporter.export(ref, context);
     if (written.length === 0) {
@@ -81,6 +84,18 @@ export function exportNetwork(network: ResolvedNetwork, request: ExportRequest):
   };
   artifacts.push({ path: MANIFEST_PATH, format: 'manifest', text: `${JSON.stringify(manifest, null, 2)}\n`, holdsSecrets: false });
   return { artifacts, skipped };
+}
+
+/** Runs the exporter of `site`'s platform on it as if it stood at `index` of the topology. */
+function exportSiteAs(network: ResolvedNetwork, index: number, site: Site, context: ExportContext): Artifact[] {
+  const adapter = adapterOf(site) as ResolvedSite['adapter'];
+  const exporter = adapter.exporter;
+  if (exporter === undefined) return [];
+  const formats = new Set([...context.formats].filter((f) => exporter.formats.includes(f)));
+  if (formats.size === 0) return [];
+  const topology = { ...network.topology, sites: network.topology.sites.map((s, i) => (i === index ? site : s)) };
+  const ref: SiteRef<PlatformName> = { site, index, at: ['sites', index, site.platform], layout: siteLayout(topology, index) };
+  return exporter.export({ ...ref, model: adapter.resolve(ref) }, { ...context, topology, formats });
 }
 
 function skipReason(site: Site, formats: readonly ExportFormat[] | undefined, asked: readonly ExportFormat[] | undefined): string {

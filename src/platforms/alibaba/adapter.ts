@@ -2,6 +2,8 @@ import type { PlatformAdapter } from '../adapter.js';
 import { checkAlibabaSite } from './checks.js';
 import { alibabaPskProblem } from './defaults.js';
 import { alibabaExporter } from './export/index.js';
+import { alibabaAliyunCliReader } from './import/aliyun-cli.js';
+import { alibabaTerraformReader } from './import/terraform.js';
 import { ALIBABA_FABRIC, planAlibabaSite } from './gateway.js';
 import { alibabaInstanceNames, resolveAlibabaSite, type AlibabaModel } from './model.js';
 import { alibabaViews } from './views.js';
@@ -21,4 +23,5 @@ export const alibabaAdapter: PlatformAdapter<'alibaba', AlibabaModel> = {
   },
   views: alibabaViews,
   exporter: alibabaExporter,
+  readers: [alibabaTerraformReader, alibabaAliyunCliReader],
 };
