@@ -18,7 +18,6 @@ export { RRAS_CMDLETS } from './import-cmdlets.js';
  * the LAN, a test host) is filled by a stated assumption once every source has been read.
  */
 
-
 interface Cmdlet {
   /** The cmdlet's parameters this reader fills fields from, by the schema's (= the cmdlet's) names. */
   readonly fields: Fields;
