@@ -77,6 +77,8 @@ export interface PsCommand {
   readonly positional: readonly PsValue[];
   /** The function whose body holds the command; undefined at the top of the script. */
   readonly within?: string;
+  /** The command in one of whose arguments this one runs (`-X (New-Thing …)`); undefined for a statement. */
+  readonly inside?: string;
 }
 
 export interface PsAssignment {
@@ -136,7 +138,8 @@ export async function parsePowerShell(text: string): Promise<PsScript> {
   const language = await powershellLanguage();
   const parser = new Parser();
   parser.setLanguage(language);
-  const tree = parser.parse(maskParameterDigits(text));
+  // A byte order mark (Windows PowerShell wants one on a UTF-8 script) is white space to PowerShell.
+  const tree = parser.parse(maskParameterDigits(text.replace(/^\uFEFF/, ' ')));
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
     const reader = new ScriptReader(text);
@@ -205,7 +208,8 @@ class ScriptReader {
     for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
   }
 
-  walk(node: Node, within: string | undefined, inError = false): void {
+  walk(node: Node, within: string | undefined, inError = false, inside?: string): void {
+    let name: string | undefined;
     switch (node.type) {
       case 'ERROR':
         if (!inError) this.error(node, `cannot read ${quote(this.firstLine(node))}`);
@@ -215,7 +219,7 @@ class ScriptReader {
         within = this.readFunction(node);
         break;
       case 'command':
-        this.readCommand(node, within);
+        name = this.readCommand(node, within, inside);
         break;
       case 'assignment_expression':
         this.readAssignment(node, within);
@@ -226,20 +230,20 @@ class ScriptReader {
     for (const child of node.children) {
       if (!child) continue;
       if (node.type === 'command' && child.type === 'command_elements') {
-        this.walkElements(child, within, inError);
+        this.walkElements(child, within, inError, name);
         continue;
       }
-      this.walk(child, within, inError);
+      this.walk(child, within, inError, inside);
     }
   }
 
   /** Inside a command's elements, an error within a one-word argument is PowerShell's one word. */
-  private walkElements(elements: Node, within: string | undefined, inError: boolean): void {
+  private walkElements(elements: Node, within: string | undefined, inError: boolean, inside: string | undefined): void {
     for (const child of elements.children) {
       if (!child) continue;
       if (this.isRecoveredWord(child)) continue;
       if (child.type === 'command_argument_sep' && child.startIndex === child.endIndex) continue;
-      this.walk(child, within, inError);
+      this.walk(child, within, inError, inside);
     }
   }
 
@@ -261,7 +265,7 @@ class ScriptReader {
     return name;
   }
 
-  private readCommand(node: Node, within: string | undefined): void {
+  private readCommand(node: Node, within: string | undefined, inside: string | undefined): string {
     const nameNode = findChild(node, 'command_name') ?? findChild(node, 'command_name_expr');
     const elementsNode = findChild(node, 'command_elements');
     const elements: PsElement[] = [];
@@ -309,15 +313,18 @@ class ScriptReader {
     }
     const { parameters, positional } = bindArguments(elements, () => false);
     const start = nameNode ?? node;
+    const name = nameNode ? this.text(nameNode) : this.text(node).split(/\s/)[0] ?? '';
     this.commands.push({
-      name: nameNode ? this.text(nameNode) : this.text(node).split(/\s/)[0] ?? '',
+      name,
       origin: this.origin(start),
       text: this.source.slice(node.startIndex, node.endIndex),
       elements,
       parameters,
       positional,
       ...(within === undefined ? {} : { within }),
+      ...(inside === undefined ? {} : { inside }),
     });
+    return name;
   }
 
   private readAssignment(node: Node, within: string | undefined): void {

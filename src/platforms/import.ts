@@ -110,6 +110,13 @@ export class Draft implements TopologyDraft {
   finish(): void {
     const finishers = this.finishers.splice(0);
     for (const fill of finishers) fill();
+    for (const site of this.siteList) {
+      visitStrings(site.data, [], (path, text) => {
+        if (!text.startsWith(REDACTED_PREFIX)) return;
+        const origin = site.fields.get(JSON.stringify(path))?.note.origin ?? site.origin;
+        this.note(origin, 'IMPORT_REDACTED', `site '${site.name}' ${path.join('.')} is the placeholder ${text} of an export made with --redact: put the real pre-shared key there`);
+      });
+    }
   }
 
   /** The draft as the topology file writes it, with its comments. */
@@ -146,6 +153,15 @@ export class Draft implements TopologyDraft {
   }
 }
 
+/** What `vpnlab export --redact` writes instead of a pre-shared key (artifacts.ts secretValue). */
+const REDACTED_PREFIX = 'REDACTED-PSK-';
+
+function visitStrings(value: unknown, path: Path, visit: (path: Path, text: string) => void): void {
+  if (typeof value === 'string') visit(path, value);
+  else if (Array.isArray(value)) value.forEach((item, index) => visitStrings(item, [...path, index], visit));
+  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) visitStrings(item, [...path, key], visit);
+}
+
 function where(origin: Origin): string {
   return `${origin.file}:${origin.line}`;
 }
@@ -177,14 +193,31 @@ function comment(doc: Document, path: Path, text: string, before = false): void 
 export async function importSources(sources: readonly ImportSource[], readers: readonly SourceReader[]): Promise<ImportResult> {
   const draft = new Draft();
   const all = [manifestReader(draft), topologyReader(draft), ...readers];
-  for (const source of sources) {
-    const reader = all.find((r) => r.accepts(source));
-    if (reader === undefined) {
-      const formats = all.map((r) => r.format).join(', ');
-      draft.problem({ file: source.path, line: 1, column: 1 }, 'IMPORT_UNKNOWN_FORMAT', `no reader takes this file (vpnlab reads ${formats})`, 'name a file of one of those formats');
+  const chosen = sources.map((source) => all.find((r) => r.accepts(source)));
+  const formats = all.map((r) => r.format).join(', ');
+  const unread: { at: Origin; site: string }[] = [];
+  for (const [index, source] of sources.entries()) {
+    const reader = chosen[index];
+    if (reader !== undefined) {
+      await reader.read(source, draft);
       continue;
     }
-    await reader.read(source, draft);
+    const at = { file: source.path, line: 1, column: 1 };
+    // An export folder holds several files per site (an ARM template and an Azure CLI script):
+    // one read is enough; a site none of whose files can be read would lose its platform block.
+    const read = source.site === undefined ? undefined : sources.find((s, i) => s.site === source.site && chosen[i] !== undefined);
+    if (read !== undefined) draft.note(at, 'IMPORT_NOT_READ', `not read: site '${source.site}' is read from ${read.path}`);
+    else if (source.site !== undefined) unread.push({ at, site: source.site });
+    else draft.problem(at, 'IMPORT_UNKNOWN_FORMAT', `no reader takes this file (vpnlab reads ${formats})`, 'name a file of one of those formats');
+  }
+  for (const { at, site } of unread) {
+    const found = draft.sites.find((s) => s.name === site);
+    if (found !== undefined && found.data[found.platform] !== undefined) {
+      draft.note(at, 'IMPORT_NOT_READ', `not read: site '${site}' has its ${found.platform} block from another source`);
+    } else {
+      draft.problem(at, 'IMPORT_UNKNOWN_FORMAT', `vpnlab cannot read this file, nor any other of site '${site}' (vpnlab reads ${formats}): the site's platform block would be missing`,
+        'give the site from a source vpnlab reads too (e.g. a vpnlab topology file with the site)');
+    }
   }
   draft.finish();
   if (draft.sites.length === 0 && draft.problems.length === 0) {

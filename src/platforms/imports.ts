@@ -13,7 +13,11 @@ export interface ImportSource {
   /** As the user named it; what the comments and errors cite. */
   readonly path: string;
   readonly text: string;
-  /** The site the source builds, when something outside it says (an export folder's manifest). */
+  /**
+   * The site the source builds, when something outside it says: set for the files of a folder
+   * written by `vpnlab export` (its manifest names each file's site), which a reader may take as
+   * complete (the RRAS reader then assumes no static route and names the server after the file).
+   */
   readonly site?: string;
 }
 

@@ -17,8 +17,8 @@ import type { Topology } from '../../src/topology/schema.js';
 const SEED = 'examples/import/seed-000-rras.ps1';
 const AZURE = 'examples/import/seed-000-azure.yaml';
 
-function source(path: string, replace: (text: string) => string = (t) => t, site?: string): ImportSource {
-  return { path, text: replace(readFileSync(path, 'utf8')), ...(site === undefined ? {} : { site }) };
+function source(path: string, replace: (text: string) => string = (t) => t): ImportSource {
+  return { path, text: replace(readFileSync(path, 'utf8')) };
 }
 
 async function run(...sources: ImportSource[]): Promise<ImportResult> {
@@ -90,7 +90,8 @@ describe('importing RRAS PowerShell', () => {
   });
 
   it('reproduces the seed example\'s RRAS site from the seed script once 1.2.3.4 and the ASN are replaced as the document says', async () => {
-    const script = source(SEED, (t) => t.replaceAll('1.2.3.4', '198.51.100.10').replace('-LocalASN 65032', '-LocalASN 65023'), 'OnPrem');
+    // Saved as OnPrem.ps1: a script's site is named after its file.
+    const script = { ...source(SEED, (t) => t.replaceAll('1.2.3.4', '198.51.100.10').replace('-LocalASN 65032', '-LocalASN 65023')), path: 'OnPrem.ps1' };
     const azure = source(AZURE, (t) => t.replace('publicIPAddress: 1.2.3.4', 'publicIPAddress: 198.51.100.10'));
     const result = await run(script, azure);
     assert.deepEqual(result.problems, []);
@@ -186,6 +187,14 @@ describe('importing RRAS PowerShell', () => {
     assert.deepEqual(site.rras!.BgpPeers?.map((p) => p.Name), ['AzureS2S']);
     // The peer is inside the interface's IPv4Subnet: no static route is assumed for it.
     assert.equal(site.rras!.NetRoutes, undefined);
+  });
+
+  it('notes a pre-shared key that is the placeholder of an export made with --redact, at its line', async () => {
+    const line = 'Add-VpnS2SInterface -Name A -Destination 203.0.113.9 -SharedSecret REDACTED-PSK-OnPrem_A';
+    const result = await run({ path: 'redacted.ps1', text: line });
+    assert.deepEqual(codes(result), []);
+    const redacted = result.notes.filter((n) => n.code === 'IMPORT_REDACTED');
+    assert.deepEqual(redacted.map((n) => `${n.origin.line}:${n.origin.column}`), [`1:${line.indexOf('REDACTED') + 1}`]);
   });
 
   it('makes a problem, at its line and column, of what it cannot read: an unknown command or parameter, a computed value, a bad router.pbk key, a parse error', async () => {

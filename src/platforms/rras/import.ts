@@ -1,6 +1,10 @@
 import { basename } from 'node:path';
 import { bindArguments, parsePowerShell, type PsCommand, type PsElement, type PsFunction, type PsLiteral, type PsValue } from '../../config/powershell.js';
 import type { DraftSite, ImportSource, Origin, SourceReader, TopologyDraft } from '../imports.js';
+import { RrasAssumptions } from './import-assumptions.js';
+import { COMMON, DEFAULT_SERVER_NAME, REMOVES, RRAS_CMDLETS, TRAFFIC_SELECTOR, type FieldType, type Fields } from './import-cmdlets.js';
+
+export { RRAS_CMDLETS } from './import-cmdlets.js';
 
 /*
  * The RRAS reader of `vpnlab import`: a PowerShell script that configures Windows Server RRAS
@@ -13,60 +17,6 @@ import type { DraftSite, ImportSource, Origin, SourceReader, TopologyDraft } fro
  * What the script never says but the topology needs (the server's adapters and public address,
  * the LAN, a test host) is filled by a stated assumption once every source has been read.
  */
-
-type FieldType = 'string' | 'number' | 'bool' | 'switch' | 'list';
-type Fields = Readonly<Record<string, FieldType>>;
-
-const LIFETIMES: Fields = { SALifeTimeSeconds: 'number', MMSALifeTimeSeconds: 'number', SADataSizeForRenegotiationKilobytes: 'number', IdleDisconnectSeconds: 'number' };
-const CUSTOM_POLICY: Fields = {
-  CustomPolicy: 'switch', EncryptionMethod: 'string', IntegrityCheckMethod: 'string', CipherTransformConstants: 'string',
-  AuthenticationTransformConstants: 'string', DHGroup: 'string', PfsGroup: 'string',
-};
-const S2S_INTERFACE: Fields = {
-  Name: 'string', Destination: 'list', Protocol: 'string', AuthenticationMethod: 'string', ResponderAuthenticationMethod: 'string',
-  SharedSecret: 'string', IPv4Subnet: 'list', SourceIpAddress: 'string', NumberOfTries: 'number', RetryIntervalSeconds: 'number',
-  Persistent: 'switch', AdminStatus: 'bool', EncryptionType: 'string', NetworkOutageTimeSeconds: 'number', ...LIFETIMES, ...CUSTOM_POLICY,
-};
-
-/** Parameters every cmdlet takes that change nothing the topology holds. */
-const COMMON: Fields = {
-  Force: 'switch', PassThru: 'switch', AsJob: 'switch', WhatIf: 'switch', Confirm: 'switch', CimSession: 'string', ThrottleLimit: 'number',
-  Verbose: 'switch', ErrorAction: 'string', WarningAction: 'string', RoutingDomain: 'string', ComputerName: 'string',
-};
-
-/**
- * The cmdlets that fill an entry of the rras block: the block's key (a collection, or one object)
- * and the parameters read, each named as the schema names its field (the schema's names are the
- * cmdlets' own), with how its value is read.
- */
-export const RRAS_CMDLETS = {
-  'Add-VpnS2SInterface': { block: 'VpnS2SInterfaces', fields: S2S_INTERFACE },
-  'Set-VpnS2SInterface': { block: 'VpnS2SInterfaces', fields: { ...S2S_INTERFACE, InitiateConfigPayload: 'bool' } },
-  'Set-VpnServerIPsecConfiguration': { block: 'VpnServerIPsecConfiguration', fields: { EncryptionType: 'string', ...LIFETIMES, ...CUSTOM_POLICY } },
-  'Add-BgpRouter': {
-    block: 'BgpRouter',
-    fields: {
-      BgpIdentifier: 'string', LocalASN: 'number', TransitRouting: 'string', CompareMEDAcrossASN: 'bool', DefaultGatewayRouting: 'bool',
-      RouteReflector: 'string', ClusterId: 'number', ClientToClientReflection: 'string',
-    },
-  },
-  'Add-BgpPeer': {
-    block: 'BgpPeers',
-    fields: {
-      Name: 'string', LocalIPAddress: 'string', PeerIPAddress: 'string', PeerASN: 'number', LocalASN: 'number', OperationMode: 'string',
-      PeeringMode: 'string', HoldTimeSec: 'number', IdleHoldTimeSec: 'number', MaxAllowedPrefix: 'number', Weight: 'number', RouteReflectorClient: 'bool',
-    },
-    aliases: { PeerName: 'Name' },
-  },
-  'Add-BgpCustomRoute': { block: 'BgpCustomRoutes', fields: { Interface: 'list', Network: 'list' } },
-  'New-NetRoute': { block: 'NetRoutes', fields: { DestinationPrefix: 'string', InterfaceAlias: 'string', NextHop: 'string', RouteMetric: 'number' } },
-} as const satisfies Record<string, { block: string; fields: Fields; aliases?: Record<string, string> }>;
-
-/** The Remove- cmdlets an idempotent script runs before adding again, and the block key each empties. */
-const REMOVES: Readonly<Record<string, string>> = {
-  'remove-vpns2sinterface': 'VpnS2SInterfaces', 'remove-bgppeer': 'BgpPeers', 'remove-bgprouter': 'BgpRouter',
-  'remove-bgpcustomroute': 'BgpCustomRoutes', 'remove-netroute': 'NetRoutes',
-};
 
 interface Cmdlet {
   /** The cmdlet's parameters this reader fills fields from, by the schema's (= the cmdlet's) names. */
@@ -94,14 +44,18 @@ async function readRrasScript(source: ImportSource, draft: TopologyDraft): Promi
   for (const error of script.errors) draft.problem(at(error.line, error.column), 'IMPORT_PS_SYNTAX', error.message, 'PowerShell itself would refuse this line too; fix it in the script');
   const name = source.site ?? siteNameOf(source.path);
   const site = draft.site('rras', name, at(1, 1));
-  const reader = new ScriptReader(source.path, site, draft, script.functions);
+  const reader = new ScriptReader(source.path, site, draft, script.functions, script.commands);
   // Top-level statements in order: an assignment is seen by the commands after it.
   const statements = [
     ...script.assignments.filter((a) => a.within === undefined).map((a) => ({ line: a.origin.line, column: a.origin.column, run: () => reader.assign(a.variable, a.operator, a.value) })),
-    ...script.commands.filter((c) => c.within === undefined).map((c) => ({ line: c.origin.line, column: c.origin.column, run: () => reader.command(c) })),
+    ...script.commands.filter((c) => c.within === undefined && c.inside === undefined).map((c) => ({ line: c.origin.line, column: c.origin.column, run: () => reader.command(c) })),
   ].sort((a, b) => a.line - b.line || a.column - b.column);
   for (const statement of statements) statement.run();
-  draft.afterAll(() => reader.assume());
+  // vpnlab export writes <site>/<server>.ps1: in an export folder the file is named after the server.
+  const stem = basename(source.path).replace(/\.[^.]*$/, '');
+  if (source.site !== undefined && stem !== DEFAULT_SERVER_NAME && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stem)) reader.nameServer(stem, at(1, 1));
+  // A script from an export folder says every static route the topology has: none is assumed.
+  draft.afterAll(() => new RrasAssumptions(source.path, site, draft, reader.rrasBlock).assume({ peerRoute: source.site === undefined }));
 }
 
 /** The file's name without extension, made a valid site name. */
@@ -112,10 +66,19 @@ function siteNameOf(path: string): string {
 
 class ScriptReader {
   private readonly variables = new Map<string, PsValue | undefined>();
+  /** Variables assigned something other than a literal, by name: their text. */
+  private readonly expressions = new Map<string, string>();
   private readonly block: Record<string, unknown>;
+
+  get rrasBlock(): Record<string, unknown> {
+    return this.block;
+  }
   private readonly cmdlets: Readonly<Record<string, Cmdlet>>;
 
-  constructor(private readonly file: string, private readonly site: DraftSite, private readonly draft: TopologyDraft, private readonly functions: readonly PsFunction[]) {
+  constructor(
+    private readonly file: string, private readonly site: DraftSite, private readonly draft: TopologyDraft,
+    private readonly functions: readonly PsFunction[], private readonly allCommands: readonly PsCommand[],
+  ) {
     const existing = site.data['rras'];
     this.block = typeof existing === 'object' && existing !== null ? existing as Record<string, unknown> : {};
     site.data['rras'] = this.block;
@@ -127,6 +90,8 @@ class ScriptReader {
       'add-bgppeer': { ...RRAS_CMDLETS['Add-BgpPeer'], apply: (call) => this.append('BgpPeers', call) },
       'add-bgpcustomroute': { ...RRAS_CMDLETS['Add-BgpCustomRoute'], apply: (call) => this.append('BgpCustomRoutes', call) },
       'new-netroute': { ...RRAS_CMDLETS['New-NetRoute'], apply: (call) => this.append('NetRoutes', call) },
+      'set-bgprouter': { ...RRAS_CMDLETS['Set-BgpRouter'], apply: (call) => this.setBgpRouter(call) },
+      'set-bgppeer': { ...RRAS_CMDLETS['Set-BgpPeer'], apply: (call) => this.setBgpPeer(call) },
       'new-netipaddress': {
         fields: { InterfaceAlias: 'string', IPAddress: 'string', PrefixLength: 'number', DefaultGateway: 'string', AddressFamily: 'string' },
         apply: (call) => this.addAddress(call),
@@ -140,6 +105,50 @@ class ScriptReader {
   assign(variable: string, operator: string, value: PsValue): void {
     const key = variable.toLowerCase();
     this.variables.set(key, operator === '=' && value.literal !== undefined ? value : undefined);
+    if (operator === '=' && value.literal === undefined) this.expressions.set(key, value.text);
+    else this.expressions.delete(key);
+  }
+
+  /** The server's name, where something other than a cmdlet gives it (an export's file name). */
+  nameServer(name: string, origin: Origin): void {
+    const server = this.server();
+    if (server['Name'] !== undefined) return;
+    server['Name'] = name;
+    this.site.assumed(['rras', 'Server', 'Name'], origin, `${name}: the script's file name (vpnlab export writes <site>/<server>.ps1)`);
+  }
+
+  /**
+   * `Set-VpnS2SInterface -Name N -IPv4Subnet ($subnets + 'P:M')` where $subnets holds
+   * (Get-VpnS2SInterface -Name N).IPv4Subnet: a static route P into the interface, kept by RRAS in
+   * its IPv4Subnet list (how the RRAS console's "New Static Route" and vpnlab export write one).
+   * Read as a NetRoutes entry; the command without that parameter is read as usual.
+   */
+  private staticRoutes(command: PsCommand): PsCommand {
+    const elements = command.elements;
+    const index = elements.findIndex((e) => e.type === 'parameter' && e.name.toLowerCase() === 'ipv4subnet');
+    const element = elements[index];
+    const next = element?.type === 'parameter' && element.colonValue === undefined ? elements[index + 1] : undefined;
+    const value = element?.type === 'parameter' ? element.colonValue ?? (next?.type === 'argument' ? next.value : undefined) : undefined;
+    const match = value === undefined ? null : /^\(\s*\$(\w+)\s*\+\s*(['"])([^'"]+)\2\s*\)$/.exec(value.text);
+    if (match === null || value === undefined) return command;
+    const held = this.expressions.get(match[1]!.toLowerCase()) ?? '';
+    const nameElement = elements.findIndex((e) => e.type === 'parameter' && e.name.toLowerCase() === 'name');
+    const nameValue = elements[nameElement + 1];
+    const name = nameValue?.type === 'argument' ? this.follow(nameValue.value)?.literal : undefined;
+    if (typeof name !== 'string' || !/Get-VpnS2SInterface\b/i.test(held) || !/\.IPv4Subnet\b/i.test(held)) return command;
+    const entry = match[3]!;
+    const colon = entry.lastIndexOf(':');
+    const prefix = colon < 0 ? entry : entry.slice(0, colon);
+    const metric = colon < 0 ? undefined : Number(entry.slice(colon + 1));
+    const routes = (this.block['NetRoutes'] ??= []) as Record<string, unknown>[];
+    const route: Record<string, unknown> = { DestinationPrefix: prefix, InterfaceAlias: name };
+    // 256 is New-NetRoute's default metric, which the topology leaves out.
+    if (metric !== undefined && Number.isInteger(metric) && metric !== 256) route['RouteMetric'] = metric;
+    routes.push(route);
+    const origin = this.at(value.origin);
+    for (const field of Object.keys(route)) this.site.from(['rras', 'NetRoutes', routes.length - 1, field], origin);
+    const drop = new Set([index, ...(next === undefined || element?.type !== 'parameter' || element.colonValue !== undefined ? [] : [index + 1])]);
+    return { ...command, elements: elements.filter((_e, i) => !drop.has(i)) };
   }
 
   command(command: PsCommand): void {
@@ -147,7 +156,8 @@ class ScriptReader {
     if (lower === 'set-privateprofilestring') return this.privateProfile(command);
     if (lower === 'invoke-windowsapi') return this.windowsApi(command);
     if (lower === 'restart-service' || lower === 'start-service') return this.service(command);
-    if (/^(get|write|test|format|out|select|where|start-sleep|import-module|set-strictmode|set-executionpolicy|start-transcript|stop-transcript)(-|$)/.test(lower)) return;
+    if (/^(get|write|test|format|out|select|where|start-sleep|import-module|set-strictmode|set-executionpolicy|start-transcript|stop-transcript|install-windowsfeature|add-windowsfeature)(-|$)/.test(lower)) return;
+    if (lower === 'set-vpns2sinterface') command = this.staticRoutes(command);
     const removes = REMOVES[lower];
     if (removes !== undefined && Object.hasOwn(REMOVES, lower)) return this.remove(command, removes);
     const cmdlet = Object.hasOwn(this.cmdlets, lower) ? this.cmdlets[lower] : undefined;
@@ -215,8 +225,46 @@ class ScriptReader {
     });
   }
 
+  /**
+   * `@((New-VpnTrafficSelector -Type IPv4 -IPAddressRange a, b …), …)`: the selectors the
+   * New-VpnTrafficSelector calls written inside the value make.
+   */
+  private selectors(raw: PsValue, what: string): unknown {
+    const lines = raw.text.split('\n');
+    const endLine = raw.origin.line + lines.length - 1;
+    const endColumn = lines.length === 1 ? raw.origin.column + raw.text.length : lines.at(-1)!.length + 1;
+    const within = (c: PsCommand): boolean => {
+      const { line, column } = c.origin;
+      const afterStart = line > raw.origin.line || (line === raw.origin.line && column >= raw.origin.column);
+      const beforeEnd = line < endLine || (line === endLine && column < endColumn);
+      return afterStart && beforeEnd;
+    };
+    const calls = this.allCommands.filter((c) => c.name.toLowerCase() === 'new-vpntrafficselector' && within(c));
+    if (calls.length === 0) {
+      this.draft.problem(this.at(raw.origin), 'IMPORT_PS_NOT_LITERAL', `${what}: ${raw.text} is not a list of New-VpnTrafficSelector calls written in place; vpnlab does not run the script`, 'write the New-VpnTrafficSelector calls in the parameter\'s value');
+      return undefined;
+    }
+    const out: Record<string, unknown>[] = [];
+    for (const call of calls) {
+      const bound = this.bind(call, { fields: TRAFFIC_SELECTOR, apply: () => {} });
+      if (bound === undefined) return undefined;
+      const selector: Record<string, unknown> = {};
+      for (const [field, { value }] of bound.values) selector[field] = value;
+      for (const pair of ['IPAddressRange', 'PortRange']) {
+        const range = selector[pair] as unknown[] | undefined;
+        if (range !== undefined && range.length !== 2) {
+          this.draft.problem(this.at(call.origin), 'IMPORT_PS_VALUE', `New-VpnTrafficSelector -${pair} takes a first and a last value, not ${range.length}`);
+          return undefined;
+        }
+      }
+      out.push(selector);
+    }
+    return out;
+  }
+
   /** A literal of the field's type, variables followed; undefined (with a problem) otherwise. */
   private convert(raw: PsValue, type: FieldType, what: string): unknown {
+    if (type === 'selectors') return this.selectors(raw, what);
     const value = this.follow(raw);
     const origin = this.at(raw.origin);
     if (value === undefined || value.literal === undefined) {
@@ -242,6 +290,11 @@ class ScriptReader {
       case 'switch':
         out = typeof literal === 'boolean' ? literal : undefined;
         break;
+      case 'numbers': {
+        const items = Array.isArray(literal) ? literal : [literal];
+        out = items.every((item) => typeof item === 'number') ? items : undefined;
+        break;
+      }
       case 'list': {
         const items = Array.isArray(literal) ? literal : [literal];
         const strings = items.map((item) => scalar(item as PsLiteral));
@@ -359,6 +412,28 @@ class ScriptReader {
     return server;
   }
 
+  /** Set-BgpRouter (the else of an export's Get-BgpRouter guard): the router's fields, set again. */
+  private setBgpRouter(call: Call): void {
+    if (this.block['BgpRouter'] === undefined) {
+      this.draft.problem(this.at(call.command.origin), 'IMPORT_PS_NO_ROUTER', 'Set-BgpRouter before any Add-BgpRouter', 'add the router first');
+      return;
+    }
+    this.fill(['BgpRouter'], call, true);
+  }
+
+  /** Set-BgpPeer -Name N: the fields of the peer N that an Add-BgpPeer made. */
+  private setBgpPeer(call: Call): void {
+    const name = call.values.get('Name')?.value;
+    const peers = (this.block['BgpPeers'] ?? []) as Record<string, unknown>[];
+    const index = peers.findIndex((p) => typeof p['Name'] === 'string' && typeof name === 'string' && p['Name'].toLowerCase() === name.toLowerCase());
+    if (index < 0) {
+      this.draft.problem(this.at(call.command.origin), 'IMPORT_PS_NO_PEER', `Set-BgpPeer -Name ${String(name)}: no Add-BgpPeer before it makes that peer`, 'add the peer first');
+      return;
+    }
+    call.values.delete('Name');
+    this.setAll(peers[index]!, ['rras', 'BgpPeers', index], call);
+  }
+
   private connect(call: Call): void {
     const name = call.values.get('Name')?.value;
     if (typeof name !== 'string' || this.interfaceNamed(name) < 0) {
@@ -462,121 +537,5 @@ class ScriptReader {
     return { file: this.file, line: origin.line, column: origin.column };
   }
 
-  // -----------------------------------------------------------------------------------------------
-  // What the script does not say
-
-  /** The server's adapters, the LAN, a test host and the BGP peer's route, where no source gave them. */
-  assume(): void {
-    const origin: Origin = { file: this.file, line: 1, column: 1 };
-    const data = this.site.data;
-    const router = this.block['BgpRouter'] as Record<string, unknown> | undefined;
-    const peers = (this.block['BgpPeers'] ?? []) as Record<string, unknown>[];
-    const customRoutes = (this.block['BgpCustomRoutes'] ?? []) as Record<string, unknown>[];
-    const interfaces = (this.block['VpnS2SInterfaces'] ?? []) as Record<string, unknown>[];
-    const lanAddress = [peers[0]?.['LocalIPAddress'], router?.['BgpIdentifier']].find((a): a is string => typeof a === 'string') ?? '192.168.0.1';
-    const lanPrefix = `${lanAddress.split('.').slice(0, 3).join('.')}.0/24`;
-    const lanName = (customRoutes.flatMap((r) => (r['Interface'] ?? []) as string[])[0]) ?? 'LAN';
-    const lanWhy = lanAddress === '192.168.0.1' ? 'no BGP address in the script' : `the LAN is the /24 around the BGP address ${lanAddress}`;
-    if (data['addressSpace'] === undefined) {
-      data['addressSpace'] = [lanPrefix];
-      this.site.assumed(['addressSpace'], origin, `${lanPrefix}: ${lanWhy}`);
-    }
-    if (data['subnets'] === undefined) {
-      data['subnets'] = [{ name: 'lan', prefix: lanPrefix }];
-      this.site.assumed(['subnets'], origin, `one subnet ${lanPrefix}: ${lanWhy}`);
-    }
-    if (data['hosts'] === undefined) {
-      const subnet = ((data['subnets'] as { name: string; prefix: string }[])[0]) ?? { name: 'lan', prefix: lanPrefix };
-      const base = subnet.prefix.split('/')[0]!.split('.').slice(0, 3).join('.');
-      const address = `${base}.${lanAddress === `${base}.10` ? 11 : 10}`;
-      data['hosts'] = [{ name: 'pc', os: 'windows', subnet: subnet.name, address }];
-      this.site.assumed(['hosts'], origin, `a Windows test PC at ${address} on ${subnet.name}, to ping from`);
-    }
-    const server = this.block['Server'] as { Name?: string; NetworkAdapters: Record<string, unknown>[] } | undefined;
-    if (server !== undefined && server.NetworkAdapters.length > 0) this.placeAdapters(server.NetworkAdapters, origin);
-    else if (server !== undefined || this.block['Server'] === undefined) {
-      const publicAddress = this.publicAddress(lanAddress, interfaces);
-      const subnetName = ((data['subnets'] as { name: string }[] | undefined)?.[0]?.name) ?? 'lan';
-      this.block['Server'] = {
-        ...(server?.Name === undefined ? {} : { Name: server.Name }),
-        NetworkAdapters: [
-          { Name: 'Internet', IPAddress: `${publicAddress.address}/24`, Internet: true },
-          { Name: lanName, IPAddress: lanAddress, Subnet: subnetName },
-        ],
-      };
-      this.site.assumed(['rras', 'Server'], origin, `two adapters: "Internet" at ${publicAddress.address}/24 (${publicAddress.why}) and "${lanName}" at ${lanAddress} on ${subnetName}`);
-    }
-    this.assumePeerRoute(origin, peers, interfaces);
-  }
-
-  /**
-   * What New-NetIPAddress cannot say: an adapter with an address inside a subnet of the site sits
-   * on that subnet; one with an address outside every subnet faces the Internet.
-   */
-  private placeAdapters(adapters: Record<string, unknown>[], origin: Origin): void {
-    const subnets = (this.site.data['subnets'] ?? []) as { name: string; prefix: string }[];
-    adapters.forEach((adapter, index) => {
-      if (adapter['Subnet'] !== undefined || adapter['Internet'] !== undefined) return;
-      const address = String(adapter['IPAddress']).split('/')[0]!;
-      const subnet = subnets.find((s) => inPrefix(address, s.prefix));
-      const path = ['rras', 'Server', 'NetworkAdapters', index];
-      if (subnet !== undefined) {
-        adapter['IPAddress'] = address;
-        adapter['Subnet'] = subnet.name;
-        this.site.assumed([...path, 'Subnet'], origin, `${address} is inside subnet ${subnet.name} (${subnet.prefix})`);
-      } else {
-        adapter['Internet'] = true;
-        this.site.assumed([...path, 'Internet'], origin, `${address} is in no subnet of the site: the public adapter`);
-      }
-    });
-  }
-
-  /** The server's public address: what a peer's local network gateway says it is, or a documentation address. */
-  private publicAddress(lanAddress: string, interfaces: readonly Record<string, unknown>[]): { address: string; why: string } {
-    const destinations = new Set(interfaces.flatMap((i) => (i['Destination'] ?? []) as string[]));
-    for (const other of this.draft.sites) {
-      if (other.platform !== 'azure') continue;
-      const azure = other.data['azure'] as { localNetworkGateways?: Record<string, unknown>[] } | undefined;
-      for (const lng of azure?.localNetworkGateways ?? []) {
-        const bgp = lng['bgpSettings'] as { bgpPeeringAddress?: string } | undefined;
-        const prefixes = ((lng['localNetworkAddressSpace'] as { addressPrefixes?: string[] } | undefined)?.addressPrefixes) ?? [];
-        if (typeof lng['gatewayIpAddress'] !== 'string') continue;
-        if (bgp?.bgpPeeringAddress === lanAddress || prefixes.includes(`${lanAddress}/32`)) {
-          return { address: lng['gatewayIpAddress'], why: `the gatewayIpAddress of ${other.name}'s local network gateway ${String(lng['name'])}, whose BGP address is this server's` };
-        }
-      }
-    }
-    const address = destinations.has('203.0.113.10') ? '203.0.113.11' : '203.0.113.10';
-    return { address, why: 'no source gives the server\'s public address; a documentation address (TEST-NET-3)' };
-  }
-
-  /** The seed's step 3 (a console static route, not in the script): the BGP peer /32 into the S2S interface. */
-  private assumePeerRoute(origin: Origin, peers: readonly Record<string, unknown>[], interfaces: readonly Record<string, unknown>[]): void {
-    if (interfaces.length !== 1 || this.block['NetRoutes'] !== undefined) return;
-    const iface = interfaces[0]!;
-    const covered = ((iface['IPv4Subnet'] ?? []) as string[]).map((s) => s.slice(0, s.lastIndexOf(':')));
-    const routes = peers
-      .map((p) => p['PeerIPAddress'])
-      .filter((a): a is string => typeof a === 'string' && !covered.some((prefix) => inPrefix(a, prefix)))
-      .map((a) => ({ DestinationPrefix: `${a}/32`, InterfaceAlias: iface['Name'] }));
-    if (routes.length === 0) return;
-    this.block['NetRoutes'] = routes;
-    this.site.assumed(['rras', 'NetRoutes'], origin, `the BGP peer's /32 routed into S2S interface ${String(iface['Name'])} (a static route the script does not add: the seed adds it in the RRAS console, step 3)`);
-  }
 }
 
-/** Whether dotted `address` is inside `prefix` ("a.b.c.d/len"); false for text that is neither. */
-function inPrefix(address: string, prefix: string): boolean {
-  const toNumber = (text: string): number | undefined => {
-    const parts = text.split('.').map(Number);
-    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
-    return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-  };
-  const [base, lengthText] = prefix.split('/');
-  const a = toNumber(address);
-  const b = toNumber(base ?? '');
-  const length = Number(lengthText);
-  if (a === undefined || b === undefined || !Number.isInteger(length) || length < 0 || length > 32) return false;
-  const mask = length === 0 ? 0 : (~0 << (32 - length)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
-}
