@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { platformReaders } from '../../src/cli/import-command.js';
+import { collectSources, platformReaders } from '../../src/cli/import-command.js';
 import type { Artifact, ExportFormat } from '../../src/platforms/artifacts.js';
 import { exportNetwork } from '../../src/platforms/export.js';
 import { importSources, type ImportResult } from '../../src/platforms/import.js';
@@ -163,6 +165,24 @@ describe('importing Azure ARM templates and Terraform', () => {
     assert.match(result.text, /asn: 65070 # test\/fixtures\/import\/azure\/main\.tf:71\n/);
     assert.match(result.text, /dpdTimeoutSeconds: 30 # test\/fixtures\/import\/azure\/main\.tf:85\n/);
     assert.ok(result.notes.some((n) => n.code === 'IMPORT_TF_NOT_MODELLED' && n.origin.line === 14));
+  });
+
+  it('vpnlab import of a default export folder (ARM and the Azure CLI script) reads the Azure sites from the templates; the CLI script alone is refused as export-only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vpnlab-import-azure-'));
+    try {
+      const { artifacts } = exportNetwork(load('examples/rras-azure-bgp.yaml').network, { provenance: { file: 'examples/rras-azure-bgp.yaml', vpnlabVersion: 'test' }, redact: false });
+      for (const a of artifacts) {
+        mkdirSync(dirname(join(dir, a.path)), { recursive: true });
+        writeFileSync(join(dir, a.path), a.text);
+      }
+      const result = await run(...collectSources([dir]));
+      assert.deepEqual(result.problems.filter((p) => /VNet\d/.test(p.origin.file)), []);
+      assert.deepEqual(result.notes.filter((n) => n.code === 'IMPORT_AZURE_CLI_SKIPPED').map((n) => n.origin.file), [join(dir, 'VNet1', 'azure-cli.sh'), join(dir, 'VNet2', 'azure-cli.sh')]);
+      const alone = await run({ path: join(dir, 'VNet1', 'azure-cli.sh'), text: readFileSync(join(dir, 'VNet1', 'azure-cli.sh'), 'utf8') });
+      assert.deepEqual(alone.problems.map((p) => p.code), ['IMPORT_AZURE_CLI_EXPORT_ONLY']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('makes a problem at file:line of what a template does not let it read', async () => {
