@@ -6,6 +6,9 @@ import { azureBlock, azureInstanceName } from './facts.js';
 import { AZURE_FABRIC, planAzureSite } from './gateway.js';
 import { azureViews } from './views.js';
 import { azureExporter } from './export/index.js';
+import { armReader } from './import/arm.js';
+import { azureCliReader } from './import/cli.js';
+import { terraformReader } from './import/terraform.js';
 
 /** Azure VNets: virtual network gateways (one node per instance), local network gateways, connections, the VNet's routing. */
 export const azureAdapter: PlatformAdapter<'azure', AzureModel> = {
@@ -22,4 +25,5 @@ export const azureAdapter: PlatformAdapter<'azure', AzureModel> = {
   },
   views: azureViews,
   exporter: azureExporter,
+  readers: [armReader, terraformReader, azureCliReader],
 };
