@@ -42,7 +42,7 @@ function keys(indent: string, fields: readonly [string, string | number | undefi
  */
 function authRound(indent: string, name: 'local' | 'remote', round: SwanctlConnection['local']): string[] {
   return [
-    ...(round === undefined ? [`${indent}# ${NOT_IN_TOPOLOGY}: ${name} (vpnlab's default round: auth = psk)`] : []),
+    ...(round === undefined ? [`${indent}# ${NOT_IN_TOPOLOGY}: ${name} (vpnlab's default round: a pre-shared key)`] : []),
     `${indent}${name} {`,
     ...(round !== undefined && round.auth === undefined ? [`${indent}  # ${NOT_IN_TOPOLOGY}: auth (vpnlab's default psk; strongSwan's is pubkey)`] : []),
     ...keys(`${indent}  `, [['auth', round?.auth ?? 'psk'], ['id', round?.id === undefined ? undefined : swanValue(round.id)]]),
