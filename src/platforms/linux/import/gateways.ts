@@ -16,7 +16,7 @@ import type { DraftSite, ImportSource, Origin, TopologyDraft } from '../../impor
  *   - What no file of the gateway says and the topology needs is assumed and said so: without an
  *     ip.sh, one NIC facing the Internet per swanctl local address; a NIC whose cabling no
  *     comment gives is on the site subnet holding its address, else the Internet NIC when IKE uses
- *     its address, else on a subnet of its own.
+ *     its address, else (when no other source describes the site's subnets) on a subnet of its own.
  *
  * Each field is cited at its source line (DraftSite.from); values are checked against the linux
  * schema here, so a value the topology cannot hold is a problem at the line it was read from.
@@ -220,6 +220,7 @@ function placeNics(site: DraftSite, base: Path, gateway: Record<string, unknown>
     const path = [...base, 'interfaces', n];
     const [address, length] = String(nic['address']).split('/');
     const comment = ip.cabling.get(String(nic['name']));
+    const addressOrigin = ip.cites.find((c) => c.path.join('.') === `interfaces.${n}.address`)?.origin ?? { file: ip.file, line: 1, column: 1 };
     const subnetNamed = comment?.subnet === undefined ? undefined : subnets.find((s) => s.name === comment.subnet);
     if (comment?.subnet !== undefined) {
       nic['subnet'] = comment.subnet;
@@ -236,14 +237,38 @@ function placeNics(site: DraftSite, base: Path, gateway: Record<string, unknown>
     const holding = subnets.find((s) => typeof s.prefix === 'string' && inPrefix(address ?? '', s.prefix));
     if (holding !== undefined && typeof holding.name === 'string') {
       nic['subnet'] = holding.name;
-      site.assumed([...path, 'subnet'], ip.cites.find((c) => c.path.join('.') === path.slice(3).join('.') + '.address')?.origin ?? { file: ip.file, line: 1, column: 1 },
-        `${address} is inside subnet ${holding.name} (${String(holding.prefix)})`);
+      site.assumed([...path, 'subnet'], addressOrigin, `${address} is inside subnet ${holding.name} (${String(holding.prefix)})`);
       if (typeof holding.prefix === 'string' && holding.prefix.endsWith(`/${length}`)) nic['address'] = address;
     } else if (ikeAddresses.has(address)) {
       nic['internet'] = true;
-      site.assumed([...path, 'internet'], { file: ip.file, line: 1, column: 1 }, `${address} is the address IKE uses (swanctl local_addrs): the NIC facing the Internet`);
+      site.assumed([...path, 'internet'], addressOrigin, `${address} is the address IKE uses (swanctl local_addrs): the NIC facing the Internet`);
+    } else if (length !== undefined && (site.data['subnets'] === undefined || ownSubnets.has(site.data['subnets'] as object))) {
+      // No other source describes the site's subnets: the NIC's own network is one.
+      const list = (site.data['subnets'] ??= []) as { name: string; prefix: string }[];
+      ownSubnets.add(list);
+      const prefix = networkOf(address ?? '', Number(length));
+      const name = list.some((s) => s.name === 'lan') ? `lan-${String(nic['name'])}` : 'lan';
+      list.push({ name, prefix });
+      nic['subnet'] = name;
+      nic['address'] = address;
+      const space = (site.data['addressSpace'] ??= []) as string[];
+      if (!space.includes(prefix)) space.push(prefix);
+      site.assumed(['subnets'], addressOrigin, `the networks of the gateways' LAN NICs (${list.map((s) => `${s.name} ${s.prefix}`).join(', ')}): no source describes the site's subnets`);
+      site.assumed(['addressSpace'], addressOrigin, 'the subnets\' prefixes');
+      site.assumed([...path, 'subnet'], addressOrigin, `${address}/${length} is on neither the Internet nor a known subnet: subnet ${name} (${prefix})`);
     }
   });
+}
+
+/** The subnet lists this module made up (others' it leaves alone). */
+const ownSubnets = new WeakSet<object>();
+
+function networkOf(address: string, length: number): string {
+  const parts = address.split('.').map(Number);
+  const value = parts.reduce((n, p) => n * 256 + p, 0);
+  const size = 2 ** (32 - length);
+  const base = Math.floor(value / size) * size;
+  return `${[24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join('.')}/${length}`;
 }
 
 /** The gateway against the linux schema: what it refuses is a problem at the line the value came from. */
