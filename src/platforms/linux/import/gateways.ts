@@ -182,8 +182,8 @@ function build(draft: TopologyDraft, group: Group): void {
     }
     for (const c of part.cites) cite(c.path, c.origin);
   }
-  if (group.ip === undefined) assumeInterfaces(site, base, gateway, group.first);
-  else placeNics(site, base, gateway, group.ip);
+  if (group.ip !== undefined) placeNics(site, base, gateway, group.ip);
+  if (gateway['interfaces'] === undefined) assumeInterfaces(site, base, gateway, group.first);
   validate(draft, gateway, parts, group);
 }
 
@@ -201,13 +201,13 @@ function mergeSwanctl(into: Record<string, Record<string, unknown>>, from: Recor
   }
 }
 
-/** Without ip.sh: one Internet NIC per address IKE uses, as swanctl.conf's local_addrs give them. */
+/** Without ip.sh (or one that adds no address): one Internet NIC per address IKE uses, as swanctl.conf's local_addrs give them. */
 function assumeInterfaces(site: DraftSite, base: Path, gateway: Record<string, unknown>, origin: Origin): void {
   const connections = ((gateway['swanctl'] as { connections?: Record<string, { local_addrs?: unknown }> } | undefined)?.connections) ?? {};
-  const addresses = [...new Set(Object.values(connections).flatMap((c) => (Array.isArray(c.local_addrs) ? c.local_addrs.filter((a): a is string => typeof a === 'string') : [])))];
+  const addresses = [...new Set(Object.values(connections).flatMap((c) => (Array.isArray(c.local_addrs) ? c.local_addrs.filter((a): a is string => typeof a === 'string' && /^\d{1,3}(\.\d{1,3}){3}$/.test(a)) : [])))];
   if (addresses.length === 0) addresses.push('192.0.2.1');
   gateway['interfaces'] = addresses.map((address, n) => ({ name: `eth${n}`, address: `${address}/24`, internet: true }));
-  site.assumed([...base, 'interfaces'], origin, `no ip.sh: ${addresses.map((a, n) => `eth${n} at ${a}/24 facing the Internet`).join(', ')}${addresses[0] === '192.0.2.1' ? ' (a documentation address: no local_addrs either)' : ' (the addresses IKE uses)'}`);
+  site.assumed([...base, 'interfaces'], origin, `no ip.sh gives an address: ${addresses.map((a, n) => `eth${n} at ${a}/24 facing the Internet`).join(', ')}${addresses[0] === '192.0.2.1' ? ' (a documentation address: no local_addrs either)' : ' (the addresses IKE uses)'}`);
 }
 
 /** Each NIC's cabling: the export's comment, else the site subnet holding it, else the Internet. */

@@ -119,6 +119,7 @@ export function parseSettings(text: string): SettingsFile {
         continue;
       }
       if (rest.startsWith(':')) {
+        column = at.column;
         error(`section ${name[0]} refers to other sections (\`name : template\`); vpnlab reads each section written out`);
         break;
       }
