@@ -72,7 +72,22 @@ describe('importing a Linux export: the round trip', () => {
     }
   });
 
-  const cases: [string, string | undefined][] = [...EXAMPLES.map((f): [string, undefined] => [f, undefined]), ['kitchen-sink-linux', LINUX_KITCHEN_SINK]];
+  // A site with two gateways: each folder <site>/<gateway>/ is one gateway, in the topology's order.
+  const twoGateways = `${LINUX_KITCHEN_SINK}${[
+    '        - name: edge-2',
+    '          interfaces:',
+    '            - { name: eth0, address: 203.0.113.51/24, internet: true }',
+    '          swanctl:',
+    '            connections:',
+    '              backup:',
+    '                local_addrs: [203.0.113.51]',
+    '                remote_addrs: [198.51.100.99]',
+    '                local: { id: edge-2.example.net }',
+    '                children: { backup-net: { remote_ts: [10.99.0.0/16] } }',
+  ].join('\n')}\n`;
+  const cases: [string, string | undefined][] = [
+    ...EXAMPLES.map((f): [string, undefined] => [f, undefined]), ['kitchen-sink-linux', LINUX_KITCHEN_SINK], ['two-gateways', twoGateways],
+  ];
   for (const [file, text] of cases) {
     it(`${file}: export, then import of the manifest with swanctl.conf, frr.conf and ip.sh, gives the same linux sites, every field cited`, async () => {
       const { dir, topology } = exportTo(file, text);
@@ -122,6 +137,17 @@ describe('importing a Linux export: the round trip', () => {
       });
     }
   }
+
+  it('imports an export made with --redact, with a note at each placeholder key', async () => {
+    const { network } = loadTopologyFile('examples/linux-azure-bgp.yaml', { keepCheckErrors: true });
+    const { artifacts } = exportNetwork(network, { provenance: { file: 'examples/linux-azure-bgp.yaml', vpnlabVersion: 'test' }, redact: true });
+    const swanctl = artifacts.find((a) => a.path === 'OnPrem/gw/swanctl.conf')!;
+    const result = await importSources([{ path: 'OnPrem/gw/swanctl.conf', text: swanctl.text, site: 'OnPrem' }], platformReaders());
+    assert.deepEqual(result.problems, []);
+    const redacted = result.notes.filter((n) => n.code === 'IMPORT_SWANCTL_REDACTED');
+    assert.equal(redacted.length, 1);
+    assert.equal(swanctl.text.split('\n')[redacted[0]!.origin.line - 1]!.trim(), 'secret = "REDACTED-PSK-OnPrem.gw.ike-azure"');
+  });
 
   it('reads back the `# vpnlab: not in the topology` marks: without them the defaults the export fills in would be imported as written', async () => {
     const { dir, topology } = exportTo('examples/linux-alibaba-dual-tunnel.yaml');

@@ -157,6 +157,7 @@ class Reader {
           this.draft.problem(this.at(item.valueAt), 'IMPORT_SWANCTL_VALUE', 'a hex (0x) or base64 (0s) secret: vpnlab takes the key as text', 'write the key as a quoted string');
           continue;
         }
+        if (/^REDACTED-PSK-/.test(item.value)) this.draft.note(this.at(item.valueAt), 'IMPORT_SWANCTL_REDACTED', `${section.name}: the key is a placeholder of \`vpnlab export --redact\`; write the real key in the topology`);
         secret['secret'] = item.value;
         this.cites.push({ path: [...path, 'secret'], origin: this.at(item.valueAt) });
       } else this.unknown(item, 'a secret holds id… and secret');
