@@ -2,6 +2,7 @@ import type { PlatformAdapter } from '../adapter.js';
 import { checkLinuxSite } from './checks.js';
 import { linuxExporter } from './export/index.js';
 import { planLinuxSite } from './gateway.js';
+import { linuxReaders } from './import/index.js';
 import { resolveLinuxSite, type LinuxModel } from './model.js';
 import { linuxViews } from './views.js';
 
@@ -18,4 +19,5 @@ export const linuxAdapter: PlatformAdapter<'linux', LinuxModel | undefined> = {
   },
   views: linuxViews,
   exporter: linuxExporter,
+  readers: linuxReaders,
 };

@@ -1,6 +1,7 @@
 import { formatIpv4, formatPrefix, makePrefix } from '../../../net/address.js';
 import { headerLines, type Artifact, type ExportContext } from '../../artifacts.js';
 import type { ModelRef } from '../../adapter.js';
+import { NOT_IN_TOPOLOGY } from '../import/settings.js';
 import type { LinuxGatewayModel, LinuxModel, LinuxXfrm } from '../model.js';
 
 /*
@@ -53,6 +54,7 @@ export function ipArtifact(ref: ModelRef<'linux', LinuxModel | undefined>, gatew
   for (const x of gateway.xfrm) {
     const dev = underlying(gateway, x);
     const name = quote(x.name);
+    if (x.resource.dev === undefined && dev !== undefined) lines.push(`# ${NOT_IN_TOPOLOGY}: dev ${dev} (the NIC of the connection with if_id ${x.ifId})`);
     lines.push(`ip link show ${name} >/dev/null 2>&1 || ip link add ${name} type xfrm${dev === undefined ? '' : ` dev ${quote(dev)}`} if_id ${x.ifId}`);
     lines.push(`ip link set ${name}${x.mtu !== undefined ? ` mtu ${x.mtu}` : ''} up`);
     for (const a of x.addresses) lines.push(`ip address replace ${formatIpv4(a.address)}/${a.prefix.length} dev ${name}`);

@@ -1,6 +1,7 @@
 import type { SwanctlChild, SwanctlConnection, SwanctlSecret } from '../../../topology/platforms/linux.js';
 import { headerLines, secretValue, type Artifact, type ExportContext } from '../../artifacts.js';
 import type { ModelRef } from '../../adapter.js';
+import { NOT_IN_TOPOLOGY } from '../import/settings.js';
 import type { LinuxGatewayModel, LinuxModel } from '../model.js';
 
 /*
@@ -34,9 +35,16 @@ function keys(indent: string, fields: readonly [string, string | number | undefi
   return fields.filter((f): f is [string, string | number] => f[1] !== undefined).map(([k, v]) => `${indent}${k} = ${v}`);
 }
 
+/**
+ * A round the topology leaves out, or its `auth`, is written all the same (`auth = psk`: vpnlab's
+ * default, strongSwan's is pubkey) under a `# vpnlab: not in the topology` line, which tells
+ * `vpnlab import` to leave it out again.
+ */
 function authRound(indent: string, name: 'local' | 'remote', round: SwanctlConnection['local']): string[] {
   return [
+    ...(round === undefined ? [`${indent}# ${NOT_IN_TOPOLOGY}: ${name} (vpnlab's default round: a pre-shared key)`] : []),
     `${indent}${name} {`,
+    ...(round !== undefined && round.auth === undefined ? [`${indent}  # ${NOT_IN_TOPOLOGY}: auth (vpnlab's default psk; strongSwan's is pubkey)`] : []),
     ...keys(`${indent}  `, [['auth', round?.auth ?? 'psk'], ['id', round?.id === undefined ? undefined : swanValue(round.id)]]),
     `${indent}}`,
   ];
