@@ -22,6 +22,11 @@ export interface Artifact {
   readonly text: string;
   /** Whether `text` holds a pre-shared key as the topology gives it (false with none or `--redact`). */
   readonly holdsSecrets: boolean;
+  /**
+   * The platform the file builds the site on when it is not the site's own (an RRAS site's
+   * strongSwan + FRR equivalent, written by `exportAs`): `vpnlab import` of the folder skips it.
+   */
+  readonly equivalentOn?: PlatformName;
 }
 
 /** Where an export came from, for the header of every file it writes. */

@@ -36,6 +36,8 @@ export interface ManifestSite {
   readonly site: Omit<Site, 'azure' | 'alibaba' | 'rras' | 'linux'>;
   /** The artifacts that carry the platform block. */
   readonly artifacts: string[];
+  /** The files that build the same site on another platform (not read back by `vpnlab import`). */
+  readonly equivalents?: string[];
 }
 
 export interface Manifest {
@@ -70,7 +72,12 @@ export function exportNetwork(network: ResolvedNetwork, request: ExportRequest):
       skipped.push({ site: ref.site.name, reason: skipReason(ref.site, exporter?.formats, request.formats) });
     }
     artifacts.push(...written);
-    manifestSites.push({ site: withoutPlatformBlock(ref.site), artifacts: written.map((a) => a.path) });
+    const equivalents = written.filter((a) => a.equivalentOn !== undefined).map((a) => a.path);
+    manifestSites.push({
+      site: withoutPlatformBlock(ref.site),
+      artifacts: written.filter((a) => a.equivalentOn === undefined).map((a) => a.path),
+      ...(equivalents.length > 0 ? { equivalents } : {}),
+    });
   }
   if (request.formats !== undefined && artifacts.length === 0) {
     throw new ExportError('EXPORT_FORMAT_UNAVAILABLE', `no selected site writes ${request.formats.join(', ')}: ${skipped.map((s) => `${s.site}: ${s.reason}`).join('; ')}`);
@@ -95,7 +102,7 @@ function exportSiteAs(network: ResolvedNetwork, index: number, site: Site, conte
   if (formats.size === 0) return [];
   const topology = { ...network.topology, sites: network.topology.sites.map((s, i) => (i === index ? site : s)) };
   const ref: SiteRef<PlatformName> = { site, index, at: ['sites', index, site.platform], layout: siteLayout(topology, index) };
-  return exporter.export({ ...ref, model: adapter.resolve(ref) }, { ...context, topology, formats });
+  return exporter.export({ ...ref, model: adapter.resolve(ref) }, { ...context, topology, formats }).map((a) => ({ ...a, equivalentOn: site.platform }));
 }
 
 function skipReason(site: Site, formats: readonly ExportFormat[] | undefined, asked: readonly ExportFormat[] | undefined): string {

@@ -256,7 +256,8 @@ describe('vpnlab export of an RRAS site writes the Linux equivalent beside the P
     }
     assert.equal(onPrem.find((a) => a.format === 'swanctl')!.holdsSecrets, true);
     const manifest = JSON.parse(artifacts.find((a) => a.format === 'manifest')!.text) as Json;
-    assert.deepEqual(manifest.sites[0].artifacts, onPrem.map((a) => a.path));
+    assert.deepEqual(manifest.sites[0].artifacts, onPrem.filter((a) => a.format === 'powershell').map((a) => a.path));
+    assert.deepEqual(manifest.sites[0].equivalents, onPrem.filter((a) => a.format !== 'powershell').map((a) => a.path), 'import reads the RRAS script, not the Linux equivalent');
   });
 
   it('the files say what they are built from: the XFRM interface, the route to the Azure BGP peer, the neighbour', () => {
