@@ -47,12 +47,20 @@ const MAX_RECURSION = 4;
 /**
  * A node's routing table: every configured and learned route (the RIB) and, derived from it on
  * demand, the forwarding table (FIB) of the best routes whose interfaces are up, with recursive
- * next hops resolved. Any change marks the FIB stale; the next lookup rebuilds it.
+ * next hops resolved. A change of a route with an interface, or of an interface, rebuilds the FIB
+ * at the next lookup. A change of recursive routes only (BGP's) updates just their prefixes'
+ * entries, as long as every recursive route resolves through the routes with interfaces alone:
+ * then no recursive route's resolution depends on another's, and the result is the rebuild's.
  */
 export class RouteTable {
   private readonly routes: Route[] = [];
   private fib = new LpmTable<FibEntry>();
-  private stale = true;
+  /** Pass 0 of the rebuild: the routes with an interface; undefined when one of them changed. */
+  private direct: LpmTable<FibEntry> | undefined;
+  /** The prefixes whose recursive routes changed since the FIB was made, or all of them. */
+  private dirty: Map<number, Prefix> | 'all' = 'all';
+  /** Every recursive route resolved in the first recursive pass of the last rebuild. */
+  private shallow = false;
   private readonly interfaces: (name: string) => Interface | undefined;
   private readonly listeners: (() => void)[] = [];
 
@@ -62,19 +70,21 @@ export class RouteTable {
 
   add(route: Route): void {
     this.routes.push(route);
-    this.invalidate();
+    this.changed(route);
   }
 
   /** Removes every route for which `match` is true; returns how many. */
   remove(match: (route: Route) => boolean): number {
     let removed = 0;
     for (let i = this.routes.length - 1; i >= 0; i--) {
-      if (match(this.routes[i]!)) {
+      const route = this.routes[i]!;
+      if (match(route)) {
         this.routes.splice(i, 1);
+        this.mark(route);
         removed++;
       }
     }
-    if (removed > 0) this.invalidate();
+    if (removed > 0) this.notify();
     return removed;
   }
 
@@ -84,8 +94,9 @@ export class RouteTable {
 
   /** Call when an interface's state or addresses change. */
   invalidate(): void {
-    this.stale = true;
-    for (const l of this.listeners) l();
+    this.dirty = 'all';
+    this.direct = undefined;
+    this.notify();
   }
 
   onChange(listener: () => void): void {
@@ -93,38 +104,77 @@ export class RouteTable {
   }
 
   lookup(address: Ipv4Address): FibEntry | undefined {
-    if (this.stale) this.rebuild();
+    this.refresh();
     return this.fib.lookup(address);
   }
 
   /** The FIB, most specific first (for `show ip route`-style views). */
   activeEntries(): FibEntry[] {
-    if (this.stale) this.rebuild();
+    this.refresh();
     return [...this.fib.entries()].map((e) => e.value);
   }
 
-  private rebuild(): void {
-    const fib = new LpmTable<FibEntry>();
-    // Pass 0 installs routes with an egress interface; each later pass resolves recursive next
-    // hops through what earlier passes installed.
-    const pending: Route[] = [];
-    for (const route of this.routes) {
-      if (route.interface !== undefined) this.install(fib, route, this.directPaths(route));
-      else pending.push(route);
+  private changed(route: Route): void {
+    this.mark(route);
+    this.notify();
+  }
+
+  private mark(route: Route): void {
+    if (route.interface !== undefined) {
+      this.dirty = 'all';
+      this.direct = undefined;
+    } else if (this.dirty !== 'all') {
+      this.dirty.set(route.prefix.address * 64 + route.prefix.length, route.prefix);
     }
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+
+  private refresh(): void {
+    const dirty = this.dirty;
+    if (dirty !== 'all' && dirty.size === 0) return;
+    if (dirty === 'all' || !this.shallow || !this.update(dirty)) this.rebuild();
+    this.dirty = new Map();
+  }
+
+  private rebuild(): void {
+    if (this.direct === undefined) {
+      const direct = new LpmTable<FibEntry>();
+      for (const route of this.routes) if (route.interface !== undefined) this.install(direct, route, this.directPaths(route));
+      this.direct = direct;
+    }
+    const fib = new LpmTable<FibEntry>();
+    for (const e of this.direct.entries()) fib.set(e.prefix, e.value);
+    // Each later pass resolves recursive next hops through what earlier passes installed.
+    let pending = this.routes.filter((r) => r.interface === undefined);
+    this.shallow = true;
     for (let depth = 0; depth < MAX_RECURSION && pending.length > 0; depth++) {
-      const snapshot = cloneFib(fib);
-      for (let i = pending.length - 1; i >= 0; i--) {
-        const route = pending[i]!;
-        const paths = resolveVia(snapshot, route);
-        if (paths.length > 0) {
-          this.install(fib, route, paths);
-          pending.splice(i, 1);
-        }
-      }
+      const { resolved, unresolved } = resolvePass(fib, pending);
+      for (const [route, paths] of resolved) this.install(fib, route, paths);
+      if (unresolved.length > 0) this.shallow = false;
+      pending = unresolved;
     }
     this.fib = fib;
-    this.stale = false;
+  }
+
+  /**
+   * The entries of the changed prefixes made again from the routes with an interface and the
+   * recursive routes of those prefixes; false (rebuild instead) if one of them does not resolve
+   * through the routes with an interface alone.
+   */
+  private update(dirty: ReadonlyMap<number, Prefix>): boolean {
+    const direct = this.direct!;
+    for (const prefix of dirty.values()) {
+      const { resolved, unresolved } = resolvePass(direct, this.routes.filter((r) => r.interface === undefined && prefixEquals(r.prefix, prefix)));
+      if (unresolved.length > 0) return false;
+      const base = direct.get(prefix);
+      if (base === undefined) this.fib.delete(prefix);
+      else this.fib.set(prefix, base);
+      for (const [route, paths] of resolved) this.install(this.fib, route, paths);
+    }
+    return true;
   }
 
   private directPaths(route: Route): Path[] {
@@ -154,10 +204,21 @@ function compareRoutes(a: Route, b: Route): number {
   return distanceOf(a) - distanceOf(b) || (a.metric ?? 0) - (b.metric ?? 0);
 }
 
-function cloneFib(fib: LpmTable<FibEntry>): LpmTable<FibEntry> {
-  const copy = new LpmTable<FibEntry>();
-  for (const e of fib.entries()) copy.set(e.prefix, e.value);
-  return copy;
+/**
+ * One recursive pass: every route resolved through the FIB as it stands (a route installed in the
+ * pass is not seen by the others), the resolved in the order they are installed (last route
+ * first, as the rebuild has always done), and those left for the next pass in table order.
+ */
+function resolvePass(fib: LpmTable<FibEntry>, pending: readonly Route[]): { resolved: [Route, Path[]][]; unresolved: Route[] } {
+  const resolved: [Route, Path[]][] = [];
+  const unresolved: Route[] = [];
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const route = pending[i]!;
+    const paths = resolveVia(fib, route);
+    if (paths.length > 0) resolved.push([route, paths]);
+    else unresolved.unshift(route);
+  }
+  return { resolved, unresolved };
 }
 
 /** Paths to `route.nextHop` through the FIB, refusing to resolve a route through itself. */
