@@ -51,7 +51,7 @@ export function collectSources(paths: readonly string[]): ImportSource[] {
 /** `vpnlab import SOURCE… [-o FILE]`. */
 export function addImportCommand(program: Command, io: Io): void {
   program.command('import <sources...>')
-    .description('read what builds a network (an RRAS PowerShell script, a vpnlab topology, a folder written by vpnlab export) into one topology file')
+    .description('read what builds a network — an export folder, ARM templates, Terraform (azurerm, alicloud), RRAS PowerShell, swanctl.conf / frr.conf / ip.sh, topology files — into one topology file')
     .option('-o, --out <file>', 'write the topology to this file (by default it is printed)')
     .action(async (paths: string[], opts: { out?: string }) => {
       const result = await importSources(collectSources(paths), platformReaders());

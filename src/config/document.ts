@@ -186,6 +186,13 @@ function reportSchemaIssue(context: SchemaContext, issue: ZodIssue): void {
       }
       return;
     }
+    case 'invalid_key': {
+      // A record's key that its key schema refuses: the key schema's own message says why.
+      const key = String(path[path.length - 1]);
+      const why = issue.issues[0]?.message ?? issue.message;
+      issues.add('error', code('INVALID_VALUE'), path, `'${boundText(key, MAX_SHOWN_VALUE)}' is not allowed as a name here: ${why}`, undefined, true);
+      return;
+    }
     case 'custom': {
       const message = withoutValue(issue.message, value, secret);
       const mentions = !secret && value !== undefined && value !== null && typeof value !== 'object' && issue.message.includes(String(value));

@@ -7,6 +7,7 @@ import { Network } from '../../src/emulator/network.js';
 import { runningSite } from '../../src/emulator/running-site.js';
 import { runPing } from '../../src/emulator/session.js';
 import { runUntilSettled } from '../../src/emulator/settle.js';
+import { ConfigError } from '../../src/config/issues.js';
 import { parseTopology } from '../../src/platforms/load.js';
 import { tunnelState } from '../../src/platforms/view.js';
 
@@ -180,6 +181,15 @@ describe('a Linux gateway (strongSwan + FRR) in place of RRAS facing Azure', () 
     assert.equal(findingAt(psk, 'PAIR_PSK_MISMATCH'), 'sites[0].linux.gateways[0].swanctl.secrets.ike-azure.secret');
     const asn = variant((gw) => { gw.frr['router bgp'].asn = 65032; });
     assert.equal(findingAt(asn, 'PAIR_ASN_MISMATCH'), 'sites[0].linux.gateways[0].frr.router bgp.asn');
+  });
+
+  it('a user names a swanctl connection after the peer\'s address: refused at the name, since strongSwan reads each dot as a section separator and would load nothing', () => {
+    const text = variant((gw) => {
+      gw.swanctl.connections['198.51.100.10'] = gw.swanctl.connections.azure;
+      delete gw.swanctl.connections.azure;
+    });
+    assert.throws(() => parseTopology(text, 'linux.yaml'), (e: unknown) => e instanceof ConfigError
+      && e.issues.some((i) => i.code === 'TOPO_INVALID_VALUE' && i.path === 'sites[0].linux.gateways[0].swanctl.connections.198.51.100.10' && /section separator|separates sections/.test(i.message)));
   });
 
   it('a route out of a dev the machine does not have is LINUX_UNKNOWN_DEVICE (ip route add refuses it)', () => {

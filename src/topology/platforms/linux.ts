@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { asn, interfaceAddress, ipv4, name, prefix, secret } from '../../config/primitives.js';
+
+/**
+ * A swanctl.conf section name: strongSwan's settings parser reads a '.' in a name as a section
+ * separator, so `connections { 198.51.100.10 { … } }` defines nothing it can load.
+ */
+const sectionName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "strongSwan section names use letters, digits, _ and - (a '.' separates sections in swanctl.conf: write 198-51-100-10, not 198.51.100.10)")
+  .meta({ description: 'A swanctl.conf section name: letters, digits, _ and - (no dots)' });
 import { parseProposal, type ProposalProtocol } from '../../ike/proposal.js';
 
 /*
@@ -98,7 +105,7 @@ export const swanctlConnectionSchema = z.strictObject({
   if_id_out: ifId.optional().meta({ description: 'if_id_out: default XFRM interface ID of the children\'s outbound SAs and policies' }),
   local: swanctlAuthSchema.optional(),
   remote: swanctlAuthSchema.optional(),
-  children: z.record(name, swanctlChildSchema).meta({ description: 'children { <name> { … } }' }),
+  children: z.record(sectionName, swanctlChildSchema).meta({ description: 'children { <name> { … } }' }),
 }).meta({ description: 'An IKE connection (swanctl connections.<name>)' });
 
 export const swanctlSecretSchema = z.strictObject({
@@ -107,8 +114,8 @@ export const swanctlSecretSchema = z.strictObject({
 }).meta({ description: 'An IKE pre-shared key (swanctl secrets.ike-<name>)' });
 
 export const swanctlSchema = z.strictObject({
-  connections: z.record(name, swanctlConnectionSchema).meta({ description: 'connections { <name> { … } }' }),
-  secrets: z.record(z.string().regex(/^ike[A-Za-z0-9_.-]*$/, 'secrets are named ike-<name>'), swanctlSecretSchema).optional().meta({ description: 'secrets { ike-<name> { id = …, secret = … } }' }),
+  connections: z.record(sectionName, swanctlConnectionSchema).meta({ description: 'connections { <name> { … } }' }),
+  secrets: z.record(z.string().regex(/^ike[A-Za-z0-9_-]*$/, "secrets are named ike-<name>, without '.' (a '.' separates sections in swanctl.conf)"), swanctlSecretSchema).optional().meta({ description: 'secrets { ike-<name> { id = …, secret = … } }' }),
 }).meta({ description: 'swanctl.conf: the strongSwan connections and their pre-shared keys' });
 
 // ---------------------------------------------------------------------------------------------
