@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import type { Language, Node } from 'web-tree-sitter';
 
 /*
  * PowerShell read by a real PowerShell grammar (tree-sitter-powershell, run by web-tree-sitter from
@@ -116,11 +116,14 @@ export interface PsScript {
 }
 
 const require = createRequire(import.meta.url);
-let languageLoad: Promise<Language> | undefined;
+type Grammar = { Parser: typeof import('web-tree-sitter').Parser; language: Language };
+let languageLoad: Promise<Grammar> | undefined;
 
 /** The grammar, loaded once per process (the .wasm of the installed tree-sitter-powershell). */
-function powershellLanguage(): Promise<Language> {
+function powershellLanguage(): Promise<Grammar> {
   languageLoad ??= (async () => {
+    // Loaded here, not at the top: only `vpnlab import` and the tests read PowerShell.
+    const { Language, Parser } = await import('web-tree-sitter');
     // V8 tiers hot WebAssembly functions up to TurboFan in the background; the grammar's lexer is
     // one very large function that TurboFan takes 10-15 s of CPU to compile, and the process
     // cannot exit before it is done. Liftoff (V8's baseline compiler) code parses a script in
@@ -128,14 +131,14 @@ function powershellLanguage(): Promise<Language> {
     // any module compiled later, e.g. @cdktf/hcl2json's).
     setFlagsFromString('--liftoff-only');
     await Parser.init();
-    return Language.load(require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm'));
+    return { Parser, language: await Language.load(require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm')) };
   })();
   return languageLoad;
 }
 
 /** Parses a script; never throws on what it reads (what the grammar cannot read is in `errors`). */
 export async function parsePowerShell(text: string): Promise<PsScript> {
-  const language = await powershellLanguage();
+  const { Parser, language } = await powershellLanguage();
   const parser = new Parser();
   parser.setLanguage(language);
   // A byte order mark (Windows PowerShell wants one on a UTF-8 script) is white space to PowerShell.

@@ -1,4 +1,3 @@
-import { parse } from '@cdktf/hcl2json';
 import { basename } from 'node:path';
 import type { DraftSite, ImportSource, Origin, SourceReader, TopologyDraft } from '../../imports.js';
 import { NOT_IN_TOPOLOGY } from '../export/common.js';
@@ -126,6 +125,8 @@ async function readAlibabaTerraform(source: ImportSource, draft: TopologyDraft):
   }
   let json: unknown;
   try {
+    // Loaded here, not at the top: only `vpnlab import` reads Terraform.
+    const { parse } = await import('@cdktf/hcl2json');
     json = await parse(TF_FILE, source.text);
   } catch (error) {
     syntaxProblems(String(error), at, draft);

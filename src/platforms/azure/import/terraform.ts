@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { parse as parseHcl } from '@cdktf/hcl2json';
 import { z } from 'zod';
 import type { ImportSource, Origin, SourceReader, TopologyDraft } from '../../imports.js';
 import {
@@ -31,6 +30,8 @@ export const terraformReader: SourceReader = {
   async read(source, draft) {
     let json: Record<string, unknown>;
     try {
+      // Loaded here, not at the top: only `vpnlab import` reads Terraform.
+      const { parse: parseHcl } = await import('@cdktf/hcl2json');
       json = await parseHcl(source.path, source.text) as Record<string, unknown>;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
