@@ -11,7 +11,7 @@ import {
   evaluateNode, isArray, isObject, items, member, members, parseJson, resourceName, scalarValue,
   type Evaluated, type JNode, type JsonFile, type Scope,
 } from './arm-json.js';
-import { AzureSiteWriter, schemaProblem, type Path } from './common.js';
+import { AzureSiteWriter, nestedEntry, putChecked, schemaProblem, type Entry } from './common.js';
 
 /*
  * The ARM reader of `vpnlab import`: a deployment template (azuredeploy.json) and its parameters
@@ -129,7 +129,6 @@ interface Resource {
   readonly nameNode: JNode | undefined;
 }
 
-type Entry = { entry: Record<string, unknown>; path: Path; writer: AzureSiteWriter };
 
 class TemplateReader {
   private readonly scope: Scope;
@@ -354,23 +353,9 @@ class TemplateReader {
         secure ? `import the parameters file (${basename(this.source.path).replace(/\.json$/i, '.parameters.json')}) with the template: a securestring's value is only there` : 'write the value, or one of parameters(), variables(), resourceId(), concat()');
       return;
     }
-    const value = convert(r.value);
-    const problem = schemaProblem(schema, value);
-    if (problem !== undefined) {
-      delete at.entry[key];
-      this.draft.problem(r.origin, 'IMPORT_AZURE_VALUE', `${String(at.entry['name'])}.${key}: ${problem}`);
-      return;
-    }
-    at.writer.put(at.entry, at.path, key, value, r.origin);
+    putChecked(this.draft, at, key, schema, convert(r.value), r.origin);
   }
 
-  /** A nested object of the entry (bgpSettings, …), created empty. */
-  private nested(at: Entry, key: string, index?: number): Entry {
-    const entry: Record<string, unknown> = {};
-    if (index === undefined) at.entry[key] = entry;
-    else ((at.entry[key] ??= []) as Record<string, unknown>[])[index] = entry;
-    return { entry, path: index === undefined ? [...at.path, key] : [...at.path, key, index], writer: at.writer };
-  }
 
   /** The members of `props` not in `known`: one note naming them. */
   private unread(resource: Resource, props: JNode | undefined, known: readonly string[]): void {
@@ -457,7 +442,7 @@ class TemplateReader {
     const peeringTag = member(tags, TAG_BGP_PEERING_ADDRESS);
     const defaultTags = members(tags).filter(([k]) => k.toLowerCase().startsWith(TAG_DEFAULT_BGP.toLowerCase()));
     if (bgp !== undefined || peeringTag !== undefined || defaultTags.length > 0) {
-      const b = this.nested(at, 'bgpSettings');
+      const b = nestedEntry(at, 'bgpSettings');
       const B = gatewayBgpSettingsSchema.shape;
       this.field(b, 'asn', member(bgp, 'asn'), B.asn);
       this.field(b, 'bgpPeeringAddress', peeringTag ?? member(bgp, 'bgpPeeringAddress'), B.bgpPeeringAddress);
@@ -465,7 +450,7 @@ class TemplateReader {
       const entries = items(member(bgp, 'bgpPeeringAddresses'));
       const P = ipConfigurationBgpPeeringAddressSchema.shape;
       entries.forEach((node, index) => {
-        const e = this.nested(b, 'bgpPeeringAddresses', index);
+        const e = nestedEntry(b, 'bgpPeeringAddresses', index);
         const config = this.reference(member(node, 'ipconfigurationId'), `${T.gateway}/ipconfigurations`, 'bgpPeeringAddresses ipconfigurationId');
         const configName = config?.names[config.names.length - 1];
         if (config !== undefined) this.field(e, 'ipconfigurationId', member(node, 'ipconfigurationId'), P.ipconfigurationId, () => configName);
@@ -481,7 +466,7 @@ class TemplateReader {
     if (configs.length === 0) this.problem(props ?? resource.node, 'IMPORT_AZURE_MISSING', `gateway ${resource.name} has no ipConfigurations`);
     const C = ipConfigurationSchema.shape;
     configs.forEach((node, index) => {
-      const c = this.nested(at, 'ipConfigurations', index);
+      const c = nestedEntry(at, 'ipConfigurations', index);
       this.field(c, 'name', member(node, 'name'), C.name);
       const cprops = member(node, 'properties');
       const subnet = this.reference(member(cprops, 'subnet'), T.subnet, `ipConfiguration ${String(c.entry['name'])} subnet`);
@@ -504,7 +489,7 @@ class TemplateReader {
     ];
     const N = natRuleSchema.shape;
     rules.forEach((rule, index) => {
-      const n = this.nested(at, 'natRules', index);
+      const n = nestedEntry(at, 'natRules', index);
       if ('name' in rule) n.writer.put(n.entry, n.path, 'name', rule.name, this.origin(rule.nameNode));
       else this.field(n, 'name', rule.nameNode, N.name);
       const rprops = member(rule.node, 'properties');
@@ -536,14 +521,14 @@ class TemplateReader {
     }
     const space = member(props, 'localNetworkAddressSpace');
     if (space !== undefined) {
-      const s = this.nested(at, 'localNetworkAddressSpace');
+      const s = nestedEntry(at, 'localNetworkAddressSpace');
       const prefixes = member(space, 'addressPrefixes');
       if (prefixes === undefined) s.entry['addressPrefixes'] = [];
       this.field(s, 'addressPrefixes', prefixes, z.array(prefixSchema));
     }
     const bgp = member(props, 'bgpSettings');
     if (bgp !== undefined) {
-      const b = this.nested(at, 'bgpSettings');
+      const b = nestedEntry(at, 'bgpSettings');
       const B = localNetworkGatewayBgpSettingsSchema.shape;
       this.field(b, 'asn', member(bgp, 'asn'), B.asn);
       this.field(b, 'bgpPeeringAddress', member(bgp, 'bgpPeeringAddress'), B.bgpPeeringAddress);
@@ -579,7 +564,7 @@ class TemplateReader {
     }
     const custom = items(member(props, 'gatewayCustomBgpIpAddresses'));
     custom.forEach((node, index) => {
-      const e = this.nested(at, 'gatewayCustomBgpIpAddresses', index);
+      const e = nestedEntry(at, 'gatewayCustomBgpIpAddresses', index);
       const ref = this.reference(member(node, 'ipConfigurationId'), `${T.gateway}/ipconfigurations`, 'gatewayCustomBgpIpAddresses ipConfigurationId');
       if (ref !== undefined) e.writer.put(e.entry, e.path, 'ipConfigurationId', ref.names[1], ref.origin);
       this.field(e, 'customBgpIpAddress', member(node, 'customBgpIpAddress'), z.string());

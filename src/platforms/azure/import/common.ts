@@ -13,6 +13,28 @@ export type Path = readonly (string | number)[];
 export type Collection = 'virtualNetworkGateways' | 'localNetworkGateways' | 'connections';
 
 /** The zod message for `value`, or undefined when the schema takes it. */
+/** A resource (or a nested object of one) being filled, with its path in the site and the site's writer. */
+export type Entry = { entry: Record<string, unknown>; path: Path; writer: AzureSiteWriter };
+
+/** A nested object of the entry (bgpSettings, an ipConfigurations item …), created empty. */
+export function nestedEntry(at: Entry, key: string, index?: number): Entry {
+  const entry: Record<string, unknown> = {};
+  if (index === undefined) at.entry[key] = entry;
+  else ((at.entry[key] ??= []) as Record<string, unknown>[])[index] = entry;
+  return { entry, path: index === undefined ? [...at.path, key] : [...at.path, key, index], writer: at.writer };
+}
+
+/** Puts `value` at `key` of the entry, or reports what the azure schema refuses in it. */
+export function putChecked(draft: TopologyDraft, at: Entry, key: string, schema: z.ZodType, value: unknown, origin: Origin): void {
+  const problem = schemaProblem(schema, value);
+  if (problem !== undefined) {
+    delete at.entry[key];
+    draft.problem(origin, 'IMPORT_AZURE_VALUE', `${String(at.entry['name'])}.${key}: ${problem}`);
+    return;
+  }
+  at.writer.put(at.entry, at.path, key, value, origin);
+}
+
 export function schemaProblem(schema: z.ZodType, value: unknown): string | undefined {
   const result = schema.safeParse(value);
   if (result.success) return undefined;

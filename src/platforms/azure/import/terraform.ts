@@ -7,7 +7,7 @@ import {
 } from '../../../topology/platforms/azure.js';
 import { prefix as prefixSchema } from '../../../config/primitives.js';
 import { TAG_EMULATOR_ADDRESS } from '../export/names.js';
-import { AzureSiteWriter, schemaProblem, type Path } from './common.js';
+import { AzureSiteWriter, nestedEntry, putChecked, schemaProblem, type Entry } from './common.js';
 
 /*
  * The Terraform (azurerm) reader of `vpnlab import`: a main.tf with one azurerm_virtual_network
@@ -22,7 +22,6 @@ import { AzureSiteWriter, schemaProblem, type Path } from './common.js';
  */
 
 type Body = Record<string, unknown>;
-type Entry = { entry: Record<string, unknown>; path: Path; writer: AzureSiteWriter };
 
 export const terraformReader: SourceReader = {
   format: 'terraform (azurerm)',
@@ -172,21 +171,9 @@ class TerraformReader {
     if (raw === undefined) return;
     const r = this.value(raw, origin, `${String(at.entry['name'])}.${key}`);
     if (!r.ok) return;
-    const value = convert(r.value);
-    const problem = schemaProblem(schema, value);
-    if (problem !== undefined) {
-      this.draft.problem(r.origin, 'IMPORT_AZURE_VALUE', `${String(at.entry['name'])}.${key}: ${problem}`);
-      return;
-    }
-    at.writer.put(at.entry, at.path, key, value, r.origin);
+    putChecked(this.draft, at, key, schema, convert(r.value), r.origin);
   }
 
-  private nested(at: Entry, key: string, index?: number): Entry {
-    const entry: Record<string, unknown> = {};
-    if (index === undefined) at.entry[key] = entry;
-    else ((at.entry[key] ??= []) as Record<string, unknown>[])[index] = entry;
-    return { entry, path: index === undefined ? [...at.path, key] : [...at.path, key, index], writer: at.writer };
-  }
 
   private unread(what: string, body: Body, known: readonly string[], line: number): void {
     const extra = Object.keys(body).filter((k) => !known.includes(k) && !IGNORED.has(k) && k !== 'name');
@@ -274,14 +261,14 @@ class TerraformReader {
     const end = this.blockEnd(line);
     const readOnly = this.lines.slice(line, end).map((l, i) => ({ m: /#\s*bgpSettings\.bgpPeeringAddress (\S+) is read-only/.exec(l), i })).find((x) => x.m);
     if (bgp !== undefined || readOnly !== undefined) {
-      const b = this.nested(at, 'bgpSettings');
+      const b = nestedEntry(at, 'bgpSettings');
       const B = gatewayBgpSettingsSchema.shape;
       this.field(b, 'asn', bgp?.['asn'], arg('asn'), B.asn);
       if (readOnly !== undefined) this.field(b, 'bgpPeeringAddress', readOnly.m![1], this.at(line + readOnly.i + 1), B.bgpPeeringAddress);
       this.field(b, 'peerWeight', bgp?.['peer_weight'], arg('peer_weight'), B.peerWeight);
       const P = ipConfigurationBgpPeeringAddressSchema.shape;
       this.blocksOf(bgp ?? {}, 'peering_addresses').forEach((entry, index) => {
-        const e = this.nested(b, 'bgpPeeringAddresses', index);
+        const e = nestedEntry(b, 'bgpPeeringAddresses', index);
         this.field(e, 'ipconfigurationId', entry['ip_configuration_name'], arg('ip_configuration_name', index), P.ipconfigurationId);
         this.field(e, 'customBgpIpAddresses', entry['apipa_addresses'], arg('apipa_addresses', index), P.customBgpIpAddresses);
       });
@@ -289,7 +276,7 @@ class TerraformReader {
 
     const C = ipConfigurationSchema.shape;
     this.blocksOf(body, 'ip_configuration').forEach((config, index) => {
-      const c = this.nested(at, 'ipConfigurations', index);
+      const c = nestedEntry(at, 'ipConfigurations', index);
       this.field(c, 'name', config['name'] ?? 'vnetGatewayConfig', arg('ip_configuration', index), C.name);
       const subnetOrigin = this.argLine(line, 'subnet_id', index);
       const subnet = this.reference(config['subnet_id'], ['azurerm_subnet'], subnetOrigin, `${name} ip_configuration subnet_id`);
@@ -312,7 +299,7 @@ class TerraformReader {
     const N = natRuleSchema.shape;
     rules.forEach(([ruleLabel, rule], index) => {
       const ruleLine = this.blockLine('resource', 'azurerm_virtual_network_gateway_nat_rule', ruleLabel);
-      const n = this.nested(at, 'natRules', index);
+      const n = nestedEntry(at, 'natRules', index);
       this.field(n, 'name', rule['name'], this.argLine(ruleLine, 'name'), N.name);
       this.field(n, 'type', rule['type'], this.argLine(ruleLine, 'type'), N.type);
       this.field(n, 'mode', rule['mode'], this.argLine(ruleLine, 'mode'), N.mode);
@@ -352,12 +339,12 @@ class TerraformReader {
       this.draft.problem(this.at(line), 'IMPORT_AZURE_MISSING', `local network gateway ${name} has neither gateway_address nor gateway_fqdn`);
     }
     if (body['address_space'] !== undefined) {
-      const s = this.nested(at, 'localNetworkAddressSpace');
+      const s = nestedEntry(at, 'localNetworkAddressSpace');
       this.field(s, 'addressPrefixes', body['address_space'], arg('address_space'), z.array(prefixSchema));
     }
     const bgp = this.blocksOf(body, 'bgp_settings')[0];
     if (bgp !== undefined) {
-      const b = this.nested(at, 'bgpSettings');
+      const b = nestedEntry(at, 'bgpSettings');
       const B = localNetworkGatewayBgpSettingsSchema.shape;
       this.field(b, 'asn', bgp['asn'], arg('asn'), B.asn);
       this.field(b, 'bgpPeeringAddress', bgp['bgp_peering_address'], arg('bgp_peering_address'), B.bgpPeeringAddress);
