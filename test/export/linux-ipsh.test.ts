@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exportNetwork } from '../../src/platforms/export.js';
+import { linuxEquivalent } from '../../src/platforms/rras/export/linux-equivalent.js';
+import type { RrasModel } from '../../src/platforms/rras/model.js';
 import { loadTopologyFile, parseTopology } from '../../src/platforms/load.js';
 import type { Topology as LinuxTopology } from '../../src/topology/schema.js';
 import { createTopology, type Namespace, type Topology } from '../interop/netns.js';
@@ -32,13 +34,16 @@ interface Gateway {
   script: string;
 }
 
-function gatewaysOf(topology: LinuxTopology, scripts: Map<string, string>, label: string): Gateway[] {
+/** Every Linux gateway's ip.sh, and every RRAS site's strongSwan + FRR equivalent's (under <site>/linux/). */
+function gatewaysOf(topology: LinuxTopology, scripts: Map<string, string>, label: string, modelOf: (site: string) => unknown = () => undefined): Gateway[] {
   const out: Gateway[] = [];
-  for (const site of topology.sites) {
+  for (const original of topology.sites) {
+    const site = original.platform === 'rras' && original.rras !== undefined ? linuxEquivalent(original, modelOf(original.name) as RrasModel, topology).site : original;
     if (site.platform !== 'linux') continue;
+    const folder = original.platform === 'rras' ? `${site.name}/linux` : site.name;
     for (const g of site.linux?.gateways ?? []) {
-      const script = scripts.get(`${site.name}/${g.name}/ip.sh`);
-      assert.ok(script !== undefined, `${label}: ${site.name}/${g.name}/ip.sh`);
+      const script = scripts.get(`${folder}/${g.name}/ip.sh`);
+      assert.ok(script !== undefined, `${label}: ${folder}/${g.name}/ip.sh`);
       out.push({ label: `${label} ${site.name}/${g.name}`, nics: g.interfaces.map((i) => i.name), xfrm: (g.xfrm ?? []).map((x) => ({ name: x.name, ifId: x.if_id })), script });
     }
   }
@@ -48,8 +53,8 @@ function gatewaysOf(topology: LinuxTopology, scripts: Map<string, string>, label
 function allGateways(): Gateway[] {
   const out: Gateway[] = [];
   for (const example of exampleFiles()) {
-    const { topology } = loadTopologyFile(example, { keepCheckErrors: true });
-    out.push(...gatewaysOf(topology, new Map(exportFile(example, ['ip']).map((a) => [a.path, a.text])), example));
+    const { topology, network } = loadTopologyFile(example, { keepCheckErrors: true });
+    out.push(...gatewaysOf(topology, new Map(exportFile(example, ['ip']).map((a) => [a.path, a.text])), example, network.modelOf));
   }
   const { network, topology } = parseTopology(LINUX_KITCHEN_SINK, 'kitchen-sink.yaml', { keepCheckErrors: true });
   const { artifacts } = exportNetwork(network, { provenance: { file: 'kitchen-sink.yaml', vpnlabVersion: 'test' }, redact: false });
