@@ -59,6 +59,12 @@ export interface SiteExporter<P extends PlatformName, M> {
   readonly formats: readonly ExportFormat[];
   /** What it writes without `--format`. */
   readonly defaults: readonly ExportFormat[];
+  /**
+   * The formats `vpnlab import` reads an export folder's site back from, each group whole (Linux:
+   * swanctl.conf, frr.conf and ip.sh together), in preference: the first group the folder has
+   * files of is read; the other files (an alternative format, a CLI script) are not.
+   */
+  readonly readBack: readonly (readonly ExportFormat[])[];
   /** The site's artifacts in the formats asked for. Never throws; a site with nothing to build writes nothing. */
   export(ref: ModelRef<P, M>, context: ExportContext): Artifact[];
 }

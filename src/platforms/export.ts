@@ -38,6 +38,8 @@ export interface ManifestSite {
   readonly artifacts: string[];
   /** The files that build the same site on another platform (not read back by `vpnlab import`). */
   readonly equivalents?: string[];
+  /** The site's other files: the same block in another format, or a CLI script (not read back). */
+  readonly alternatives?: string[];
 }
 
 export interface Manifest {
@@ -73,9 +75,14 @@ export function exportNetwork(network: ResolvedNetwork, request: ExportRequest):
     }
     artifacts.push(...written);
     const equivalents = written.filter((a) => a.equivalentOn !== undefined).map((a) => a.path);
+    const own = written.filter((a) => a.equivalentOn === undefined);
+    const group = exporter?.readBack.find((g) => own.some((a) => (g as readonly string[]).includes(a.format)));
+    const read = own.filter((a) => group === undefined || (group as readonly string[]).includes(a.format));
+    const alternatives = own.filter((a) => !read.includes(a)).map((a) => a.path);
     manifestSites.push({
       site: withoutPlatformBlock(ref.site),
-      artifacts: written.filter((a) => a.equivalentOn === undefined).map((a) => a.path),
+      artifacts: read.map((a) => a.path),
+      ...(alternatives.length > 0 ? { alternatives } : {}),
       ...(equivalents.length > 0 ? { equivalents } : {}),
     });
   }

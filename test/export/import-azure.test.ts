@@ -168,7 +168,7 @@ describe('importing Azure ARM templates and Terraform', () => {
     assert.ok(result.notes.some((n) => n.code === 'IMPORT_TF_NOT_MODELLED' && n.origin.line === 14));
   });
 
-  it('vpnlab import of a default export folder (ARM and the Azure CLI script) reads the Azure sites from the templates; the CLI script alone is refused as export-only', async () => {
+  it('vpnlab import of a default export folder (ARM and the Azure CLI script) reads the Azure sites from the templates, the manifest listing the CLI scripts as not read back; the CLI script alone is refused as export-only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vpnlab-import-azure-'));
     try {
       const { artifacts } = exportNetwork(load('examples/rras-azure-bgp.yaml').network, { provenance: { file: 'examples/rras-azure-bgp.yaml', vpnlabVersion: 'test' }, redact: false });
@@ -178,7 +178,9 @@ describe('importing Azure ARM templates and Terraform', () => {
       }
       const result = await run(...collectSources([dir]));
       assert.deepEqual(result.problems.filter((p) => /VNet\d/.test(p.origin.file)), []);
-      assert.deepEqual(result.notes.filter((n) => n.code === 'IMPORT_AZURE_CLI_SKIPPED').map((n) => n.origin.file), [join(dir, 'VNet1', 'azure-cli.sh'), join(dir, 'VNet2', 'azure-cli.sh')]);
+      const manifest = JSON.parse(readFileSync(join(dir, 'vpnlab-export.json'), 'utf8')) as { sites: { artifacts: string[]; alternatives?: string[] }[] };
+      assert.deepEqual(manifest.sites.slice(1).map((s) => [s.artifacts, s.alternatives]), ['VNet1', 'VNet2'].map((v) => [[`${v}/azuredeploy.json`, `${v}/azuredeploy.parameters.json`], [`${v}/azure-cli.sh`]]));
+      assert.ok(!collectSources([dir]).some((s) => s.path.endsWith('azure-cli.sh')), 'the CLI scripts are not read');
       const alone = await run({ path: join(dir, 'VNet1', 'azure-cli.sh'), text: readFileSync(join(dir, 'VNet1', 'azure-cli.sh'), 'utf8') });
       assert.deepEqual(alone.problems.map((p) => p.code), ['IMPORT_AZURE_CLI_EXPORT_ONLY']);
     } finally {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { collectSources, platformReaders } from '../../src/cli/import-command.js';
 import { main } from '../../src/cli/main.js';
+import { EXPORT_FORMATS } from '../../src/platforms/artifacts.js';
 import { exportNetwork } from '../../src/platforms/export.js';
 import { importSources } from '../../src/platforms/import.js';
 import { loadTopologyFile, parseTopology } from '../../src/platforms/load.js';
@@ -62,4 +63,21 @@ describe('export, then import of the folder, is the same topology for every exam
       assert.equal(afterwards.out, before.out);
     });
   }
+});
+
+describe('an export folder with every format of every site', () => {
+  it('reads each site back from one format (ARM before Terraform; the CLI scripts and the RRAS site\'s Linux equivalent are not read): the same topology', async () => {
+    for (const file of ['examples/rras-azure-bgp.yaml', 'examples/alibaba-azure-dual-tunnel-bgp.yaml']) {
+      const loaded = loadTopologyFile(file);
+      const folder = join(root, `all-formats-${file.replace(/[/.]/g, '_')}`);
+      for (const a of exportNetwork(loaded.network, { provenance: { file, vpnlabVersion: 'test' }, redact: false, formats: [...EXPORT_FORMATS] }).artifacts) {
+        const path = join(folder, ...a.path.split('/'));
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, a.text);
+      }
+      const result = await importSources(collectSources([folder]), platformReaders());
+      assert.deepEqual(result.problems.map((p) => `${p.origin.file}:${p.origin.line}: ${p.code} ${p.message}`), [], file);
+      assert.deepEqual(withoutEmptyLists(parseTopology(result.text, 'imported.yaml').topology), withoutEmptyLists(loaded.topology), file);
+    }
+  });
 });

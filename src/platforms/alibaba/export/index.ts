@@ -12,6 +12,7 @@ import { alibabaTerraform } from './terraform.js';
 export const alibabaExporter: SiteExporter<'alibaba', AlibabaModel> = {
   formats: ['terraform', 'aliyun-cli'],
   defaults: ['terraform', 'aliyun-cli'],
+  readBack: [['terraform']],
   export(ref, context): Artifact[] {
     if (ref.model.block === undefined) return [];
     const artifacts: Artifact[] = [];

@@ -11,6 +11,7 @@ import { terraformArtifacts } from './terraform.js';
 export const azureExporter: SiteExporter<'azure', AzureModel> = {
   formats: ['arm', 'azure-cli', 'terraform'],
   defaults: ['arm', 'azure-cli'],
+  readBack: [['arm'], ['terraform']],
   export(ref, context) {
     return [
       ...(context.formats.has('arm') ? armArtifacts(ref, context) : []),

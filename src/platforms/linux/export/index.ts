@@ -14,6 +14,7 @@ import { swanctlArtifact } from './swanctl.js';
 export const linuxExporter: SiteExporter<'linux', LinuxModel | undefined> = {
   formats: ['swanctl', 'frr', 'ip'],
   defaults: ['swanctl', 'frr', 'ip'],
+  readBack: [['swanctl', 'frr', 'ip']],
   export(ref, context) {
     const out: Artifact[] = [];
     for (const gateway of ref.model?.gateways ?? []) {

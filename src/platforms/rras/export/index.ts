@@ -12,6 +12,7 @@ import { powershellArtifact } from './powershell.js';
 export const rrasExporter: SiteExporter<'rras', RrasModel | undefined> = {
   formats: ['powershell', 'swanctl', 'frr', 'ip'],
   defaults: ['powershell', 'swanctl', 'frr', 'ip'],
+  readBack: [['powershell']],
   export(ref, context) {
     const artifact = context.formats.has('powershell') ? powershellArtifact(ref, context) : undefined;
     return [...(artifact === undefined ? [] : [artifact]), ...linuxEquivalentArtifacts(ref, context)];
