@@ -11,7 +11,7 @@ import { exportNetwork, MANIFEST_PATH, type Manifest } from '../../src/platforms
 import { importSources } from '../../src/platforms/import.js';
 import type { ImportSource } from '../../src/platforms/imports.js';
 import { parseTopology } from '../../src/platforms/load.js';
-import { RRAS_CMDLETS } from '../../src/platforms/rras/import.js';
+import { RRAS_CMDLETS } from '../../src/platforms/rras/import/powershell.js';
 import { rrasSiteSchema } from '../../src/topology/platforms/rras.js';
 
 /*

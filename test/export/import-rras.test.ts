@@ -9,7 +9,7 @@ import { parseTopology } from '../../src/platforms/load.js';
 import type { Topology } from '../../src/topology/schema.js';
 
 /*
- * The RRAS reader (src/platforms/rras/import.ts) through importSources: the seed's script as
+ * The RRAS reader (src/platforms/rras/import/powershell.ts) through importSources: the seed's script as
  * written, with and without the Azure side of the seed; what it assumes; what it refuses, at its
  * line; and the script with the document's own substitutions made reproduces the seed example.
  */

@@ -1,7 +1,7 @@
 import type { PlatformAdapter } from '../adapter.js';
 import { checkRrasSite } from './checks.js';
 import { rrasExporter } from './export/index.js';
-import { rrasPowerShellReader } from './import.js';
+import { rrasPowerShellReader } from './import/powershell.js';
 import { planRrasSite } from './gateway.js';
 import { resolveRrasSite, rrasServerName, type RrasModel } from './model.js';
 import { rrasViews } from './views.js';

@@ -1,8 +1,8 @@
-import type { DraftSite, Origin, TopologyDraft } from '../imports.js';
+import type { DraftSite, Origin, TopologyDraft } from '../../imports.js';
 
 /*
  * What an RRAS script never says but the topology needs, filled once every source has been read
- * (src/platforms/rras/import.ts calls it through the draft's afterAll): the LAN and a test host
+ * (src/platforms/rras/import/powershell.ts calls it through the draft's afterAll): the LAN and a test host
  * around the BGP address, the server's adapters — its public address taken from an Azure local
  * network gateway that names this server, when a source has one — and the static route to the BGP
  * peer that the seed adds in the RRAS console. Each is a stated assumption.

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
-import { bindArguments, parsePowerShell, type PsCommand, type PsElement, type PsFunction, type PsLiteral, type PsValue } from '../../config/powershell.js';
-import type { DraftSite, ImportSource, Origin, SourceReader, TopologyDraft } from '../imports.js';
-import { RrasAssumptions } from './import-assumptions.js';
-import { COMMON, DEFAULT_SERVER_NAME, REMOVES, RRAS_CMDLETS, TRAFFIC_SELECTOR, type FieldType, type Fields } from './import-cmdlets.js';
+import { bindArguments, parsePowerShell, type PsCommand, type PsElement, type PsFunction, type PsLiteral, type PsValue } from '../../../config/powershell.js';
+import type { DraftSite, ImportSource, Origin, SourceReader, TopologyDraft } from '../../imports.js';
+import { RrasAssumptions } from './assumptions.js';
+import { COMMON, DEFAULT_SERVER_NAME, REMOVES, RRAS_CMDLETS, TRAFFIC_SELECTOR, type FieldType, type Fields } from './cmdlets.js';
 
-export { RRAS_CMDLETS } from './import-cmdlets.js';
+export { RRAS_CMDLETS } from './cmdlets.js';
 
 /*
  * The RRAS reader of `vpnlab import`: a PowerShell script that configures Windows Server RRAS
