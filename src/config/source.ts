@@ -283,36 +283,58 @@ function offsetOf(node: unknown): number | undefined {
 const PLAIN_DEPTH = YAML_LIMITS.depth / 2;
 
 /**
- * The data of a file that needs nothing of the full parser: no anchor, alias or tag, no more nodes
- * than YAML_LIMITS allows, nesting well inside the depth limit, and nothing a strict YAML 1.2
- * core-schema parser refuses (js-yaml: a duplicate key, a second document, bad syntax). That
+ * The data of a file that needs nothing of the full parser: nothing a strict YAML 1.2 core-schema
+ * parser refuses (js-yaml: a duplicate key, a second document, a tag outside the core schema, bad
+ * syntax), no collection reached twice (an alias: the full parser bounds what aliases expand
+ * to), nesting well inside the depth limit, and no more nodes than YAML_LIMITS allows. That
  * parser reads a file six times as fast as composing the document with positions; undefined
  * sends the file to the full parser, which reports whatever is wrong with where it is.
  */
 function plainData(text: string): unknown {
-  let nodes = 0;
-  for (const lexeme of new Lexer().lex(text)) {
-    const type = CST.tokenType(lexeme);
-    if (type === 'alias' || type === 'anchor' || type === 'tag') return undefined;
-    if (type !== null && NODE_TOKENS.has(type) && ++nodes > YAML_LIMITS.nodes) return undefined;
-  }
   let data: unknown;
   try {
     data = loadPlainYaml(text, { schema: CORE_SCHEMA });
   } catch {
     return undefined;
   }
-  return data !== null && typeof data === 'object' && depthWithin(data, PLAIN_DEPTH) ? data : undefined;
+  if (data === null || typeof data !== 'object') return undefined;
+  const nodes = plainNodes(data, PLAIN_DEPTH);
+  if (nodes === undefined) return undefined;
+  // The limit counts the lexer's node tokens, between one and two per key, value or collection:
+  // within half the limit the file is within it; past that the lexer counts exactly.
+  if (2 * nodes > YAML_LIMITS.nodes && !withinNodeLimit(text)) return undefined;
+  return data;
 }
 
-/** Whether collections nest at most `limit` deep; iterative. */
-function depthWithin(root: object, limit: number): boolean {
+/** Keys, values and collections, counted; undefined when deeper than `limit` or a collection is reached twice. */
+function plainNodes(root: object, limit: number): number | undefined {
+  const seen = new Set<object>();
   const stack: [unknown, number][] = [[root, 1]];
+  let nodes = 0;
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
+    nodes++;
     if (value === null || typeof value !== 'object') continue;
-    if (depth > limit) return false;
-    for (const child of Object.values(value)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    if (depth > limit || seen.has(value)) return undefined;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push([item, depth + 1]);
+    } else {
+      for (const child of Object.values(value)) {
+        nodes++;
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return nodes;
+}
+
+/** Whether the lexer finds at most YAML_LIMITS.nodes node tokens. */
+function withinNodeLimit(text: string): boolean {
+  let nodes = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    const type = CST.tokenType(lexeme);
+    if (type !== null && NODE_TOKENS.has(type) && ++nodes > YAML_LIMITS.nodes) return false;
   }
   return true;
 }

@@ -70,6 +70,9 @@ describe('plain YAML is read as the full parser reads it', () => {
   it('what the plain reader refuses goes to the full parser, which reports it with its place', () => {
     const duplicate = 'name: a\nname: b\n';
     assert.deepEqual(new DocumentSource('dup.yaml', duplicate).syntaxProblems().map((p) => [p.line, p.column, p.message]), [[2, 1, 'Map keys must be unique']]);
+    for (const text of ['a: &x foo\nb: *x\n', 'n: !!str 12\nm: !!int "7"\n', 'list: &l [1, 2]\nagain: *l\n']) {
+      assert.deepEqual(new DocumentSource('alias.yaml', text).data, full(text), text);
+    }
     const anchored = 'base: &b { x: 1 }\ncopy: *b\n';
     assert.deepEqual(new DocumentSource('alias.yaml', anchored).data, { base: { x: 1 }, copy: { x: 1 } });
     const bad = 'a: [1, 2\nb: 3\n';
