@@ -1,7 +1,7 @@
 import type { BestChange } from '../bgp/rib/changes.js';
 import { routeTableResolver, tableRoutesFor } from '../bgp/rib/nexthop.js';
 import type { NextHopResolver } from '../bgp/rib/rib.js';
-import type { Ipv4Address, Prefix } from '../net/address.js';
+import { prefixKey, type Ipv4Address, type Prefix } from '../net/address.js';
 import type { RouteTable } from '../router/route-table.js';
 
 /*
@@ -97,10 +97,9 @@ export class BgpRouteInstaller {
 export function installBestPaths(routes: RouteTable, changes: readonly BestChange[]): InstalledChanges {
   const withdrawn: Prefix[] = [];
   const learned: LearnedRoute[] = [];
-  // One pass over the table for the whole batch, not one per changed prefix; prefixes keyed as
-  // numbers (address times 64 plus length), not formatted.
-  const changed = new Set(changes.map((c) => c.prefix.address * 64 + c.prefix.length));
-  routes.remove((r) => (r.source === 'ebgp' || r.source === 'ibgp') && changed.has(r.prefix.address * 64 + r.prefix.length));
+  // One pass over the table for the whole batch, not one per changed prefix.
+  const changed = new Set(changes.map((c) => prefixKey(c.prefix)));
+  routes.remove((r) => (r.source === 'ebgp' || r.source === 'ibgp') && changed.has(prefixKey(r.prefix)));
   for (const change of changes) {
     const added = tableRoutesFor(change);
     for (const route of added) routes.add(route);

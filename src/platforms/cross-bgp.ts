@@ -1,5 +1,5 @@
 import { isUnacceptableHoldTime } from '../bgp/timers.js';
-import { formatIpv4, prefixContains, prefixesOverlap, type Ipv4Address, type Prefix } from '../net/address.js';
+import { formatIpv4, prefixContains, prefixesOverlap, prefixKey, type Ipv4Address, type Prefix } from '../net/address.js';
 import type { Findings } from './adapter.js';
 import type { RulesOf } from './cross-checks.js';
 import type { BgpEnd, TunnelEnd } from './ends.js';
@@ -176,11 +176,6 @@ function checkPrefixLimits(sessions: readonly [BgpEnd, BgpEnd][], report: Findin
     report.warning('PAIR_PREFIX_LIMIT', adv.path, `${from.speaker} advertises ${all.size} prefixes to ${to.speaker}${passedOn > 0 ? ` (${passedOn} of them learned from other peers)` : ''}, more than ${to.accepts.what}: ${to.accepts.effect}`,
       [adv.fix, to.accepts.fix].filter((f) => f !== undefined).join(', or '));
   }
-}
-
-/** A prefix as one number (its address times 64 plus its length): a map key without formatting it. */
-function prefixKey(p: Prefix): number {
-  return p.address * 64 + p.length;
 }
 
 /** A hold time below the one a peer fixes (Azure's 60/180 s) makes the session drop on one late KEEPALIVE. */

@@ -1,4 +1,4 @@
-import { formatIpv4, formatPrefix, prefixEquals, type Ipv4Address, type Prefix } from '../net/address.js';
+import { formatIpv4, formatPrefix, prefixEquals, prefixKey, type Ipv4Address, type Prefix } from '../net/address.js';
 import { LpmTable } from '../net/lpm.js';
 import type { Interface } from './interface.js';
 
@@ -124,7 +124,7 @@ export class RouteTable {
       this.dirty = 'all';
       this.direct = undefined;
     } else if (this.dirty !== 'all') {
-      this.dirty.set(route.prefix.address * 64 + route.prefix.length, route.prefix);
+      this.dirty.set(prefixKey(route.prefix), route.prefix);
     }
   }
 
